@@ -29,9 +29,9 @@ void appctl_command_register(const char *name, const char *usage,
 void appctl_reply(struct appctl_conn *, const char *body);
 void appctl_reply_error(struct appctl_conn *, const char *body);
 
-/* Starts serving on 'path' (a unix socket; an existing stale socket is
- * replaced).  If 'path' is NULL, uses RUNDIR/PROGRAM.PID.ctl as OVS does.
- * Returns 0 or a negative errno. */
+/* Starts serving on unix socket 'path' (a stale socket file is replaced;
+ * daemons default it to RUNDIR/PROGRAM.PID.ctl, where ovs-appctl -t PROGRAM
+ * looks).  Returns 0 or a negative errno. */
 int appctl_server_create(uv_loop_t *, const char *path,
                          struct appctl_server **);
 const char *appctl_server_path(const struct appctl_server *);

@@ -14,8 +14,13 @@
 #define UNLIKELY(X) __builtin_expect(!!(X), 0)
 
 #define ARRAY_SIZE(A) (sizeof (A) / sizeof (A)[0])
+/* <sys/param.h> (pulled in by uv.h) may define these the same way. */
+#ifndef MIN
 #define MIN(A, B) ((A) < (B) ? (A) : (B))
+#endif
+#ifndef MAX
 #define MAX(A, B) ((A) > (B) ? (A) : (B))
+#endif
 
 /* Given 'POINTER' to member 'MEMBER' of a struct of type 'STRUCT', returns
  * the struct. */

@@ -1,0 +1,690 @@
+/* Monitors: request parsing, initial contents, pending changes, and the
+ * three update formats; and the transaction history. */
+#include "ovsdb/monitor.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/hash.h"
+#include "lib/hmap.h"
+#include "lib/json.h"
+#include "lib/util.h"
+#include "ovsdb/atom.h"
+#include "ovsdb/condition.h"
+#include "ovsdb/datum.h"
+#include "ovsdb/db.h"
+#include "ovsdb/error.h"
+#include "ovsdb/row.h"
+#include "ovsdb/schema.h"
+#include "ovsdb/txn.h"
+
+/* What a monitor watches in one table. */
+struct monitor_table {
+    const struct table_schema *table;
+    size_t *columns;            /* Indexes of the monitored columns. */
+    size_t n_columns;           /* Number of monitored columns. */
+    unsigned long *bitmap;      /* The same columns as a bitmap. */
+    bool initial, insert, delete, modify;  /* "select" flags. */
+    struct db_condition *cond;  /* "where"; NULL means every row. */
+};
+
+/* A row with changes not yet reported: its state when last reported
+ * ('old') and now ('new'). */
+struct pending_row {
+    struct hmap_node node;      /* In 'monitor->pending', by uuid_hash(). */
+    const struct monitor_table *mt;
+    struct row *old;            /* NULL if it did not exist; a reference. */
+    struct row *new;            /* NULL if deleted since; a reference. */
+};
+
+struct monitor {
+    enum monitor_version version;
+    struct monitor_table *tables; /* 'n_tables' watched tables. */
+    size_t n_tables;
+    struct hmap pending;        /* Contains "struct pending_row"s. */
+};
+
+static struct monitor_table *
+monitor_find_table(const struct monitor *m, const struct table_schema *table)
+{
+    for (size_t i = 0; i < m->n_tables; i++) {
+        if (m->tables[i].table == table) {
+            return &m->tables[i];
+        }
+    }
+    return NULL;
+}
+
+static struct db_error *
+parse_select(const struct json *select, struct monitor_table *mt)
+{
+    static const char *names[] = { "initial", "insert", "delete", "modify" };
+    bool *flags[] = { &mt->initial, &mt->insert, &mt->delete, &mt->modify };
+
+    if (select->type != JSON_OBJECT) {
+        return db_error_create("syntax error", "\"select\" is not an object");
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        const struct json *flag = json_object_find(select, names[i]);
+        if (flag) {
+            if (!json_is_boolean(flag)) {
+                return db_error_create("syntax error",
+                                       "\"select\" member \"%s\" is not a "
+                                       "boolean", names[i]);
+            }
+            *flags[i] = json_boolean(flag);
+        }
+    }
+    return NULL;
+}
+
+/* Parses one <monitor-request> for 'mt->table' into 'mt', adding to the
+ * columns already there. */
+static struct db_error *
+parse_request(const struct json *request, enum monitor_version version,
+              struct monitor_table *mt, bool first)
+{
+    const struct table_schema *table = mt->table;
+
+    if (request->type != JSON_OBJECT) {
+        return db_error_create("syntax error", "monitor request for table "
+                               "%s is not an object", table->name);
+    }
+
+    const struct json *columns = json_object_find(request, "columns");
+    if (columns) {
+        if (columns->type != JSON_ARRAY) {
+            return db_error_create("syntax error", "\"columns\" for table "
+                                   "%s is not an array", table->name);
+        }
+        for (size_t i = 0; i < json_array_size(columns); i++) {
+            const struct json *name = json_array_at(columns, i);
+            const struct column_schema *c
+                = (name->type == JSON_STRING
+                   ? table_schema_find_column(table, json_string(name))
+                   : NULL);
+            if (!c) {
+                char *s = json_to_string(name, 0);
+                struct db_error *e = db_error_create(
+                    "syntax error", "%s is not a valid column name in "
+                    "table %s", s, table->name);
+                free(s);
+                return e;
+            }
+            if (!row_bitmap_is_set(mt->bitmap, c->index)) {
+                row_bitmap_set(mt->bitmap, c->index);
+                mt->columns[mt->n_columns++] = c->index;
+            }
+        }
+    } else {
+        /* Default: every column but the two bookkeeping ones. */
+        for (size_t i = DB_COLUMN_VERSION + 1; i < table->n_columns; i++) {
+            if (!row_bitmap_is_set(mt->bitmap, i)) {
+                row_bitmap_set(mt->bitmap, i);
+                mt->columns[mt->n_columns++] = i;
+            }
+        }
+    }
+
+    if (first) {
+        mt->initial = mt->insert = mt->delete = mt->modify = true;
+    }
+    const struct json *select = json_object_find(request, "select");
+    if (select) {
+        struct db_error *e = parse_select(select, mt);
+        if (e) {
+            return e;
+        }
+    }
+
+    const struct json *where = json_object_find(request, "where");
+    if (where && version != MONITOR_V1) {
+        struct db_condition *cond;
+        struct db_error *e = db_condition_from_json(table, where, true,
+                                                    &cond);
+        if (e) {
+            return e;
+        }
+        db_condition_destroy(mt->cond);
+        mt->cond = cond;
+    }
+    return NULL;
+}
+
+static void
+monitor_table_uninit(struct monitor_table *mt)
+{
+    free(mt->columns);
+    free(mt->bitmap);
+    db_condition_destroy(mt->cond);
+}
+
+/* Creates a monitor for 'requests', the <monitor-requests> object of a
+ * monitor, monitor_cond or monitor_cond_since request: {TABLE:
+ * <monitor-request> or [<monitor-request>...]}. */
+struct db_error *
+monitor_create(const struct db *db, enum monitor_version version,
+               const struct json *requests, struct monitor **mp)
+{
+    const struct db_schema *schema = db_get_schema(db);
+    struct db_error *error = NULL;
+
+    *mp = NULL;
+    if (requests->type != JSON_OBJECT) {
+        return db_error_create("syntax error",
+                               "monitor requests are not an object");
+    }
+
+    struct monitor *m = xzalloc(sizeof *m);
+    m->version = version;
+    hmap_init(&m->pending);
+    m->tables = xcalloc(json_object_size(requests) + 1, sizeof *m->tables);
+
+    const struct json_member *member;
+    JSON_OBJECT_FOR_EACH (member, requests) {
+        const struct table_schema *table
+            = db_schema_find_table(schema, member->name);
+        if (!table) {
+            error = db_error_create("syntax error", "no table named %s",
+                                    member->name);
+            goto error;
+        }
+        struct monitor_table *mt = &m->tables[m->n_tables++];
+        mt->table = table;
+        mt->columns = xmalloc(table->n_columns * sizeof *mt->columns);
+        mt->bitmap = row_bitmap_create(table->n_columns);
+
+        const struct json *value = member->value;
+        if (value->type == JSON_ARRAY) {
+            for (size_t i = 0; i < json_array_size(value) && !error; i++) {
+                error = parse_request(json_array_at(value, i), version, mt,
+                                      i == 0);
+            }
+            if (!json_array_size(value)) {
+                struct json *empty = json_object_create();
+                error = parse_request(empty, version, mt, true);
+                json_unref(empty);
+            }
+        } else {
+            error = parse_request(value, version, mt, true);
+        }
+        if (error) {
+            goto error;
+        }
+    }
+    *mp = m;
+    return NULL;
+
+error:
+    monitor_destroy(m);
+    return error;
+}
+
+static void
+pending_row_free(struct pending_row *p)
+{
+    row_unref(p->old);
+    row_unref(p->new);
+    free(p);
+}
+
+void
+monitor_destroy(struct monitor *m)
+{
+    if (!m) {
+        return;
+    }
+    struct pending_row *p;
+    HMAP_FOR_EACH_POP (p, node, &m->pending) {
+        pending_row_free(p);
+    }
+    hmap_uninit(&m->pending);
+    for (size_t i = 0; i < m->n_tables; i++) {
+        monitor_table_uninit(&m->tables[i]);
+    }
+    free(m->tables);
+    free(m);
+}
+
+enum monitor_version
+monitor_get_version(const struct monitor *m)
+{
+    return m->version;
+}
+
+static bool
+row_matches(const struct monitor_table *mt, const struct row *row)
+{
+    return row && (!mt->cond || db_condition_evaluate(mt->cond, row));
+}
+
+/* Returns the monitored columns of 'row' as a JSON object.  Version 1
+ * reports every column; later versions leave out default values, as
+ * ovsdb-server does. */
+static struct json *
+row_json(const struct monitor *m, const struct monitor_table *mt,
+         const struct row *row)
+{
+    struct json *json = json_object_create();
+    for (size_t i = 0; i < mt->n_columns; i++) {
+        size_t c = mt->columns[i];
+        const struct db_type *type = row_column_type(row, c);
+        if (m->version != MONITOR_V1
+            && datum_is_default(&row->fields[c], type)) {
+            continue;
+        }
+        json_object_put_new(json, row->table->columns[c]->name,
+                            datum_to_json(&row->fields[c], type));
+    }
+    return json;
+}
+
+/* Wraps a list of atoms as RFC 7047 prints a set: one element bare, else
+ * ["set", [...]]. */
+static struct json *
+set_json(struct json *elems)
+{
+    if (json_array_size(elems) == 1) {
+        struct json *only = json_ref(json_array_at(elems, 0));
+        json_unref(elems);
+        return only;
+    }
+    return json_array_create_2(json_string_create("set"), elems);
+}
+
+/* The ovsdb(7) update2 "modify" notation of the change from 'old' to 'new':
+ * a scalar's new value; for a set, the elements added or removed; for a
+ * map, the pairs removed (with their old values) and the pairs added or
+ * changed (with their new values). */
+static struct json *
+datum_diff_json(const struct datum *old, const struct datum *new,
+                const struct db_type *type)
+{
+    if (db_type_is_scalar(type)) {
+        return datum_to_json(new, type);
+    }
+
+    enum db_atomic_type kt = type->key.type;
+    enum db_atomic_type vt = type->value.type;
+    bool is_map = db_type_is_map(type);
+    struct json *elems = json_array_create_empty();
+    size_t i = 0, j = 0;
+
+    while (i < old->n || j < new->n) {
+        int cmp = (i >= old->n ? 1 : j >= new->n ? -1
+                   : atom_compare(&old->keys[i], &new->keys[j], kt));
+        const struct datum *src = NULL;
+        size_t k = 0;
+        if (cmp < 0) {
+            src = old;
+            k = i++;
+        } else if (cmp > 0) {
+            src = new;
+            k = j++;
+        } else {
+            if (is_map && !atom_equals(&old->values[i], &new->values[j],
+                                       vt)) {
+                src = new;
+                k = j;
+            }
+            i++;
+            j++;
+        }
+        if (!src) {
+            continue;
+        }
+        struct json *key = atom_to_json(&src->keys[k], kt);
+        json_array_add(elems, is_map
+                       ? json_array_create_2(key,
+                                             atom_to_json(&src->values[k],
+                                                          vt))
+                       : key);
+    }
+    return (is_map
+            ? json_array_create_2(json_string_create("map"), elems)
+            : set_json(elems));
+}
+
+/* Adds to 'row_update' the v1 "old" or the v2 "modify" contents of a
+ * modification, returning false if no monitored column changed. */
+static bool
+put_modification(const struct monitor *m, const struct monitor_table *mt,
+                 const struct row *old, const struct row *new,
+                 struct json *row_update)
+{
+    struct json *changed = NULL;
+    for (size_t i = 0; i < mt->n_columns; i++) {
+        size_t c = mt->columns[i];
+        const struct db_type *type = row_column_type(new, c);
+        if (datum_equals(&old->fields[c], &new->fields[c], type)) {
+            continue;
+        }
+        if (!changed) {
+            changed = json_object_create();
+        }
+        json_object_put_new(changed, new->table->columns[c]->name,
+                            m->version == MONITOR_V1
+                            ? datum_to_json(&old->fields[c], type)
+                            : datum_diff_json(&old->fields[c],
+                                              &new->fields[c], type));
+    }
+    if (!changed) {
+        return false;
+    }
+    if (m->version == MONITOR_V1) {
+        json_object_put_new(row_update, "old", changed);
+        json_object_put_new(row_update, "new", row_json(m, mt, new));
+    } else {
+        json_object_put_new(row_update, "modify", changed);
+    }
+    return true;
+}
+
+/* Returns the <row-update> (v1) or <row-update2> (later) that takes a
+ * client from 'old' to 'new', or NULL if the client sees no change. */
+static struct json *
+row_update_json(const struct monitor *m, const struct monitor_table *mt,
+                const struct row *old, const struct row *new)
+{
+    bool was = row_matches(mt, old);
+    bool is = row_matches(mt, new);
+    struct json *update = NULL;
+
+    if (!was && is) {
+        if (mt->insert) {
+            update = json_object_create();
+            json_object_put_new(update, m->version == MONITOR_V1
+                                ? "new" : "insert", row_json(m, mt, new));
+        }
+    } else if (was && !is) {
+        if (mt->delete) {
+            update = json_object_create();
+            if (m->version == MONITOR_V1) {
+                json_object_put_new(update, "old", row_json(m, mt, old));
+            } else {
+                json_object_put_new(update, "delete", json_null_create());
+            }
+        }
+    } else if (was && is && mt->modify) {
+        update = json_object_create();
+        if (!put_modification(m, mt, old, new, update)) {
+            json_unref(update);
+            update = NULL;
+        }
+    }
+    return update;
+}
+
+static void
+put_row_update(struct json *table_updates, const struct table_schema *table,
+               const struct uuid *uuid, struct json *row_update)
+{
+    struct json *t = json_object_find(table_updates, table->name);
+    if (!t) {
+        t = json_object_create();
+        json_object_put_new(table_updates, table->name, t);
+    }
+    char s[UUID_LEN + 1];
+    uuid_to_buffer(uuid, s);
+    json_object_put_new(t, s, row_update);
+}
+
+/* Returns the initial contents the monitor's "initial" flags ask for, as
+ * <table-updates> (v1) or <table-updates2>. */
+struct json *
+monitor_initial(const struct monitor *m, const struct db *db)
+{
+    struct json *updates = json_object_create();
+    for (size_t i = 0; i < m->n_tables; i++) {
+        const struct monitor_table *mt = &m->tables[i];
+        if (!mt->initial) {
+            continue;
+        }
+        const struct row *row;
+        HMAP_FOR_EACH (row, node, db_table_rows(db, mt->table)) {
+            if (!row_matches(mt, row)) {
+                continue;
+            }
+            struct json *update = json_object_create();
+            json_object_put_new(update, m->version == MONITOR_V1
+                                ? "new" : "initial", row_json(m, mt, row));
+            put_row_update(updates, mt->table, &row->uuid, update);
+        }
+    }
+    return updates;
+}
+
+/* Merges one committed transaction's 'changes' into the pending set. */
+void
+monitor_add_changes(struct monitor *m, const struct db_changes *changes)
+{
+    for (size_t i = 0; i < changes->n_changes; i++) {
+        const struct db_row_change *c = &changes->changes[i];
+        const struct monitor_table *mt = monitor_find_table(m, c->table);
+        if (!mt) {
+            continue;
+        }
+        const struct row *any = c->new ? c->new : c->old;
+        uint32_t hash = uuid_hash(&any->uuid);
+        struct pending_row *p;
+        HMAP_FOR_EACH_WITH_HASH (p, node, hash, &m->pending) {
+            const struct row *prow = p->new ? p->new : p->old;
+            if (p->mt == mt && uuid_equals(&prow->uuid, &any->uuid)) {
+                break;
+            }
+        }
+        if (!p) {
+            p = xmalloc(sizeof *p);
+            p->mt = mt;
+            p->old = c->old ? row_ref(c->old) : NULL;
+            p->new = NULL;
+            hmap_insert(&m->pending, &p->node, hash);
+        }
+        row_unref(p->new);
+        p->new = c->new ? row_ref(c->new) : NULL;
+        if (!p->old && !p->new) {
+            /* Inserted and deleted again before anyone was told. */
+            hmap_remove(&m->pending, &p->node);
+            pending_row_free(p);
+        }
+    }
+}
+
+bool
+monitor_has_pending(const struct monitor *m)
+{
+    return !hmap_is_empty(&m->pending);
+}
+
+/* Returns the pending changes as <table-updates> (v1) or <table-updates2>,
+ * or NULL if none is visible to the client, and empties the pending set. */
+struct json *
+monitor_take_update(struct monitor *m)
+{
+    struct json *updates = NULL;
+    struct pending_row *p;
+    HMAP_FOR_EACH_POP (p, node, &m->pending) {
+        struct json *update = row_update_json(m, p->mt, p->old, p->new);
+        if (update) {
+            if (!updates) {
+                updates = json_object_create();
+            }
+            const struct row *row = p->new ? p->new : p->old;
+            put_row_update(updates, p->mt->table, &row->uuid, update);
+        }
+        pending_row_free(p);
+    }
+    return updates;
+}
+
+/* Applies monitor_cond_change's 'requests' ({TABLE: [{"where": ...}]}):
+ * replaces the conditions of the tables named and stores in '*updatep' the
+ * <table-updates2> that inserts the rows now matching and deletes the rows
+ * no longer matching (NULL if none).  The caller must have taken the
+ * pending changes first.  On error, nothing changes. */
+struct db_error *
+monitor_change_conditions(struct monitor *m, const struct db *db,
+                          const struct json *requests,
+                          struct json **updatep)
+{
+    *updatep = NULL;
+    if (requests->type != JSON_OBJECT) {
+        return db_error_create("syntax error",
+                               "monitor_cond_change requests are not an "
+                               "object");
+    }
+
+    /* Parse every new condition before changing anything. */
+    size_t n = json_object_size(requests);
+    struct monitor_table **mts = xcalloc(n + 1, sizeof *mts);
+    struct db_condition **conds = xcalloc(n + 1, sizeof *conds);
+    struct db_error *error = NULL;
+    size_t i = 0;
+    const struct json_member *member;
+    JSON_OBJECT_FOR_EACH (member, requests) {
+        const struct table_schema *table
+            = db_schema_find_table(db_get_schema(db), member->name);
+        struct monitor_table *mt = table ? monitor_find_table(m, table)
+                                         : NULL;
+        if (!mt) {
+            error = db_error_create("syntax error", "%s is not a monitored "
+                                    "table", member->name);
+            break;
+        }
+        const struct json *req = member->value;
+        if (req->type == JSON_ARRAY && json_array_size(req)) {
+            req = json_array_at(req, 0);
+        }
+        const struct json *where = (req->type == JSON_OBJECT
+                                    ? json_object_find(req, "where") : NULL);
+        mts[i] = mt;
+        if (where) {
+            error = db_condition_from_json(table, where, true, &conds[i]);
+            if (error) {
+                break;
+            }
+        }
+        i++;
+    }
+
+    if (!error) {
+        struct json *updates = json_object_create();
+        for (size_t k = 0; k < i; k++) {
+            struct monitor_table *mt = mts[k];
+            struct db_condition *old_cond = mt->cond;
+            const struct row *row;
+            HMAP_FOR_EACH (row, node, db_table_rows(db, mt->table)) {
+                bool was = !old_cond || db_condition_evaluate(old_cond, row);
+                bool is = !conds[k] || db_condition_evaluate(conds[k], row);
+                struct json *update = NULL;
+                if (!was && is) {
+                    update = json_object_create();
+                    mt->cond = conds[k];
+                    json_object_put_new(update, "insert",
+                                        row_json(m, mt, row));
+                    mt->cond = old_cond;
+                } else if (was && !is) {
+                    update = json_object_create();
+                    json_object_put_new(update, "delete",
+                                        json_null_create());
+                }
+                if (update) {
+                    put_row_update(updates, mt->table, &row->uuid, update);
+                }
+            }
+            db_condition_destroy(old_cond);
+            mt->cond = conds[k];
+            conds[k] = NULL;
+        }
+        if (json_object_size(updates)) {
+            *updatep = updates;
+        } else {
+            json_unref(updates);
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        db_condition_destroy(conds[k]);
+    }
+    free(conds);
+    free(mts);
+    return error;
+}
+
+/* History. */
+
+struct history_entry {
+    struct list node;           /* In 'history->entries'. */
+    struct uuid txn_id;         /* Transaction id sent in update3. */
+    struct db_changes *changes; /* What it did; a reference. */
+};
+
+void
+history_init(struct history *h, size_t max_entries)
+{
+    list_init(&h->entries);
+    h->n_entries = 0;
+    h->max_entries = max_entries;
+}
+
+void
+history_uninit(struct history *h)
+{
+    struct history_entry *e;
+    LIST_FOR_EACH_POP (e, node, &h->entries) {
+        db_changes_unref(e->changes);
+        free(e);
+    }
+    h->n_entries = 0;
+}
+
+/* Records that transaction 'txn_id' made 'changes' (a new reference is
+ * taken), dropping the oldest entry if the history is full. */
+void
+history_add(struct history *h, const struct uuid *txn_id,
+            struct db_changes *changes)
+{
+    if (!h->max_entries) {
+        return;
+    }
+    struct history_entry *e = xmalloc(sizeof *e);
+    e->txn_id = *txn_id;
+    e->changes = db_changes_ref(changes);
+    list_push_back(&h->entries, &e->node);
+    if (++h->n_entries > h->max_entries) {
+        struct history_entry *old = CONTAINER_OF(list_pop_front(&h->entries),
+                                                 struct history_entry, node);
+        db_changes_unref(old->changes);
+        free(old);
+        h->n_entries--;
+    }
+}
+
+/* Returns the id of the newest transaction, or NULL if none is kept. */
+const struct uuid *
+history_last_id(const struct history *h)
+{
+    if (list_is_empty(&h->entries)) {
+        return NULL;
+    }
+    const struct history_entry *e = CONTAINER_OF(list_back(&h->entries),
+                                                 struct history_entry, node);
+    return &e->txn_id;
+}
+
+/* If 'txn_id' is in the history, feeds every later transaction into 'm' as
+ * pending changes and returns true; otherwise returns false. */
+bool
+history_replay_since(const struct history *h, const struct uuid *txn_id,
+                     struct monitor *m)
+{
+    const struct history_entry *e;
+    bool found = false;
+    LIST_FOR_EACH (e, node, &h->entries) {
+        if (found) {
+            monitor_add_changes(m, e->changes);
+        } else if (uuid_equals(&e->txn_id, txn_id)) {
+            found = true;
+        }
+    }
+    return found;
+}

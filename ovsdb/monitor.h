@@ -1,0 +1,65 @@
+/* Database monitors (RFC 7047 §4.1.5 "monitor", ovsdb(7) "monitor_cond"
+ * and "monitor_cond_since"): what one client asked to watch in one
+ * database, and the updates it is owed.
+ *
+ * Committed changes are merged per row into the monitor's pending set, so
+ * a client that reads slowly costs at most one old and one new version of
+ * each row it has not yet been told about, however many transactions pass.
+ * The server turns the pending set into an update notification whenever
+ * the client's connection has room.  This module is pure: JSON and rows in,
+ * JSON out. */
+#ifndef OVSDB_MONITOR_H
+#define OVSDB_MONITOR_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/list.h"
+#include "lib/uuid.h"
+
+struct db;
+struct db_changes;
+struct db_error;
+struct json;
+
+enum monitor_version {
+    MONITOR_V1,                 /* "monitor": "update" notifications. */
+    MONITOR_V2,                 /* "monitor_cond": "update2". */
+    MONITOR_V3,                 /* "monitor_cond_since": "update3". */
+};
+
+struct monitor;
+
+struct db_error *monitor_create(const struct db *, enum monitor_version,
+                                const struct json *requests,
+                                struct monitor **) WARN_UNUSED_RESULT;
+void monitor_destroy(struct monitor *);
+enum monitor_version monitor_get_version(const struct monitor *);
+
+struct json *monitor_initial(const struct monitor *, const struct db *);
+void monitor_add_changes(struct monitor *, const struct db_changes *);
+bool monitor_has_pending(const struct monitor *);
+struct json *monitor_take_update(struct monitor *);
+struct db_error *monitor_change_conditions(struct monitor *,
+                                           const struct db *,
+                                           const struct json *requests,
+                                           struct json **updatep)
+    WARN_UNUSED_RESULT;
+
+/* The recent transactions of one database, so that a client reconnecting
+ * with monitor_cond_since gets only what it missed. */
+struct history {
+    struct list entries;        /* "struct history_entry"s, oldest first. */
+    size_t n_entries;           /* Number of entries. */
+    size_t max_entries;         /* Oldest dropped beyond this. */
+};
+
+void history_init(struct history *, size_t max_entries);
+void history_uninit(struct history *);
+void history_add(struct history *, const struct uuid *txn_id,
+                 struct db_changes *);
+const struct uuid *history_last_id(const struct history *);
+bool history_replay_since(const struct history *, const struct uuid *txn_id,
+                          struct monitor *);
+
+#endif /* ovsdb/monitor.h */
