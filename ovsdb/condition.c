@@ -251,6 +251,25 @@ db_condition_evaluate(const struct db_condition *cond, const struct row *row)
     return true;
 }
 
+/* Returns true if 'row' satisfies at least one clause of 'cond', or 'cond'
+ * has no clauses.  Monitor conditions combine their clauses this way:
+ * ovsdb-server(7) sends "every row ... that matches one of the
+ * conditions", where "where" in a transaction needs all of them. */
+bool
+db_condition_evaluate_any(const struct db_condition *cond,
+                          const struct row *row)
+{
+    if (!cond->n_clauses) {
+        return true;
+    }
+    for (size_t i = 0; i < cond->n_clauses; i++) {
+        if (db_clause_evaluate(&cond->clauses[i], row)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Returns true if 'cond' is satisfied by every row: it has no clauses, or
  * only "true" ones. */
 bool

@@ -29,6 +29,8 @@ struct db_error *db_condition_from_json_symtab(const struct table_schema *,
                                                struct db_condition **)
     WARN_UNUSED_RESULT;
 bool db_condition_evaluate(const struct db_condition *, const struct row *);
+bool db_condition_evaluate_any(const struct db_condition *,
+                               const struct row *);
 bool db_condition_is_always_true(const struct db_condition *);
 bool db_condition_is_always_false(const struct db_condition *);
 bool db_condition_get_uuid(const struct db_condition *, struct uuid *);

@@ -256,7 +256,6 @@ main(int argc, char *argv[])
         { NULL, 0, NULL, 0 },
     };
     struct db_server_options opts;
-    const char **remotes = xcalloc(argc, sizeof *remotes);
     size_t n_remotes = 0;
     const char *unixctl = NULL;
 
@@ -265,6 +264,7 @@ main(int argc, char *argv[])
     if (argc > 1 && !strcmp(argv[1], "create")) {
         return do_create(argc, argv);
     }
+    const char **remotes = xcalloc(argc, sizeof *remotes);
 
     db_server_options_init(&opts);
     for (;;) {

@@ -255,7 +255,7 @@ monitor_get_version(const struct monitor *m)
 static bool
 row_matches(const struct monitor_table *mt, const struct row *row)
 {
-    return row && (!mt->cond || db_condition_evaluate(mt->cond, row));
+    return row && (!mt->cond || db_condition_evaluate_any(mt->cond, row));
 }
 
 /* Returns the monitored columns of 'row' as a JSON object.  Version 1
@@ -574,8 +574,10 @@ monitor_change_conditions(struct monitor *m, const struct db *db,
             struct db_condition *old_cond = mt->cond;
             const struct row *row;
             HMAP_FOR_EACH (row, node, db_table_rows(db, mt->table)) {
-                bool was = !old_cond || db_condition_evaluate(old_cond, row);
-                bool is = !conds[k] || db_condition_evaluate(conds[k], row);
+                bool was = (!old_cond
+                            || db_condition_evaluate_any(old_cond, row));
+                bool is = (!conds[k]
+                           || db_condition_evaluate_any(conds[k], row));
                 struct json *update = NULL;
                 if (!was && is) {
                     update = json_object_create();
