@@ -29,8 +29,8 @@ bench: build
 
 # The unit and system tests under AddressSanitizer and UBSan (clang).
 asan: deps
-	CC=clang meson setup build-asan -Db_sanitize=address,undefined \
-	    -Db_lundef=false 2>/dev/null || true
+	[ -f build-asan/build.ninja ] || CC=clang meson setup build-asan \
+	    -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C build-asan
 	@./scripts/check.sh build-asan
 

@@ -25,7 +25,7 @@ void
 db_symtab_uninit(struct db_symtab *symtab)
 {
     struct db_symbol *symbol;
-    HMAP_FOR_EACH_POP (symbol, node, &symtab->symbols) {
+    HMAP_FOR_EACH_SAFE (symbol, node, &symtab->symbols) {
         free(symbol->name);
         free(symbol);
     }

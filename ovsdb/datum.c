@@ -586,6 +586,65 @@ datum_remove_marked(struct datum *datum, const bool *marked,
     }
 }
 
+/* Initializes 'diff' as the difference from 'old' to 'new', all of 'type',
+ * such that datum_apply_diff() of 'diff' to 'old' gives 'new': for a
+ * scalar, 'new' itself; for a set, the elements in just one of them; for a
+ * map, the pairs of 'old' whose keys 'new' lacks and the pairs of 'new'
+ * that 'old' lacks or maps differently.  'diff' may break 'type''s size
+ * bounds. */
+void
+datum_diff(struct datum *diff, const struct datum *old,
+           const struct datum *new, const struct db_type *type)
+{
+    enum db_atomic_type kt = type->key.type;
+    enum db_atomic_type vt = type->value.type;
+    bool is_map = db_type_is_map(type);
+
+    if (db_type_is_scalar(type)) {
+        datum_clone(diff, new, type);
+        return;
+    }
+
+    size_t i = 0, j = 0, k = 0;
+    datum_init_alloc(diff, old->n + new->n, is_map);
+    while (i < old->n || j < new->n) {
+        int cmp = (i >= old->n ? 1 : j >= new->n ? -1
+                   : atom_compare(&old->keys[i], &new->keys[j], kt));
+        const struct datum *src;
+        size_t idx;
+        if (cmp < 0) {
+            src = old;
+            idx = i++;
+        } else if (cmp > 0) {
+            src = new;
+            idx = j++;
+        } else {
+            bool same = !is_map || atom_equals(&old->values[i],
+                                               &new->values[j], vt);
+            i++;
+            idx = j++;
+            if (same) {
+                continue;
+            }
+            src = new;
+        }
+        atom_clone(&diff->keys[k], &src->keys[idx], kt);
+        if (is_map) {
+            atom_clone(&diff->values[k], &src->values[idx], vt);
+        }
+        k++;
+    }
+    if (is_map && k < diff->n) {
+        memmove(diff->keys + k, diff->values, k * sizeof *diff->keys);
+        diff->values = diff->keys + k;
+    }
+    diff->n = k;
+    if (!k) {
+        free(diff->keys);
+        datum_init_empty(diff);
+    }
+}
+
 /* Applies 'diff' to 'datum', both of 'type', as in an ovsdb-server file
  * record with "_is_diff": for a scalar, 'diff' is the new value; for a set,
  * each element of 'diff' is added if absent and removed if present; for a

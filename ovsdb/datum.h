@@ -62,6 +62,8 @@ void datum_union(struct datum *a, const struct datum *b,
                  const struct db_type *);
 void datum_subtract(struct datum *a, const struct datum *b,
                     const struct db_type *a_type, bool match_values);
+void datum_diff(struct datum *diff, const struct datum *old,
+                const struct datum *new, const struct db_type *);
 void datum_apply_diff(struct datum *, const struct datum *diff,
                       const struct db_type *);
 void datum_remove_marked(struct datum *, const bool *marked,

@@ -51,14 +51,16 @@ db_destroy(struct db *db)
         }
         free(table->indexes);
         struct row *row;
-        HMAP_FOR_EACH_POP (row, node, &table->rows) {
+        /* Not HMAP_FOR_EACH_POP, which rescans from the first bucket for
+         * every element. */
+        HMAP_FOR_EACH_SAFE (row, node, &table->rows) {
             row_unref(row);
         }
         hmap_uninit(&table->rows);
     }
     free(db->tables);
     struct db_weak_ref *ref;
-    HMAP_FOR_EACH_POP (ref, node, &db->weak_refs) {
+    HMAP_FOR_EACH_SAFE (ref, node, &db->weak_refs) {
         free(ref);
     }
     hmap_uninit(&db->weak_refs);
@@ -336,7 +338,7 @@ db_assert_valid(const struct db *db)
         }
     }
     struct db_check_count *p;
-    HMAP_FOR_EACH_POP (p, node, &counts) {
+    HMAP_FOR_EACH_SAFE (p, node, &counts) {
         free(p);
     }
     hmap_uninit(&counts);

@@ -618,29 +618,84 @@ struct history_entry {
     struct list node;           /* In 'history->entries'. */
     struct uuid txn_id;         /* Transaction id sent in update3. */
     struct db_changes *changes; /* What it did; a reference. */
+    size_t n_bytes;             /* Estimated memory 'changes' keeps. */
 };
 
 void
-history_init(struct history *h, size_t max_entries)
+history_init(struct history *h, size_t max_entries, size_t max_bytes)
 {
     list_init(&h->entries);
     h->n_entries = 0;
     h->max_entries = max_entries;
+    h->n_bytes = 0;
+    h->max_bytes = max_bytes;
+}
+
+/* Roughly how much memory 'row' holds, counting its atoms and strings. */
+static size_t
+row_size_estimate(const struct row *row)
+{
+    const struct table_schema *table = row->table;
+    size_t size = sizeof *row + table->n_columns * sizeof row->fields[0];
+    for (size_t i = 0; i < table->n_columns; i++) {
+        const struct datum *d = &row->fields[i];
+        const struct db_type *type = &table->columns[i]->type;
+        size_t n_atoms = d->n * (d->values ? 2 : 1);
+        size += n_atoms * sizeof(union atom);
+        if (type->key.type == DB_TYPE_STRING) {
+            for (size_t j = 0; j < d->n; j++) {
+                size += strlen(d->keys[j].string) + 1;
+            }
+        }
+        if (d->values && type->value.type == DB_TYPE_STRING) {
+            for (size_t j = 0; j < d->n; j++) {
+                size += strlen(d->values[j].string) + 1;
+            }
+        }
+    }
+    return size;
+}
+
+/* The memory a history entry keeps alive: the new versions it made (the old
+ * versions are the previous entries' new ones, or were current when it was
+ * recorded). */
+static size_t
+changes_size_estimate(const struct db_changes *changes)
+{
+    size_t size = sizeof *changes;
+    for (size_t i = 0; i < changes->n_changes; i++) {
+        const struct db_row_change *c = &changes->changes[i];
+        size += sizeof *c;
+        if (c->new) {
+            size += row_size_estimate(c->new);
+        }
+    }
+    return size;
+}
+
+static void
+history_pop_oldest(struct history *h)
+{
+    struct history_entry *old = CONTAINER_OF(list_pop_front(&h->entries),
+                                             struct history_entry, node);
+    h->n_bytes -= old->n_bytes;
+    h->n_entries--;
+    db_changes_unref(old->changes);
+    free(old);
 }
 
 void
 history_uninit(struct history *h)
 {
-    struct history_entry *e;
-    LIST_FOR_EACH_POP (e, node, &h->entries) {
-        db_changes_unref(e->changes);
-        free(e);
+    while (!list_is_empty(&h->entries)) {
+        history_pop_oldest(h);
     }
-    h->n_entries = 0;
 }
 
 /* Records that transaction 'txn_id' made 'changes' (a new reference is
- * taken), dropping the oldest entry if the history is full. */
+ * taken), dropping the oldest entries while the history holds more than
+ * its limits.  The newest entry always stays, so that a client that saw it
+ * can resume. */
 void
 history_add(struct history *h, const struct uuid *txn_id,
             struct db_changes *changes)
@@ -651,13 +706,13 @@ history_add(struct history *h, const struct uuid *txn_id,
     struct history_entry *e = xmalloc(sizeof *e);
     e->txn_id = *txn_id;
     e->changes = db_changes_ref(changes);
+    e->n_bytes = changes_size_estimate(changes);
     list_push_back(&h->entries, &e->node);
-    if (++h->n_entries > h->max_entries) {
-        struct history_entry *old = CONTAINER_OF(list_pop_front(&h->entries),
-                                                 struct history_entry, node);
-        db_changes_unref(old->changes);
-        free(old);
-        h->n_entries--;
+    h->n_entries++;
+    h->n_bytes += e->n_bytes;
+    while (h->n_entries > 1
+           && (h->n_entries > h->max_entries || h->n_bytes > h->max_bytes)) {
+        history_pop_oldest(h);
     }
 }
 

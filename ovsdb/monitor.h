@@ -51,10 +51,12 @@ struct db_error *monitor_change_conditions(struct monitor *,
 struct history {
     struct list entries;        /* "struct history_entry"s, oldest first. */
     size_t n_entries;           /* Number of entries. */
-    size_t max_entries;         /* Oldest dropped beyond this. */
+    size_t max_entries;         /* Oldest dropped beyond this... */
+    size_t n_bytes;             /* Estimated memory the entries keep. */
+    size_t max_bytes;           /* ...or beyond this many bytes. */
 };
 
-void history_init(struct history *, size_t max_entries);
+void history_init(struct history *, size_t max_entries, size_t max_bytes);
 void history_uninit(struct history *);
 void history_add(struct history *, const struct uuid *txn_id,
                  struct db_changes *);

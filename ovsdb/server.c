@@ -135,6 +135,7 @@ db_server_options_init(struct db_server_options *opts)
     opts->max_msg_size = 64u * 1024 * 1024;
     opts->max_backlog = 4u * 1024 * 1024;
     opts->history_size = 100;
+    opts->history_bytes = 16u * 1024 * 1024;
 }
 
 /* Errors in the shape ovsdb-server uses for request-level failures. */
@@ -654,6 +655,20 @@ session_monitor_request(struct session *s, const struct jsonrpc_msg *req,
         return;
     }
 
+    struct uuid last_id;
+    if (version == MONITOR_V3) {
+        const struct json *last = json_array_at(params, 3);
+        if (last->type != JSON_STRING
+            || !uuid_from_string(&last_id, json_string(last))) {
+            session_send(s, jsonrpc_msg_create_error(
+                             request_error("syntax error", last,
+                                           "last-txn-id must be a UUID"),
+                             req->id));
+            json_unref(null_id);
+            return;
+        }
+    }
+
     struct monitor *monitor;
     struct db_error *error = monitor_create(sdb->db, version, requests,
                                             &monitor);
@@ -666,11 +681,7 @@ session_monitor_request(struct session *s, const struct jsonrpc_msg *req,
 
     struct json *result;
     if (version == MONITOR_V3) {
-        const struct json *last = json_array_at(params, 3);
-        struct uuid last_id;
-        bool found = (last->type == JSON_STRING
-                      && uuid_from_string(&last_id, json_string(last))
-                      && !uuid_is_zero(&last_id)
+        bool found = (!uuid_is_zero(&last_id)
                       && history_replay_since(&sdb->history, &last_id,
                                               monitor));
         struct json *updates = found ? monitor_take_update(monitor)
@@ -1034,14 +1045,15 @@ db_server_create(uv_loop_t *loop, const struct db_server_options *opts)
 }
 
 static struct server_db *
-server_db_wrap(struct db *db, struct storage *storage, size_t history_size)
+server_db_wrap(struct db *db, struct storage *storage,
+               const struct db_server_options *opts)
 {
     struct server_db *sdb = xzalloc(sizeof *sdb);
     sdb->name = xstrdup(db_get_schema(db)->name);
     sdb->db = db;
     sdb->storage = storage;
     sdb->schema_json = db_schema_to_json(db_get_schema(db));
-    history_init(&sdb->history, history_size);
+    history_init(&sdb->history, opts->history_size, opts->history_bytes);
     list_init(&sdb->monitors);
     return sdb;
 }
@@ -1061,8 +1073,7 @@ db_server_add_db(struct db_server *server, struct db *db,
         return e;
     }
 
-    struct server_db *sdb = server_db_wrap(db, storage,
-                                           server->opts.history_size);
+    struct server_db *sdb = server_db_wrap(db, storage, &server->opts);
     hmap_insert(&server->dbs, &sdb->node, hash_string(sdb->name, 0));
     if (!server->server_db) {
         server->server_db = sdb;

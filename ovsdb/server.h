@@ -25,7 +25,8 @@ struct db_server_options {
                                    monitor updates wait and its requests
                                    stop being read. */
     size_t history_size;        /* Transactions kept for
-                                   monitor_cond_since. */
+                                   monitor_cond_since... */
+    size_t history_bytes;       /* ...and the most memory they may keep. */
 };
 
 void db_server_options_init(struct db_server_options *);

@@ -404,6 +404,64 @@ txn_count_refs(struct db_txn *txn, const struct row *row, int sign)
     }
 }
 
+/* Adds to the reference counts the difference between the strong
+ * references of 'old' and 'new', two versions of one row: a linear merge of
+ * each changed column, so that unchanged elements of large sets cost no
+ * hash lookups. */
+static void
+txn_count_ref_changes(struct db_txn *txn, const struct row *old,
+                      const struct row *new)
+{
+    const struct table_schema *table = old->table;
+    if (!table->has_strong_refs) {
+        return;
+    }
+    for (size_t i = 0; i < table->n_columns; i++) {
+        const struct db_type *type = &table->columns[i]->type;
+        bool key_ref = db_base_type_is_strong_ref(&type->key);
+        bool value_ref = db_base_type_is_strong_ref(&type->value);
+        if (!key_ref && !value_ref) {
+            continue;
+        }
+
+        const struct datum *a = &old->fields[i];
+        const struct datum *b = &new->fields[i];
+        const struct table_schema *kt = type->key.uuid.ref_table;
+        const struct table_schema *vt = type->value.uuid.ref_table;
+        size_t j = 0, k = 0;
+        while (j < a->n || k < b->n) {
+            int cmp = (j >= a->n ? 1 : k >= b->n ? -1
+                       : atom_compare(&a->keys[j], &b->keys[k],
+                                      type->key.type));
+            if (cmp < 0) {
+                if (key_ref) {
+                    txn_ref_add(txn, kt, &a->keys[j].uuid, -1);
+                }
+                if (value_ref) {
+                    txn_ref_add(txn, vt, &a->values[j].uuid, -1);
+                }
+                j++;
+            } else if (cmp > 0) {
+                if (key_ref) {
+                    txn_ref_add(txn, kt, &b->keys[k].uuid, 1);
+                }
+                if (value_ref) {
+                    txn_ref_add(txn, vt, &b->values[k].uuid, 1);
+                }
+                k++;
+            } else {
+                if (value_ref && !uuid_equals(&a->values[j].uuid,
+                                              &b->values[k].uuid)) {
+                    txn_ref_add(txn, vt, &a->values[j].uuid, -1);
+                    txn_ref_add(txn, vt, &b->values[k].uuid, 1);
+                }
+                j++;
+                k++;
+            }
+        }
+    }
+}
+
 /* Returns the number of strong references the row of 'table' with 'uuid'
  * will have after 'txn'. */
 static long long
@@ -831,12 +889,13 @@ txn_precommit(struct db_txn *txn, bool checked)
      * inserted in non-root tables may be garbage already. */
     struct txn_row *tr;
     LIST_FOR_EACH (tr, order_node, &txn->order) {
-        if (tr->old) {
+        if (tr->old && tr->new) {
+            txn_count_ref_changes(txn, tr->old, tr->new);
+        } else if (tr->old) {
             txn_count_refs(txn, tr->old, -1);
-        }
-        if (tr->new) {
+        } else if (tr->new) {
             txn_count_refs(txn, tr->new, 1);
-            if (!tr->old && !tr->table->is_root) {
+            if (!tr->table->is_root) {
                 txn_gc_push(txn, tr->table, &tr->uuid);
             }
         }
@@ -911,15 +970,22 @@ txn_column_is_recorded(const struct txn_row *tr, size_t i)
             : !datum_is_default(&tr->new->fields[i], &column->type));
 }
 
-/* Returns the ovsdb(5) standalone-file transaction record of 'txn', which
- * must be precommitted: {"TABLE": {"UUID": ROW-or-null, ...}, ..., "_date":
- * MS, "_comment": COMMENT}.  An inserted row lists its persistent columns
- * that differ from their defaults, a modified row its persistent columns
- * that changed.  'comment' (or, if NULL, the transaction's own) is recorded
- * if nonempty.  Returns NULL if 'txn' changes no persistent data, so that
- * there is nothing to write.  The caller owns the result. */
-struct json *
-db_txn_to_record(const struct db_txn *txn, const char *comment)
+static struct json *
+txn_record_column(const struct txn_row *tr, size_t i, bool is_diff)
+{
+    const struct db_type *type = &tr->table->columns[i]->type;
+    if (!is_diff || !tr->old) {
+        return datum_to_json(&tr->new->fields[i], type);
+    }
+    struct datum diff;
+    datum_diff(&diff, &tr->old->fields[i], &tr->new->fields[i], type);
+    struct json *json = datum_to_json(&diff, type);
+    datum_destroy(&diff, type);
+    return json;
+}
+
+static struct json *
+txn_record(const struct db_txn *txn, const char *comment, bool is_diff)
 {
     struct json *record = json_object_create();
     bool any = false;
@@ -936,10 +1002,8 @@ db_txn_to_record(const struct db_txn *txn, const char *comment)
             row_json = json_object_create();
             for (size_t i = 0; i < table->n_columns; i++) {
                 if (txn_column_is_recorded(tr, i)) {
-                    json_object_put_new(
-                        row_json, table->columns[i]->name,
-                        datum_to_json(&tr->new->fields[i],
-                                      &table->columns[i]->type));
+                    json_object_put_new(row_json, table->columns[i]->name,
+                                        txn_record_column(tr, i, is_diff));
                 }
             }
             if (tr->old && !json_object_size(row_json)) {
@@ -972,7 +1036,35 @@ db_txn_to_record(const struct db_txn *txn, const char *comment)
     if (comment[0]) {
         json_object_put_new(record, "_comment", json_string_create(comment));
     }
+    if (is_diff) {
+        json_object_put_new(record, "_is_diff", json_boolean_create(true));
+    }
     return record;
+}
+
+/* Returns the ovsdb(5) standalone-file transaction record of 'txn', which
+ * must be precommitted: {"TABLE": {"UUID": ROW-or-null, ...}, ..., "_date":
+ * MS, "_comment": COMMENT}.  An inserted row lists its persistent columns
+ * that differ from their defaults, a modified row its persistent columns
+ * that changed, with their new values.  'comment' (or, if NULL, the
+ * transaction's own) is recorded if nonempty.  Returns NULL if 'txn'
+ * changes no persistent data, so that there is nothing to write.  The
+ * caller owns the result. */
+struct json *
+db_txn_to_record(const struct db_txn *txn, const char *comment)
+{
+    return txn_record(txn, comment, false);
+}
+
+/* Like db_txn_to_record(), but in the "_is_diff" form that ovsdb-server
+ * 2.15 and later write (and Debian's ovsdb-tool reads): a modified set or
+ * map column holds only the elements that changed (datum_diff()), so that
+ * adding one element to a large set writes one element.  Prefer it for
+ * storage; db_apply_record() reads both forms. */
+struct json *
+db_txn_to_diff_record(const struct db_txn *txn, const char *comment)
+{
+    return txn_record(txn, comment, true);
 }
 
 /* Commits 'txn', which must be precommitted, into its database, frees it,
@@ -1043,7 +1135,7 @@ db_txn_abort(struct db_txn *txn)
     }
     hmap_uninit(&txn->rows);
     struct txn_ref *ref;
-    HMAP_FOR_EACH_POP (ref, node, &txn->refs) {
+    HMAP_FOR_EACH_SAFE (ref, node, &txn->refs) {
         free(ref);
     }
     hmap_uninit(&txn->refs);

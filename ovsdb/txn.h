@@ -67,6 +67,8 @@ const char *db_txn_get_comment(const struct db_txn *);
 struct db_error *db_txn_precommit(struct db_txn *) WARN_UNUSED_RESULT;
 bool db_txn_is_empty(const struct db_txn *);
 struct json *db_txn_to_record(const struct db_txn *, const char *comment);
+struct json *db_txn_to_diff_record(const struct db_txn *,
+                                   const char *comment);
 struct db_changes *db_txn_commit(struct db_txn *);
 void db_txn_abort(struct db_txn *);
 

@@ -13,6 +13,13 @@ passed=0
 failed=0
 failures=()
 
+# Sanitizer builds (make asan) write any report, from any process a test
+# starts, into this directory; each report counts as a failure.
+san_dir=$(mktemp -d)
+trap 'rm -rf "$san_dir"' EXIT
+export ASAN_OPTIONS="log_path=$san_dir/asan:detect_leaks=1"
+export UBSAN_OPTIONS="log_path=$san_dir/ubsan:print_stacktrace=1"
+
 echo "== unit tests"
 for t in "$build"/tests/unit/test-*; do
     [ -f "$t" ] && [ -x "$t" ] || continue
@@ -83,6 +90,14 @@ PY
     failed=$((failed + $2))
     [ "$2" != 0 ] && failures+=("pytest")
 fi
+
+echo "== sanitizer reports"
+for report in "$san_dir"/*; do
+    [ -f "$report" ] || continue
+    failed=$((failed + 1))
+    failures+=("$(basename "$report")")
+    head -30 "$report"
+done
 
 if [ ${#failures[@]} -gt 0 ]; then
     echo "failing: ${failures[*]}"

@@ -3,8 +3,9 @@
  * the unit tests' schema, commits whatever it commits, and checks the
  * invariants: the database stays internally consistent (indexes, reference
  * counts), every value satisfies its column's constraints, every strong
- * reference leads to a row, and replaying the transaction's file record on
- * a replica gives the same rows.  It must never crash. */
+ * reference leads to a row, and replaying the transaction's file records
+ * (full and "_is_diff") on replicas gives the same rows.  It must never
+ * crash. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +58,10 @@ create_db(void)
 }
 
 /* Executes 'params' on 'db', commits, and replays the record on
- * 'replica'. */
+ * 'replica' and the diff record on 'diff_replica'. */
 static void
-run(struct db *db, struct db *replica, const struct json *params)
+run(struct db *db, struct db *replica, struct db *diff_replica,
+    const struct json *params)
 {
     struct db_exec_result result;
     struct db_exec_env env = { NULL, NULL, 0 };
@@ -68,16 +70,22 @@ run(struct db *db, struct db *replica, const struct json *params)
     ASSERT(result.status != DB_EXEC_BLOCKED || !result.reply);
     if (result.status == DB_EXEC_COMMIT) {
         struct json *record = db_txn_to_record(result.txn, NULL);
+        struct json *diff = db_txn_to_diff_record(result.txn, NULL);
         db_changes_unref(db_txn_commit(result.txn));
+        ASSERT(!record == !diff);
         if (record) {
             struct db_error *error = db_apply_record(replica, record, NULL);
             ASSERT(!error);
+            error = db_apply_record(diff_replica, diff, NULL);
+            ASSERT(!error);
             json_unref(record);
+            json_unref(diff);
         }
     }
     json_unref(result.reply);
     db_assert_valid(db);
     db_assert_valid(replica);
+    db_assert_valid(diff_replica);
 }
 
 static void
@@ -161,22 +169,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct db *db = create_db();
     struct db *replica = create_db();
+    struct db *diff_replica = create_db();
     struct json *initial;
     msg = json_from_string(initial_rows, &initial);
     ASSERT(!msg);
-    run(db, replica, initial);
+    run(db, replica, diff_replica, initial);
     ASSERT(db_count_rows(db) == 5);
     json_unref(initial);
 
-    run(db, replica, params);
-    check_same(db, replica);
-
-    /* Twice: named UUIDs and explicit UUIDs now collide with rows. */
-    run(db, replica, params);
-    check_same(db, replica);
+    /* Twice: the second time, explicit UUIDs collide with rows. */
+    for (int i = 0; i < 2; i++) {
+        run(db, replica, diff_replica, params);
+        check_same(db, replica);
+        check_same(db, diff_replica);
+    }
 
     db_destroy(db);
     db_destroy(replica);
+    db_destroy(diff_replica);
     json_unref(params);
     json_unref(json);
     return 0;

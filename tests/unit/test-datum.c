@@ -385,6 +385,60 @@ test_datum_map_operations(void **state)
 
 /* Elements arriving out of order are sorted, so equal values compare and
  * hash equal however they were written. */
+/* datum_diff() then datum_apply_diff() turns the old value into the new
+ * one. */
+static void
+test_datum_diff_round_trip(void **state)
+{
+    static const char *const cases[][3] = {
+        { "{\"key\": \"integer\", \"min\": 0, \"max\": \"unlimited\"}",
+          "[\"set\", [1, 2, 3, 4]]", "[\"set\", [2, 4, 5, 6]]" },
+        { "{\"key\": \"integer\", \"min\": 0, \"max\": \"unlimited\"}",
+          "[\"set\", []]", "[\"set\", [7]]" },
+        { "{\"key\": \"integer\", \"min\": 0, \"max\": 1}", "1", "2" },
+        { "\"string\"", "\"a\"", "\"b\"" },
+        { "{\"key\": \"string\", \"value\": \"integer\", \"min\": 0, "
+          "\"max\": \"unlimited\"}",
+          "[\"map\", [[\"a\", 1], [\"b\", 2], [\"c\", 3]]]",
+          "[\"map\", [[\"b\", 2], [\"c\", 4], [\"d\", 5]]]" },
+        { "{\"key\": \"string\", \"value\": \"integer\"}",
+          "[\"map\", [[\"a\", 1]]]", "[\"map\", [[\"b\", 1]]]" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct db_type type;
+        struct datum old, new, diff;
+        parse_datum(cases[i][0], cases[i][1], &type, &old);
+        db_type_destroy(&type);
+        parse_datum(cases[i][0], cases[i][2], &type, &new);
+        datum_diff(&diff, &old, &new, &type);
+        datum_apply_diff(&old, &diff, &type);
+        if (!datum_equals(&old, &new, &type)) {
+            fail_msg("%s -> %s: diff applied gives %s", cases[i][1],
+                     cases[i][2], json_to_string(datum_to_json(&old, &type),
+                                                 0));
+        }
+        datum_destroy(&diff, &type);
+        datum_destroy(&old, &type);
+        datum_destroy(&new, &type);
+        db_type_destroy(&type);
+    }
+
+    /* Only the changes: {1 2 3 4} -> {2 4 5 6} differ in 1 3 5 6. */
+    struct db_type type;
+    struct datum old, new, diff;
+    parse_datum(cases[0][0], cases[0][1], &type, &old);
+    db_type_destroy(&type);
+    parse_datum(cases[0][0], cases[0][2], &type, &new);
+    datum_diff(&diff, &old, &new, &type);
+    assert_int_equal(diff.n, 4);
+    assert_int_equal(diff.keys[0].integer, 1);
+    assert_int_equal(diff.keys[3].integer, 6);
+    datum_destroy(&diff, &type);
+    datum_destroy(&old, &type);
+    datum_destroy(&new, &type);
+    db_type_destroy(&type);
+}
+
 static void
 test_datum_sorts_elements(void **state)
 {
@@ -458,6 +512,7 @@ main(void)
         cmocka_unit_test(test_datum_defaults),
         cmocka_unit_test(test_datum_set_operations),
         cmocka_unit_test(test_datum_map_operations),
+        cmocka_unit_test(test_datum_diff_round_trip),
         cmocka_unit_test(test_datum_sorts_elements),
         cmocka_unit_test(test_datum_type_to_json_is_compact),
     };

@@ -58,6 +58,9 @@ parse_quoted(const char *s)
 /* Executes 'ops' (single-quoted) on 'db'.  If it is to commit, stores its
  * record in '*recordp' (if nonnull) and its changes in '*changesp' (if
  * nonnull), else NULLs.  Returns the reply. */
+/* Whether execute_full() makes "_is_diff" records. */
+static bool diff_records;
+
 static struct json *
 execute_full(struct db *db, const char *ops, struct json **recordp,
              struct db_changes **changesp)
@@ -73,7 +76,9 @@ execute_full(struct db *db, const char *ops, struct json **recordp,
     struct json *record = NULL;
     struct db_changes *changes = NULL;
     if (result.status == DB_EXEC_COMMIT) {
-        record = db_txn_to_record(result.txn, NULL);
+        record = (diff_records
+                  ? db_txn_to_diff_record(result.txn, NULL)
+                  : db_txn_to_record(result.txn, NULL));
         changes = db_txn_commit(result.txn);
     }
     if (recordp) {
@@ -565,8 +570,9 @@ static const char *const history[] = {
 };
 
 static void
-test_txn_records_replay_to_same_rows(void **state)
+records_replay_to_same_rows(bool diff)
 {
+    diff_records = diff;
     struct db *db = test_db();
     struct db *replica = test_db();
     for (size_t i = 0; i < ARRAY_SIZE(history); i++) {
@@ -598,6 +604,43 @@ test_txn_records_replay_to_same_rows(void **state)
     }
     db_destroy(db);
     db_destroy(replica);
+    diff_records = false;
+}
+
+static void
+test_txn_records_replay_to_same_rows(void **state)
+{
+    records_replay_to_same_rows(false);
+}
+
+static void
+test_txn_diff_records_replay_to_same_rows(void **state)
+{
+    records_replay_to_same_rows(true);
+}
+
+/* A diff record holds only what changed in a set. */
+static void
+test_txn_diff_record_holds_changes(void **state)
+{
+    struct db *db = test_db();
+    execute_ok(db, "{'op': 'insert', 'table': 'Root', 'row': {'name': 'a', "
+               "'iset': ['set', [1, 2, 3, 4, 5]]}, "
+               "'uuid': '2dd3b9a6-0000-0000-0000-000000000001'}");
+    diff_records = true;
+    struct json *record;
+    json_unref(execute_full(db, "{'op': 'mutate', 'table': 'Root', 'where': "
+                            "[], 'mutations': [['iset', 'insert', 6], "
+                            "['iset', 'delete', 1]]}", &record, NULL));
+    diff_records = false;
+    json_unref(json_object_steal(record, "_date"));
+    struct json *expected = parse_quoted(
+        "{'Root': {'2dd3b9a6-0000-0000-0000-000000000001': "
+        "{'iset': ['set', [1, 6]]}}, '_is_diff': true}");
+    assert_true(json_equal(record, expected));
+    json_unref(expected);
+    json_unref(record);
+    db_destroy(db);
 }
 
 static void
@@ -703,8 +746,9 @@ run_command(const char *command)
 
 /* Debian's ovsdb-tool reads the records and sees the same rows. */
 static void
-test_txn_records_readable_by_ovsdb_tool(void **state)
+records_readable_by_ovsdb_tool(bool diff)
 {
+    diff_records = diff;
     struct db *db = test_db();
     struct json *records[ARRAY_SIZE(history)];
     for (size_t i = 0; i < ARRAY_SIZE(history); i++) {
@@ -762,6 +806,19 @@ test_txn_records_readable_by_ovsdb_tool(void **state)
     free(rm);
     free(path);
     db_destroy(db);
+    diff_records = false;
+}
+
+static void
+test_txn_records_readable_by_ovsdb_tool(void **state)
+{
+    records_readable_by_ovsdb_tool(false);
+}
+
+static void
+test_txn_diff_records_readable_by_ovsdb_tool(void **state)
+{
+    records_readable_by_ovsdb_tool(true);
 }
 
 /* Records that ovsdb-tool writes ("_is_diff" records) replay to the rows
@@ -900,9 +957,12 @@ main(void)
         cmocka_unit_test(test_txn_changes_describe_commit),
         cmocka_unit_test(test_txn_record_format),
         cmocka_unit_test(test_txn_records_replay_to_same_rows),
+        cmocka_unit_test(test_txn_diff_records_replay_to_same_rows),
+        cmocka_unit_test(test_txn_diff_record_holds_changes),
         cmocka_unit_test(test_txn_snapshot_recreates_database),
         cmocka_unit_test(test_txn_apply_record_rejects_bad_records),
         cmocka_unit_test(test_txn_records_readable_by_ovsdb_tool),
+        cmocka_unit_test(test_txn_diff_records_readable_by_ovsdb_tool),
         cmocka_unit_test(test_txn_apply_ovsdb_tool_records),
         cmocka_unit_test(test_txn_refcounts_stay_consistent),
     };
