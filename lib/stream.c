@@ -15,6 +15,9 @@
 /* The most bytes asked of the kernel per read. */
 #define STREAM_READ_SIZE 65536
 
+/* Buffers larger than this are freed, not kept, once empty. */
+#define STREAM_KEEP_SIZE (1024 * 1024)
+
 struct stream {
     union {
         uv_handle_t handle;
@@ -113,6 +116,10 @@ stream_read_cb(uv_stream_t *stream, ssize_t n, const uv_buf_t *buf)
         } else {
             ds_clear(s->in);
         }
+        if (!s->closing && !s->in->length
+            && s->in->allocated > STREAM_KEEP_SIZE) {
+            ds_uninit(s->in);
+        }
     } else if (n < 0) {
         stream_report_closed(s, n);
     }
@@ -189,7 +196,13 @@ stream_write_cb(uv_write_t *req, int status)
 {
     struct stream *s = CONTAINER_OF(req, struct stream, wreq);
     s->writing = false;
-    ds_clear(&s->flight);
+    if (s->flight.allocated > STREAM_KEEP_SIZE) {
+        /* One big message should not pin its buffer for the life of the
+         * connection. */
+        ds_uninit(&s->flight);
+    } else {
+        ds_clear(&s->flight);
+    }
     if (status < 0) {
         if (status != UV_ECANCELED) {
             stream_report_closed(s, status);

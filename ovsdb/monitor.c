@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/ds.h"
 #include "lib/hash.h"
 #include "lib/hmap.h"
 #include "lib/json.h"
@@ -14,6 +15,7 @@
 #include "ovsdb/datum.h"
 #include "ovsdb/db.h"
 #include "ovsdb/error.h"
+#include "ovsdb/parser.h"
 #include "ovsdb/row.h"
 #include "ovsdb/schema.h"
 #include "ovsdb/txn.h"
@@ -26,6 +28,9 @@ struct monitor_table {
     unsigned long *bitmap;      /* The same columns as a bitmap. */
     bool initial, insert, delete, modify;  /* "select" flags. */
     struct db_condition *cond;  /* "where"; NULL means every row. */
+    struct json *where;         /* 'cond' as the client gave it, or NULL. */
+    char *signature;            /* How this table is watched, as text. */
+    uint32_t sig_hash;          /* hash_string(signature). */
 };
 
 /* A row with changes not yet reported: its state when last reported
@@ -44,6 +49,31 @@ struct monitor {
     struct hmap pending;        /* Contains "struct pending_row"s. */
 };
 
+/* Recomputes each table's signature: text that is the same for two
+ * monitor tables exactly when they report every change to the table the
+ * same way (version, columns, "select" flags and condition), so that a
+ * row's update is serialized once for all of them. */
+static void
+monitor_update_signature(struct monitor *m)
+{
+    for (size_t i = 0; i < m->n_tables; i++) {
+        struct monitor_table *mt = &m->tables[i];
+        struct ds t = DS_EMPTY_INITIALIZER;
+        ds_put_format(&t, "v%d|%s:%d%d%d%d:", (int) m->version,
+                      mt->table->name, mt->initial, mt->insert, mt->delete,
+                      mt->modify);
+        for (size_t j = 0; j < mt->n_columns; j++) {
+            ds_put_format(&t, "%zu,", mt->columns[j]);
+        }
+        if (mt->where) {
+            json_to_ds(mt->where, 0, &t);
+        }
+        free(mt->signature);
+        mt->signature = ds_steal_cstr(&t);
+        mt->sig_hash = hash_string(mt->signature, 0);
+    }
+}
+
 static struct monitor_table *
 monitor_find_table(const struct monitor *m, const struct table_schema *table)
 {
@@ -58,95 +88,141 @@ monitor_find_table(const struct monitor *m, const struct table_schema *table)
 static struct db_error *
 parse_select(const struct json *select, struct monitor_table *mt)
 {
-    static const char *names[] = { "initial", "insert", "delete", "modify" };
+    static const char *const names[] = {
+        "initial", "insert", "delete", "modify" };
     bool *flags[] = { &mt->initial, &mt->insert, &mt->delete, &mt->modify };
+    const struct json *values[ARRAY_SIZE(names)];
 
-    if (select->type != JSON_OBJECT) {
-        return db_error_create("syntax error", "\"select\" is not an object");
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        struct db_error *e = db_parser_member(
+            select, names[i], DB_PARSER_BOOLEAN | DB_PARSER_OPTIONAL,
+            &values[i]);
+        if (e) {
+            return e;
+        }
+    }
+    struct db_error *e = db_parser_check_members(select, names,
+                                                 ARRAY_SIZE(names));
+    if (e) {
+        return e;
     }
     for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-        const struct json *flag = json_object_find(select, names[i]);
-        if (flag) {
-            if (!json_is_boolean(flag)) {
-                return db_error_create("syntax error",
-                                       "\"select\" member \"%s\" is not a "
-                                       "boolean", names[i]);
-            }
-            *flags[i] = json_boolean(flag);
+        if (values[i]) {
+            *flags[i] = json_boolean(values[i]);
         }
     }
     return NULL;
 }
 
+/* Adds column 'index' of 'mt->table' to 'mt'.  A column may be named only
+ * once among all the requests for a table ("syntax error", quoting
+ * 'columns', the array that named it, if nonnull). */
+static struct db_error *
+add_column(struct monitor_table *mt, size_t index,
+           const struct json *columns)
+{
+    if (row_bitmap_is_set(mt->bitmap, index)) {
+        return db_error_syntax(columns, "syntax error",
+                               "column %s mentioned more than once",
+                               mt->table->columns[index]->name);
+    }
+    row_bitmap_set(mt->bitmap, index);
+    mt->columns[mt->n_columns++] = index;
+    return NULL;
+}
+
+/* Parses the "columns" of a <monitor-request>, 'columns' (NULL if absent:
+ * every column but the two bookkeeping ones), into 'mt'. */
+static struct db_error *
+parse_columns(const struct json *columns, struct monitor_table *mt)
+{
+    const struct table_schema *table = mt->table;
+    struct db_error *e = NULL;
+
+    if (!columns) {
+        for (size_t i = DB_COLUMN_VERSION + 1;
+             i < table->n_columns && !e; i++) {
+            e = add_column(mt, i, NULL);
+        }
+        return e;
+    }
+    for (size_t i = 0; i < json_array_size(columns) && !e; i++) {
+        const struct json *name = json_array_at(columns, i);
+        if (name->type != JSON_STRING) {
+            return db_error_syntax(columns, "syntax error",
+                                   "array of column names expected");
+        }
+        const struct column_schema *c = table_schema_find_column(
+            table, json_string(name));
+        if (!c) {
+            return db_error_syntax(columns, "syntax error",
+                                   "%s is not a valid column name in table "
+                                   "%s", json_string(name), table->name);
+        }
+        e = add_column(mt, c->index, columns);
+    }
+    return e;
+}
+
 /* Parses one <monitor-request> for 'mt->table' into 'mt', adding to the
- * columns already there. */
+ * columns already there.  As ovsdb-server does, a member of the wrong JSON
+ * type or not allowed ("where" is only for monitor_cond and later) quotes
+ * the request as "syntax"; a request that is not an object quotes
+ * nothing. */
 static struct db_error *
 parse_request(const struct json *request, enum monitor_version version,
               struct monitor_table *mt, bool first)
 {
+    static const char *const members[] = { "columns", "select", "where" };
     const struct table_schema *table = mt->table;
+    const struct json *columns, *select, *where = NULL;
+    struct db_error *e;
 
     if (request->type != JSON_OBJECT) {
         return db_error_create("syntax error", "monitor request for table "
                                "%s is not an object", table->name);
     }
-
-    const struct json *columns = json_object_find(request, "columns");
-    if (columns) {
-        if (columns->type != JSON_ARRAY) {
-            return db_error_create("syntax error", "\"columns\" for table "
-                                   "%s is not an array", table->name);
-        }
-        for (size_t i = 0; i < json_array_size(columns); i++) {
-            const struct json *name = json_array_at(columns, i);
-            const struct column_schema *c
-                = (name->type == JSON_STRING
-                   ? table_schema_find_column(table, json_string(name))
-                   : NULL);
-            if (!c) {
-                char *s = json_to_string(name, 0);
-                struct db_error *e = db_error_create(
-                    "syntax error", "%s is not a valid column name in "
-                    "table %s", s, table->name);
-                free(s);
-                return e;
-            }
-            if (!row_bitmap_is_set(mt->bitmap, c->index)) {
-                row_bitmap_set(mt->bitmap, c->index);
-                mt->columns[mt->n_columns++] = c->index;
-            }
-        }
-    } else {
-        /* Default: every column but the two bookkeeping ones. */
-        for (size_t i = DB_COLUMN_VERSION + 1; i < table->n_columns; i++) {
-            if (!row_bitmap_is_set(mt->bitmap, i)) {
-                row_bitmap_set(mt->bitmap, i);
-                mt->columns[mt->n_columns++] = i;
-            }
-        }
+    e = db_parser_member(request, "columns",
+                         DB_PARSER_ARRAY | DB_PARSER_OPTIONAL, &columns);
+    if (!e && version != MONITOR_V1) {
+        e = db_parser_member(request, "where",
+                             DB_PARSER_ARRAY | DB_PARSER_OPTIONAL, &where);
+    }
+    if (!e) {
+        e = db_parser_member(request, "select",
+                             DB_PARSER_OBJECT | DB_PARSER_OPTIONAL, &select);
+    }
+    if (!e) {
+        e = db_parser_check_members(request, members,
+                                    version == MONITOR_V1 ? 2 : 3);
+    }
+    if (!e) {
+        e = parse_columns(columns, mt);
+    }
+    if (e) {
+        return e;
     }
 
     if (first) {
         mt->initial = mt->insert = mt->delete = mt->modify = true;
     }
-    const struct json *select = json_object_find(request, "select");
     if (select) {
-        struct db_error *e = parse_select(select, mt);
+        e = parse_select(select, mt);
         if (e) {
             return e;
         }
     }
 
-    const struct json *where = json_object_find(request, "where");
-    if (where && version != MONITOR_V1) {
+    if (where) {
         struct db_condition *cond;
-        struct db_error *e = db_condition_from_json(table, where, true,
-                                                    &cond);
+        e = db_condition_from_json(table, where, true, &cond);
         if (e) {
             return e;
         }
         db_condition_destroy(mt->cond);
         mt->cond = cond;
+        json_unref(mt->where);
+        mt->where = json_ref(where);
     }
     return NULL;
 }
@@ -157,6 +233,8 @@ monitor_table_uninit(struct monitor_table *mt)
     free(mt->columns);
     free(mt->bitmap);
     db_condition_destroy(mt->cond);
+    json_unref(mt->where);
+    free(mt->signature);
 }
 
 /* Creates a monitor for 'requests', the <monitor-requests> object of a
@@ -171,7 +249,7 @@ monitor_create(const struct db *db, enum monitor_version version,
 
     *mp = NULL;
     if (requests->type != JSON_OBJECT) {
-        return db_error_create("syntax error",
+        return db_error_syntax(requests, "syntax error",
                                "monitor requests are not an object");
     }
 
@@ -212,6 +290,7 @@ monitor_create(const struct db *db, enum monitor_version version,
             goto error;
         }
     }
+    monitor_update_signature(m);
     *mp = m;
     return NULL;
 
@@ -490,6 +569,191 @@ monitor_add_changes(struct monitor *m, const struct db_changes *changes)
     }
 }
 
+/* Text updates. */
+
+/* One row's <row-update> as a monitor table signature reports it. */
+struct row_text {
+    struct hmap_node node;      /* In the cache. */
+    const char *signature;      /* Borrowed from a monitor_table. */
+    const struct row *old;      /* The change it reports... */
+    const struct row *new;      /* ...(pointers: the rows stay alive). */
+    char *text;                 /* "UUID":{...}, or NULL if invisible. */
+    size_t length;              /* strlen(text). */
+};
+
+struct monitor_text_cache {
+    struct hmap rows;           /* Contains "struct row_text"s. */
+};
+
+struct monitor_text_cache *
+monitor_text_cache_create(void)
+{
+    struct monitor_text_cache *cache = xmalloc(sizeof *cache);
+    hmap_init(&cache->rows);
+    return cache;
+}
+
+void
+monitor_text_cache_destroy(struct monitor_text_cache *cache)
+{
+    if (cache) {
+        struct row_text *rt;
+        HMAP_FOR_EACH_POP (rt, node, &cache->rows) {
+            free(rt->text);
+            free(rt);
+        }
+        hmap_uninit(&cache->rows);
+        free(cache);
+    }
+}
+
+/* Returns the cached text of the change from 'old' to 'new' in 'mt',
+ * computing it on first use. */
+static const struct row_text *
+row_text_get(const struct monitor *m, const struct monitor_table *mt,
+             const struct row *old, const struct row *new,
+             struct monitor_text_cache *cache)
+{
+    uint32_t hash = hash_pointer(new, hash_pointer(old, mt->sig_hash));
+    struct row_text *rt;
+    HMAP_FOR_EACH_WITH_HASH (rt, node, hash, &cache->rows) {
+        if (rt->old == old && rt->new == new
+            && !strcmp(rt->signature, mt->signature)) {
+            return rt;
+        }
+    }
+
+    rt = xzalloc(sizeof *rt);
+    rt->signature = mt->signature;
+    rt->old = old;
+    rt->new = new;
+    struct json *update = row_update_json(m, mt, old, new);
+    if (update) {
+        struct ds ds = DS_EMPTY_INITIALIZER;
+        char uuid[UUID_LEN + 1];
+        uuid_to_buffer(new ? &new->uuid : &old->uuid, uuid);
+        ds_put_format(&ds, "\"%s\":", uuid);
+        json_to_ds(update, 0, &ds);
+        json_unref(update);
+        rt->length = ds.length;
+        rt->text = ds_steal_cstr(&ds);
+    }
+    hmap_insert(&cache->rows, &rt->node, hash);
+    return rt;
+}
+
+/* Appends <table-updates> text for the changes 'olds[i]' -> 'news[i]' of
+ * table 'tables[i]', 0 <= i < n, to 'out'.  Returns false, appending
+ * nothing, if the client sees none of them. */
+static bool
+put_updates_text(const struct monitor *m,
+                 const struct monitor_table *const *tables,
+                 const struct row *const *olds, const struct row *const *news,
+                 size_t n, struct monitor_text_cache *cache, struct ds *out)
+{
+    size_t start = out->length;
+    bool any = false;
+
+    ds_put_char(out, '{');
+    for (size_t t = 0; t < m->n_tables; t++) {
+        const struct monitor_table *mt = &m->tables[t];
+        bool table_open = false;
+        for (size_t i = 0; i < n; i++) {
+            if (tables[i] != mt) {
+                continue;
+            }
+            const struct row_text *rt = row_text_get(m, mt, olds[i],
+                                                     news[i], cache);
+            if (!rt->text) {
+                continue;
+            }
+            if (!table_open) {
+                if (any) {
+                    ds_put_char(out, ',');
+                }
+                ds_put_format(out, "\"%s\":{", mt->table->name);
+                table_open = true;
+                any = true;
+            } else {
+                ds_put_char(out, ',');
+            }
+            ds_put_buffer(out, rt->text, rt->length);
+        }
+        if (table_open) {
+            ds_put_char(out, '}');
+        }
+    }
+    ds_put_char(out, '}');
+    if (!any) {
+        ds_truncate(out, start);
+    }
+    return any;
+}
+
+/* Appends the pending changes to 'out' as <table-updates> (v1) or
+ * <table-updates2> text and empties the pending set, like
+ * monitor_take_update(), but sharing the work through 'cache' with every
+ * monitor that watches a table the same way.  Returns false, appending
+ * nothing, if the client sees no change. */
+bool
+monitor_take_update_text(struct monitor *m, struct monitor_text_cache *cache,
+                         struct ds *out)
+{
+    size_t n = hmap_count(&m->pending), i = 0;
+    const struct monitor_table **tables = xmalloc(n * sizeof *tables);
+    const struct row **olds = xmalloc(n * sizeof *olds);
+    const struct row **news = xmalloc(n * sizeof *news);
+    struct pending_row *p;
+    HMAP_FOR_EACH (p, node, &m->pending) {
+        tables[i] = p->mt;
+        olds[i] = p->old;
+        news[i] = p->new;
+        i++;
+    }
+    bool any = put_updates_text(m, tables, olds, news, n, cache, out);
+    free(tables);
+    free(olds);
+    free(news);
+    /* Dropping our references may free a row whose address the cache
+     * keeps as a key.  That key can never match again in this round: any
+     * row looked up later is held by some monitor, so it is alive, and no
+     * new row is made while the server sends updates. */
+    monitor_clear_pending(m);
+    return any;
+}
+
+/* Appends to 'out' the <table-updates> (v1) or <table-updates2> text of
+ * the one transaction 'changes', for a client of 'm' that has seen
+ * everything before it, sharing the work through 'cache'; leaves 'm'
+ * alone.  Returns false, appending nothing, if the client sees no
+ * change. */
+bool
+monitor_changes_update_text(const struct monitor *m,
+                            const struct db_changes *changes,
+                            struct monitor_text_cache *cache, struct ds *out)
+{
+    size_t n = changes->n_changes;
+    const struct monitor_table **tables = xmalloc(n * sizeof *tables);
+    const struct row **olds = xmalloc(n * sizeof *olds);
+    const struct row **news = xmalloc(n * sizeof *news);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct db_row_change *c = &changes->changes[i];
+        const struct monitor_table *mt = monitor_find_table(m, c->table);
+        if (mt) {
+            tables[k] = mt;
+            olds[k] = c->old;
+            news[k] = c->new;
+            k++;
+        }
+    }
+    bool any = put_updates_text(m, tables, olds, news, k, cache, out);
+    free(tables);
+    free(olds);
+    free(news);
+    return any;
+}
+
 bool
 monitor_has_pending(const struct monitor *m)
 {
@@ -517,6 +781,17 @@ monitor_take_update(struct monitor *m)
     return updates;
 }
 
+/* Forgets the pending changes, for a caller that has sent 'm' an update
+ * computed for an identical monitor instead. */
+void
+monitor_clear_pending(struct monitor *m)
+{
+    struct pending_row *p;
+    HMAP_FOR_EACH_POP (p, node, &m->pending) {
+        pending_row_free(p);
+    }
+}
+
 /* Applies monitor_cond_change's 'requests' ({TABLE: [{"where": ...}]}):
  * replaces the conditions of the tables named and stores in '*updatep' the
  * <table-updates2> that inserts the rows now matching and deletes the rows
@@ -538,6 +813,7 @@ monitor_change_conditions(struct monitor *m, const struct db *db,
     size_t n = json_object_size(requests);
     struct monitor_table **mts = xcalloc(n + 1, sizeof *mts);
     struct db_condition **conds = xcalloc(n + 1, sizeof *conds);
+    const struct json **wheres = xcalloc(n + 1, sizeof *wheres);
     struct db_error *error = NULL;
     size_t i = 0;
     const struct json_member *member;
@@ -558,6 +834,7 @@ monitor_change_conditions(struct monitor *m, const struct db *db,
         const struct json *where = (req->type == JSON_OBJECT
                                     ? json_object_find(req, "where") : NULL);
         mts[i] = mt;
+        wheres[i] = where;
         if (where) {
             error = db_condition_from_json(table, where, true, &conds[i]);
             if (error) {
@@ -597,7 +874,10 @@ monitor_change_conditions(struct monitor *m, const struct db *db,
             db_condition_destroy(old_cond);
             mt->cond = conds[k];
             conds[k] = NULL;
+            json_unref(mt->where);
+            mt->where = wheres[k] ? json_ref(wheres[k]) : NULL;
         }
+        monitor_update_signature(m);
         if (json_object_size(updates)) {
             *updatep = updates;
         } else {
@@ -608,6 +888,7 @@ monitor_change_conditions(struct monitor *m, const struct db *db,
         db_condition_destroy(conds[k]);
     }
     free(conds);
+    free(wheres);
     free(mts);
     return error;
 }

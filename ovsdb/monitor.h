@@ -19,6 +19,7 @@
 
 struct db;
 struct db_changes;
+struct ds;
 struct db_error;
 struct json;
 
@@ -40,6 +41,19 @@ struct json *monitor_initial(const struct monitor *, const struct db *);
 void monitor_add_changes(struct monitor *, const struct db_changes *);
 bool monitor_has_pending(const struct monitor *);
 struct json *monitor_take_update(struct monitor *);
+void monitor_clear_pending(struct monitor *);
+
+/* Serialized row updates shared by monitors that watch a table the same
+ * way, for one round of updates (while the rows involved stay alive). */
+struct monitor_text_cache;
+struct monitor_text_cache *monitor_text_cache_create(void);
+void monitor_text_cache_destroy(struct monitor_text_cache *);
+bool monitor_take_update_text(struct monitor *, struct monitor_text_cache *,
+                              struct ds *out);
+bool monitor_changes_update_text(const struct monitor *,
+                                 const struct db_changes *,
+                                 struct monitor_text_cache *,
+                                 struct ds *out);
 struct db_error *monitor_change_conditions(struct monitor *,
                                            const struct db *,
                                            const struct json *requests,

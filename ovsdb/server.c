@@ -133,7 +133,7 @@ void
 db_server_options_init(struct db_server_options *opts)
 {
     opts->max_msg_size = 64u * 1024 * 1024;
-    opts->max_backlog = 4u * 1024 * 1024;
+    opts->max_backlog = 64u * 1024;
     opts->history_size = 100;
     opts->history_bytes = 16u * 1024 * 1024;
 }
@@ -259,9 +259,51 @@ session_send_update(struct session *s, struct session_monitor *sm,
     session_send(s, jsonrpc_msg_create_notify(method, params));
 }
 
-/* Sends each monitor's pending changes while the connection has room. */
+/* Appends to 's' an update notification for 'sm' whose <table-updates>
+ * 'put' writes (through 'cache'); sends nothing if 'put' says the client
+ * sees no change.  The message is written straight into the connection's
+ * output buffer. */
 static void
-session_flush_monitors(struct session *s)
+session_send_update_text(struct session *s, struct session_monitor *sm,
+                         const struct db_changes *changes,
+                         struct monitor_text_cache *cache)
+{
+    static const char *methods[] = {
+        [MONITOR_V1] = "update", [MONITOR_V2] = "update2",
+        [MONITOR_V3] = "update3",
+    };
+    enum monitor_version version = monitor_get_version(sm->monitor);
+    struct ds *out = jsonrpc_conn_send_buffer(s->conn);
+    size_t start = out->length;
+
+    ds_put_format(out, "{\"id\":null,\"method\":\"%s\",\"params\":[",
+                  methods[version]);
+    json_to_ds(sm->id, 0, out);
+    if (version == MONITOR_V3) {
+        char id[UUID_LEN + 1];
+        uuid_to_buffer(&sm->sdb->last_txn_id, id);
+        ds_put_format(out, ",\"%s\"", id);
+    }
+    ds_put_char(out, ',');
+    bool any = (changes
+                ? monitor_changes_update_text(sm->monitor, changes, cache,
+                                              out)
+                : monitor_take_update_text(sm->monitor, cache, out));
+    if (!any) {
+        ds_truncate(out, start);
+        return;
+    }
+    ds_put_cstr(out, "]}");
+    COUNTER_INC(server_update_sent);
+    jsonrpc_conn_flush(s->conn);
+}
+
+/* Sends each monitor's pending changes while the connection has room.
+ * With a 'cache', shares the work of serializing rows with every other
+ * monitor flushed in the same round. */
+static void
+session_flush_monitors_cached(struct session *s,
+                              struct monitor_text_cache *cache)
 {
     if (!s->dirty || s->dead) {
         return;
@@ -275,12 +317,49 @@ session_flush_monitors(struct session *s)
             COUNTER_INC(server_backlog_stall);
             return;
         }
-        struct json *update = monitor_take_update(sm->monitor);
-        if (update) {
-            session_send_update(s, sm, update);
+        if (cache) {
+            session_send_update_text(s, sm, NULL, cache);
+        } else {
+            struct json *update = monitor_take_update(sm->monitor);
+            if (update) {
+                session_send_update(s, sm, update);
+            }
         }
     }
     s->dirty = false;
+}
+
+static void
+session_flush_monitors(struct session *s)
+{
+    session_flush_monitors_cached(s, NULL);
+}
+
+/* Tells every monitor of 'sdb' about 'changes'.  A monitor whose client has
+ * seen everything so far and has room gets its update at once; the others
+ * merge the changes into their pending set, which the client gets when its
+ * connection drains.  Either way each changed row is serialized once per
+ * way of watching its table, not once per client. */
+static void
+server_notify_monitors(struct server_db *sdb, struct db_changes *changes)
+{
+    struct monitor_text_cache *cache = NULL;
+    struct session_monitor *sm;
+
+    LIST_FOR_EACH (sm, db_node, &sdb->monitors) {
+        struct session *s = sm->session;
+        if (s->dead || monitor_has_pending(sm->monitor)
+            || !session_has_room(s)) {
+            monitor_add_changes(sm->monitor, changes);
+            s->dirty = true;
+            continue;
+        }
+        if (!cache) {
+            cache = monitor_text_cache_create();
+        }
+        session_send_update_text(s, sm, changes, cache);
+    }
+    monitor_text_cache_destroy(cache);
 }
 
 /* Commits. */
@@ -312,11 +391,7 @@ server_commit(struct db_server *server, struct server_db *sdb,
 
     uuid_generate(&sdb->last_txn_id);
     history_add(&sdb->history, &sdb->last_txn_id, changes);
-    struct session_monitor *sm;
-    LIST_FOR_EACH (sm, db_node, &sdb->monitors) {
-        monitor_add_changes(sm->monitor, changes);
-        sm->session->dirty = true;
-    }
+    server_notify_monitors(sdb, changes);
     db_changes_unref(changes);
     server->triggers_dirty = true;
 
@@ -626,8 +701,9 @@ session_monitor_request(struct session *s, const struct jsonrpc_msg *req,
 {
     const struct json *params = req->params;
     size_t n_params = version == MONITOR_V3 ? 4 : 3;
+    /* ovsdb-server ignores parameters after the third of a "monitor". */
     if (json_array_size(params) != n_params
-        && !(version == MONITOR_V1 && json_array_size(params) == 2)) {
+        && !(version == MONITOR_V1 && json_array_size(params) >= 2)) {
         session_send(s, jsonrpc_msg_create_error(
                          request_error("syntax error", params,
                                        "%s has wrong number of parameters",
@@ -642,8 +718,8 @@ session_monitor_request(struct session *s, const struct jsonrpc_msg *req,
     /* "monitor" may omit the id, which is then null. */
     struct json *null_id = NULL;
     const struct json *mid = json_array_at(params, 1);
-    const struct json *requests = json_array_at(params, n_params == 2 ? 1
-                                                : 2);
+    const struct json *requests = json_array_at(
+        params, json_array_size(params) == 2 ? 1 : 2);
     if (json_array_size(params) == 2) {
         mid = null_id = json_null_create();
     }
@@ -712,15 +788,18 @@ static void
 session_monitor_cond_change(struct session *s, const struct jsonrpc_msg *req)
 {
     const struct json *params = req->params;
-    struct session_monitor *sm = NULL;
-    if (json_array_size(params) == 3) {
-        sm = session_find_monitor(s, json_array_at(params, 0));
+    if (json_array_size(params) != 3) {
+        session_send(s, jsonrpc_msg_create_error(
+                         request_error("syntax error", params,
+                                       "invalid parameters"), req->id));
+        return;
     }
+    struct session_monitor *sm = session_find_monitor(
+        s, json_array_at(params, 0));
     if (!sm) {
         session_send(s, jsonrpc_msg_create_error(
                          request_error("syntax error",
-                                       json_array_size(params)
-                                       ? json_array_at(params, 0) : params,
+                                       json_array_at(params, 0),
                                        "unknown monitor session"),
                          req->id));
         return;
@@ -766,10 +845,13 @@ session_monitor_cond_change(struct session *s, const struct jsonrpc_msg *req)
 static void
 session_monitor_cancel(struct session *s, const struct jsonrpc_msg *req)
 {
-    struct session_monitor *sm = NULL;
-    if (json_array_size(req->params) == 1) {
-        sm = session_find_monitor(s, json_array_at(req->params, 0));
+    if (json_array_size(req->params) != 1) {
+        session_send(s, jsonrpc_msg_create_error(
+                         json_string_create("invalid parameters"), req->id));
+        return;
     }
+    struct session_monitor *sm = session_find_monitor(
+        s, json_array_at(req->params, 0));
     if (!sm) {
         session_send(s, jsonrpc_msg_create_error(
                          json_string_create("unknown monitor"), req->id));
@@ -829,6 +911,26 @@ session_cancel(struct session *s, const struct jsonrpc_msg *req)
 
 /* Dispatch. */
 
+static int compare_strings(const void *, const void *);
+
+/* Returns the names of the databases 'server' serves, sorted, in an array
+ * of 'hmap_count(&server->dbs)' names borrowed from 'server' (the caller
+ * frees the array).  RFC 7047 §4.1.1 gives list_dbs no order; ovsdb-server
+ * answers in hash order, so sorting makes Kiln's answer deterministic
+ * without being less compatible. */
+static const char **
+server_sorted_db_names(const struct db_server *server)
+{
+    size_t n = hmap_count(&server->dbs), i = 0;
+    const char **names = xmalloc((n + 1) * sizeof *names);
+    const struct server_db *sdb;
+    HMAP_FOR_EACH (sdb, node, &server->dbs) {
+        names[i++] = sdb->name;
+    }
+    qsort(names, n, sizeof *names, compare_strings);
+    return names;
+}
+
 static void
 session_handle_request(struct session *s, struct jsonrpc_msg *req)
 {
@@ -850,12 +952,13 @@ session_handle_request(struct session *s, struct jsonrpc_msg *req)
     } else if (!strcmp(m, "echo")) {
         session_send(s, jsonrpc_msg_create_reply(json_ref(params), req->id));
     } else if (!strcmp(m, "list_dbs")) {
-        struct json *names = json_array_create_empty();
-        struct server_db *sdb;
-        HMAP_FOR_EACH (sdb, node, &s->server->dbs) {
-            json_array_add(names, json_string_create(sdb->name));
+        const char **names = server_sorted_db_names(s->server);
+        struct json *array = json_array_create_empty();
+        for (size_t i = 0; i < hmap_count(&s->server->dbs); i++) {
+            json_array_add(array, json_string_create(names[i]));
         }
-        session_send(s, jsonrpc_msg_create_reply(names, req->id));
+        free(names);
+        session_send(s, jsonrpc_msg_create_reply(array, req->id));
     } else if (!strcmp(m, "get_schema")) {
         struct server_db *sdb = session_get_db(s, req);
         if (sdb) {
@@ -995,15 +1098,19 @@ server_check_cb(uv_check_t *check)
     }
     server->triggers_dirty = false;
 
+    /* The cache lives through this loop only: the rows and signatures it
+     * points to stay alive until the loop ends. */
+    struct monitor_text_cache *cache = monitor_text_cache_create();
     struct session *s;
     LIST_FOR_EACH (s, node, &server->sessions) {
-        session_flush_monitors(s);
+        session_flush_monitors_cached(s, cache);
         if (s->paused && !s->dead
             && jsonrpc_conn_backlog(s->conn) < server->opts.max_backlog / 2) {
             s->paused = false;
             jsonrpc_conn_resume(s->conn);
         }
     }
+    monitor_text_cache_destroy(cache);
 
     LIST_FOR_EACH_SAFE (s, node, &server->dead_sessions) {
         session_destroy(s);
@@ -1228,14 +1335,9 @@ db_server_list_remotes(const struct db_server *server, struct ds *out)
 void
 db_server_list_dbs(const struct db_server *server, struct ds *out)
 {
-    size_t n = hmap_count(&server->dbs), i = 0;
-    const char **names = xmalloc((n + 1) * sizeof *names);
-    const struct server_db *sdb;
-    HMAP_FOR_EACH (sdb, node, &server->dbs) {
-        names[i++] = sdb->name;
-    }
-    qsort(names, n, sizeof *names, compare_strings);
-    for (i = 0; i < n; i++) {
+    size_t n = hmap_count(&server->dbs);
+    const char **names = server_sorted_db_names(server);
+    for (size_t i = 0; i < n; i++) {
         ds_put_format(out, "%s\n", names[i]);
     }
     free(names);
