@@ -125,13 +125,30 @@ struct hmap_node *hmap_next(const struct hmap *, const struct hmap_node *);
                  : ((NODE) = NULL, 0);                                  \
          hmap_n_ = hmap_nx_)
 
+/* Removes and returns a node of 'hmap', looking from bucket '*bucket' on and
+ * leaving '*bucket' where it found one, or returns NULL if none is left.
+ * Removal never shrinks the bucket array, so the cursor stays valid and
+ * emptying a map costs one pass over its buckets. */
+static inline struct hmap_node *
+hmap_pop_from_(struct hmap *hmap, size_t *bucket)
+{
+    for (; *bucket <= hmap->mask; (*bucket)++) {
+        struct hmap_node *node = hmap->buckets[*bucket];
+        if (node) {
+            hmap->buckets[*bucket] = node->next;
+            hmap->n--;
+            return node;
+        }
+    }
+    return NULL;
+}
+
 /* Removes each element from HMAP in turn, leaving it empty; the body usually
- * frees NODE. */
+ * frees NODE.  The body must not insert into HMAP. */
 #define HMAP_FOR_EACH_POP(NODE, MEMBER, HMAP)                           \
-    for (struct hmap_node *hmap_n_;                                     \
-         (hmap_n_ = hmap_first(HMAP))                                   \
-             ? (hmap_remove(HMAP, hmap_n_),                             \
-                (NODE) = OBJECT_CONTAINING(hmap_n_, NODE, MEMBER), 1)   \
+    for (struct { size_t bucket; struct hmap_node *node; } hmap_p_ = {0}; \
+         (hmap_p_.node = hmap_pop_from_(HMAP, &hmap_p_.bucket))         \
+             ? ((NODE) = OBJECT_CONTAINING(hmap_p_.node, NODE, MEMBER), 1) \
              : ((NODE) = NULL, 0);)
 
 #endif /* lib/hmap.h */

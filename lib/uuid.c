@@ -131,8 +131,23 @@ uuid_is_partial_string(const char *s)
     return i >= 4;
 }
 
+/* Formats 'uuid' into 'out' in 8-4-4-4-12 form, null-terminated.  By hand,
+ * not with snprintf(): servers print UUIDs by the million. */
 void
 uuid_to_buffer(const struct uuid *uuid, char out[UUID_LEN + 1])
 {
-    snprintf(out, UUID_LEN + 1, UUID_FMT, UUID_ARGS(uuid));
+    static const char hex[] = "0123456789abcdef";
+    char *p = out;
+    for (int i = 0; i < 4; i++) {
+        uint32_t word = uuid->parts[i];
+        for (int shift = 28; shift >= 0; shift -= 4) {
+            *p++ = hex[(word >> shift) & 15];
+            /* Dashes after hex digits 8, 12, 16 and 20. */
+            size_t n = p - out;
+            if (n == 8 || n == 13 || n == 18 || n == 23) {
+                *p++ = '-';
+            }
+        }
+    }
+    *p = '\0';
 }

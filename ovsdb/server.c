@@ -372,8 +372,10 @@ server_commit(struct db_server *server, struct server_db *sdb,
               struct db_exec_result *r)
 {
     if (sdb->storage) {
-        struct json *record = db_txn_to_record(r->txn,
-                                               db_txn_get_comment(r->txn));
+        /* The diff form (ovsdb(5) "_is_diff") writes only what changed in
+         * a set or map, not the whole new value. */
+        struct json *record = db_txn_to_diff_record(
+            r->txn, db_txn_get_comment(r->txn));
         struct db_error *error = storage_commit(sdb->storage, record,
                                                 r->durable);
         json_unref(record);

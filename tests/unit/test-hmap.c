@@ -9,6 +9,8 @@
 #include "lib/hash.h"
 #include "lib/hmap.h"
 #include "lib/list.h"
+#include "lib/uuid.h"
+#include <stdio.h>
 
 struct element {
     struct hmap_node node;
@@ -98,6 +100,47 @@ test_hmap_remove_during_iteration(void **state)
 }
 
 static void
+test_hmap_pop_empties_map(void **state)
+{
+    enum { N = 1000 };
+    struct hmap hmap;
+    bool seen[N] = { false };
+    hmap_init(&hmap);
+    for (int i = 0; i < N; i++) {
+        struct element *e = malloc(sizeof *e);
+        e->value = i;
+        hmap_insert(&hmap, &e->node, hash_int(i, 0));
+    }
+    struct element *e;
+    int n = 0;
+    HMAP_FOR_EACH_POP (e, node, &hmap) {
+        assert_false(seen[e->value]);
+        seen[e->value] = true;
+        free(e);
+        n++;
+    }
+    assert_int_equal(n, N);
+    assert_true(hmap_is_empty(&hmap));
+    assert_null(hmap_first(&hmap));
+    hmap_uninit(&hmap);
+}
+
+static void
+test_uuid_format_round_trip(void **state)
+{
+    for (int i = 0; i < 100; i++) {
+        struct uuid a, b;
+        char s[UUID_LEN + 1], t[UUID_LEN + 1];
+        uuid_generate(&a);
+        uuid_to_buffer(&a, s);
+        snprintf(t, sizeof t, UUID_FMT, UUID_ARGS(&a));
+        assert_string_equal(s, t);
+        assert_true(uuid_from_string(&b, s));
+        assert_true(uuid_equals(&a, &b));
+    }
+}
+
+static void
 test_list_push_pop_order(void **state)
 {
     struct element elems[5];
@@ -129,6 +172,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hmap_insert_remove_many),
         cmocka_unit_test(test_hmap_remove_during_iteration),
+        cmocka_unit_test(test_hmap_pop_empties_map),
+        cmocka_unit_test(test_uuid_format_round_trip),
         cmocka_unit_test(test_list_push_pop_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
