@@ -89,8 +89,9 @@ db_clause_from_json(const struct table_schema *table,
     const char *function_name = json_string(json_array_at(json, 1));
     enum db_function function;
     if (!db_function_from_string(function_name, &function)) {
-        return db_error_syntax(json, "unknown function",
-                               "No function named %s.", function_name);
+        /* The clause is well formed: ovsdb-server quotes no "syntax". */
+        return db_error_create("unknown function", "No function named %s.",
+                               function_name);
     }
 
     /* The argument's type: the column's, relaxed where the function
@@ -313,6 +314,22 @@ db_condition_get_uuid(const struct db_condition *cond, struct uuid *uuid)
         }
     }
     return false;
+}
+
+/* If one of the clauses of 'cond' is [COLUMN, "==", VALUE] for 'column',
+ * returns VALUE (owned by 'cond'), so that callers can look rows up in an
+ * index on 'column'.  Otherwise returns NULL. */
+const struct datum *
+db_condition_get_equal(const struct db_condition *cond,
+                       const struct column_schema *column)
+{
+    for (size_t i = 0; i < cond->n_clauses; i++) {
+        const struct db_clause *clause = &cond->clauses[i];
+        if (clause->column == column && clause->function == DB_F_EQ) {
+            return &clause->arg;
+        }
+    }
+    return NULL;
 }
 
 /* Frees 'cond'.  Does nothing if 'cond' is NULL. */

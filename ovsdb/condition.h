@@ -9,6 +9,8 @@
 
 #include "lib/util.h"
 
+struct column_schema;
+struct datum;
 struct db_condition;
 struct db_error;
 struct db_symtab;
@@ -34,6 +36,8 @@ bool db_condition_evaluate_any(const struct db_condition *,
 bool db_condition_is_always_true(const struct db_condition *);
 bool db_condition_is_always_false(const struct db_condition *);
 bool db_condition_get_uuid(const struct db_condition *, struct uuid *);
+const struct datum *db_condition_get_equal(const struct db_condition *,
+                                           const struct column_schema *);
 void db_condition_destroy(struct db_condition *);
 
 #endif /* ovsdb/condition.h */

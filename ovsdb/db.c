@@ -75,6 +75,8 @@ db_get_schema(const struct db *db)
     return db->schema;
 }
 
+/* Returns the committed contents of 'table', which must be a table of
+ * 'db''s schema. */
 struct db_table *
 db__table(const struct db *db, const struct table_schema *table)
 {
@@ -117,6 +119,8 @@ db_count_rows(const struct db *db)
     return n;
 }
 
+/* Returns the hash of 'row''s values for its table's index number 'index',
+ * under which the row is kept in that index's map. */
 uint32_t
 db__index_hash(const struct row *row, size_t index)
 {

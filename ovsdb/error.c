@@ -9,6 +9,7 @@
 
 #include "lib/ds.h"
 #include "lib/json.h"
+#include "ovsdb/type.h"
 
 struct db_error {
     char *tag;                  /* RFC 7047 error string, owned. */
@@ -82,6 +83,42 @@ db_error_details(const struct db_error *error)
     return error->details;
 }
 
+/* Returns a copy of 'json' (the caller owns it) in which every integral
+ * real is an integer, so that its text reads as ovsdb-server quotes input
+ * in a "syntax" member: 2.0 as "2", like the reals of its replies. */
+static struct json *
+db_error_syntax_copy(const struct json *json)
+{
+    struct json *copy;
+    const struct json_member *m;
+
+    switch (json->type) {
+    case JSON_REAL:
+        return db_real_to_json(json->real);
+    case JSON_ARRAY:
+        copy = json_array_create_empty();
+        for (size_t i = 0; i < json_array_size(json); i++) {
+            json_array_add(copy,
+                           db_error_syntax_copy(json_array_at(json, i)));
+        }
+        return copy;
+    case JSON_OBJECT:
+        copy = json_object_create();
+        JSON_OBJECT_FOR_EACH (m, json) {
+            json_object_put_new(copy, m->name,
+                                db_error_syntax_copy(m->value));
+        }
+        return copy;
+    case JSON_NULL:
+    case JSON_FALSE:
+    case JSON_TRUE:
+    case JSON_INTEGER:
+    case JSON_STRING:
+    default:
+        return json_ref(json);
+    }
+}
+
 /* Replaces the recorded syntax of 'error' by the JSON text of 'syntax', or
  * removes it if 'syntax' is NULL.  Does nothing if 'error' already has a
  * syntax and 'syntax' is nonnull, so the innermost caller wins. */
@@ -92,7 +129,9 @@ db_error_set_syntax(struct db_error *error, const struct json *syntax)
         free(error->syntax);
         error->syntax = NULL;
     } else if (!error->syntax) {
-        error->syntax = json_to_string(syntax, JSON_SORT);
+        struct json *copy = db_error_syntax_copy(syntax);
+        error->syntax = json_to_string(copy, JSON_SORT);
+        json_unref(copy);
     }
 }
 

@@ -55,12 +55,20 @@ exec_row_destroy(struct exec_row *r)
     r->n = 0;
 }
 
-/* Parses the <row> 'json' of 'table'.  For an update ('is_update'),
- * immutable columns are "constraint violation"s; for an insert, _uuid and
- * _version are ignored, as ovsdb-server does. */
+/* How exec_parse_row() treats the columns of a <row>. */
+enum exec_row_mode {
+    EXEC_ROW_INSERT,            /* _uuid and _version are ignored, as
+                                   ovsdb-server does. */
+    EXEC_ROW_UPDATE,            /* Immutable columns are "constraint
+                                   violation"s. */
+    EXEC_ROW_WAIT,              /* Every column is kept. */
+};
+
+/* Parses the <row> 'json' of 'table' into 'r' as 'mode' says. */
 static struct db_error *
 exec_parse_row(struct exec_ctx *ctx, const struct table_schema *table,
-               const struct json *json, bool is_update, struct exec_row *r)
+               const struct json *json, enum exec_row_mode mode,
+               struct exec_row *r)
 {
     r->values = xmalloc((json_object_size(json) + 1) * sizeof *r->values);
     r->n = 0;
@@ -75,7 +83,7 @@ exec_parse_row(struct exec_ctx *ctx, const struct table_schema *table,
                                    "No column %s in table %s.", m->name,
                                    table->name);
         }
-        if (is_update && !column->is_mutable) {
+        if (mode == EXEC_ROW_UPDATE && !column->is_mutable) {
             exec_row_destroy(r);
             return db_error_create("constraint violation", "Cannot update "
                                    "immutable column %s in table %s.",
@@ -88,7 +96,7 @@ exec_parse_row(struct exec_ctx *ctx, const struct table_schema *table,
             exec_row_destroy(r);
             return error;
         }
-        if (column->index <= DB_COLUMN_VERSION) {
+        if (mode == EXEC_ROW_INSERT && column->index <= DB_COLUMN_VERSION) {
             datum_destroy(&v->datum, &column->type);
             continue;
         }
@@ -197,9 +205,7 @@ exec_insert(struct exec_ctx *ctx, const struct json *op,
         error = exec_get_table(ctx, op, &table);
     }
     if (!error) {
-        error = db_parser_member(op, "row",
-                                 DB_PARSER_OBJECT | DB_PARSER_OPTIONAL,
-                                 &row_json);
+        error = db_parser_member(op, "row", DB_PARSER_OBJECT, &row_json);
     }
     if (!error) {
         error = db_parser_member(op, "uuid-name",
@@ -256,12 +262,10 @@ exec_insert(struct exec_ctx *ctx, const struct json *op,
         symbol->created = true;
     }
 
-    struct exec_row r = { NULL, 0 };
-    if (row_json) {
-        error = exec_parse_row(ctx, table, row_json, false, &r);
-        if (error) {
-            return error;
-        }
+    struct exec_row r;
+    error = exec_parse_row(ctx, table, row_json, EXEC_ROW_INSERT, &r);
+    if (error) {
+        return error;
     }
     error = exec_check_defaults(table, &r);
     if (error) {
@@ -286,7 +290,8 @@ exec_insert(struct exec_ctx *ctx, const struct json *op,
 }
 
 /* Parses the optional "columns" member of 'op' into a bitmap (all columns
- * if absent).  With 'list', also an array of the columns in order. */
+ * if absent).  With 'list', also an array of the columns in order (all of
+ * the table's, in schema order, if absent). */
 static struct db_error *
 exec_get_columns(const struct table_schema *table, const struct json *op,
                  bool required, unsigned long **bitmapp,
@@ -311,6 +316,11 @@ exec_get_columns(const struct table_schema *table, const struct json *op,
             row_bitmap_set(bitmap, i);
         }
         *bitmapp = bitmap;
+        if (listp) {
+            *listp = xmemdup(table->columns,
+                             table->n_columns * sizeof *table->columns);
+            *np = table->n_columns;
+        }
         return NULL;
     }
     size_t n = json_array_size(columns);
@@ -332,10 +342,15 @@ exec_get_columns(const struct table_schema *table, const struct json *op,
             return db_error_syntax(columns, "syntax error",
                                    "column names must be strings");
         }
-        if (!row_bitmap_is_set(bitmap, column->index)) {
-            row_bitmap_set(bitmap, column->index);
-            list[n_list++] = column;
+        if (row_bitmap_is_set(bitmap, column->index)) {
+            free(bitmap);
+            free(list);
+            return db_error_syntax(columns, "syntax error",
+                                   "array of distinct column names "
+                                   "expected");
         }
+        row_bitmap_set(bitmap, column->index);
+        list[n_list++] = column;
     }
     *bitmapp = bitmap;
     if (listp) {
@@ -409,7 +424,7 @@ exec_update(struct exec_ctx *ctx, const struct json *op,
         error = db_parser_member(op, "row", DB_PARSER_OBJECT, &row_json);
     }
     if (!error) {
-        error = exec_parse_row(ctx, table, row_json, true, &r);
+        error = exec_parse_row(ctx, table, row_json, EXEC_ROW_UPDATE, &r);
         if (error) {
             db_error_set_syntax(error, op);
         }
@@ -584,12 +599,16 @@ exec_wait(struct exec_ctx *ctx, const struct json *op,
                                  DB_PARSER_INTEGER | DB_PARSER_OPTIONAL,
                                  &timeout);
     }
+    if (!error && timeout && json_integer(timeout) < 0) {
+        error = db_error_syntax(timeout, "syntax error",
+                                "timeout must be nonnegative");
+    }
     if (!error) {
         error = db_parser_member(op, "until", DB_PARSER_STRING, &until);
     }
     if (!error && strcmp(json_string(until), "==")
         && strcmp(json_string(until), "!=")) {
-        error = db_error_syntax(op, "syntax error",
+        error = db_error_syntax(until, "syntax error",
                                 "\"until\" must be \"==\" or \"!=\"");
     }
     if (!error) {
@@ -623,7 +642,7 @@ exec_wait(struct exec_ctx *ctx, const struct json *op,
             continue;
         }
         struct exec_row r;
-        error = exec_parse_row(ctx, table, row_json, false, &r);
+        error = exec_parse_row(ctx, table, row_json, EXEC_ROW_WAIT, &r);
         if (!error) {
             exec_row_apply(&r, expected[n_parsed]);
             exec_row_destroy(&r);
@@ -765,7 +784,8 @@ exec_op(struct exec_ctx *ctx, const struct json *op, struct json **resultp)
 {
     *resultp = NULL;
     if (!json_is_object(op)) {
-        return db_error_syntax(op, "syntax error",
+        /* As ovsdb-server does, without quoting the operation. */
+        return db_error_create("syntax error",
                                "Operation must be an object.");
     }
     const struct json *name;

@@ -46,18 +46,36 @@ db_mutation_type_mismatch(const struct json *json, enum db_mutator mutator,
     return error;
 }
 
-/* Sets 'type' to the column type 'column' with its atoms' constraints
- * removed (deep copy; the caller destroys it). */
-static void
-db_mutation_unconstrained(struct db_type *type,
-                          const struct column_schema *column)
+/* Parses 'arg', the operand of an "insert" or "delete" on the set or map
+ * column 'column', into 'm->arg' and 'm->arg_type'.  RFC 7047 §5.1: the
+ * operand has the column's type (its atoms' constraints included), except
+ * that it may have fewer elements than the column's minimum; as
+ * ovsdb-server does, an "insert" operand keeps the column's maximum (it
+ * could never fit otherwise) while a "delete" operand may have any number
+ * of elements.  A "delete" on a map may also give a set of keys: a value
+ * that does not parse as a map is parsed as that, and that attempt's error
+ * is the one returned. */
+static struct db_error *
+db_mutation_parse_set_arg(struct db_mutation *m, const struct json *arg,
+                          struct db_symtab *symtab)
 {
-    db_type_init(type, column->type.key.type);
-    if (db_type_is_map(&column->type)) {
-        db_base_type_init(&type->value, column->type.value.type);
+    const struct db_type *ctype = &m->column->type;
+    struct db_error *error;
+
+    db_type_clone(&m->arg_type, ctype);
+    m->arg_type.n_min = 0;
+    if (m->mutator == DB_M_DELETE) {
+        m->arg_type.n_max = UINT_MAX;
     }
-    type->n_min = column->type.n_min;
-    type->n_max = column->type.n_max;
+    error = datum_from_json(&m->arg, &m->arg_type, arg, symtab);
+    if (!error || m->mutator == DB_M_INSERT || !db_type_is_map(ctype)) {
+        return error;
+    }
+
+    db_error_destroy(error);
+    db_base_type_destroy(&m->arg_type.value);
+    db_base_type_init(&m->arg_type.value, DB_TYPE_VOID);
+    return datum_from_json(&m->arg, &m->arg_type, arg, symtab);
 }
 
 static struct db_error *
@@ -87,12 +105,14 @@ db_mutation_from_json(const struct table_schema *table,
     const char *mutator_name = json_string(json_array_at(json, 1));
     enum db_mutator mutator;
     if (!db_mutator_from_string(mutator_name, &mutator)) {
-        return db_error_syntax(json, "unknown mutator",
-                               "No mutator named %s.", mutator_name);
+        /* The mutation is well formed: ovsdb-server quotes no "syntax". */
+        return db_error_create("unknown mutator", "No mutator named %s.",
+                               mutator_name);
     }
 
     const struct db_type *ctype = &column->type;
     const struct json *arg = json_array_at(json, 2);
+    struct db_error *error;
     m->column = column;
     m->mutator = mutator;
 
@@ -118,27 +138,14 @@ db_mutation_from_json(const struct table_schema *table,
         if (db_type_is_scalar(ctype)) {
             return db_mutation_type_mismatch(json, mutator, column);
         }
-        if (mutator == DB_M_INSERT) {
-            db_type_clone(&m->arg_type, ctype);
-        } else {
-            db_mutation_unconstrained(&m->arg_type, column);
-            /* A map's elements may be deleted by key: a set of keys. */
-            if (db_type_is_map(ctype)
-                && !(json_is_array(arg) && json_array_size(arg) == 2
-                     && json_is_string(json_array_at(arg, 0))
-                     && !strcmp(json_string(json_array_at(arg, 0)),
-                                "map"))) {
-                db_base_type_destroy(&m->arg_type.value);
-                db_base_type_init(&m->arg_type.value, DB_TYPE_VOID);
-            }
+        error = db_mutation_parse_set_arg(m, arg, symtab);
+        if (error) {
+            db_type_destroy(&m->arg_type);
         }
-        m->arg_type.n_min = 0;
-        m->arg_type.n_max = UINT_MAX;
-        break;
+        return error;
     }
 
-    struct db_error *error = datum_from_json(&m->arg, &m->arg_type, arg,
-                                             symtab);
+    error = datum_from_json(&m->arg, &m->arg_type, arg, symtab);
     if (error) {
         db_type_destroy(&m->arg_type);
     }

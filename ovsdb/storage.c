@@ -20,14 +20,18 @@
 LOG_MODULE(storage);
 
 /* Compact once the file is this many times the size it had just after the
- * last compaction, and at least MIN_COMPACT_SIZE bytes. */
+ * last compaction, at least MIN_COMPACT_SIZE bytes, and MIN_COMPACT_TXNS
+ * transactions longer: rewriting a file costs as much as writing all of
+ * it, so it must pay for itself over many commits. */
 #define COMPACT_GROWTH 4
-#define MIN_COMPACT_SIZE (1024 * 1024)
+#define MIN_COMPACT_SIZE (10 * 1024 * 1024)
+#define MIN_COMPACT_TXNS 100
 
 struct storage {
     struct journal *journal;    /* The open file, locked. */
     char *path;                 /* As given. */
     long long base_size;        /* Size just after loading or compacting. */
+    size_t base_records;        /* Records then. */
 };
 
 static struct db_error *
@@ -141,6 +145,7 @@ storage_open(const char *path, struct storage **storagep, struct db **dbp)
     s->journal = j;
     s->path = xstrdup(path);
     s->base_size = journal_size(j);
+    s->base_records = journal_n_records(j);
     LOG_INFO("%s: loaded %zu transactions, %zu rows", path, n,
              db_count_rows(db));
     *storagep = s;
@@ -187,7 +192,10 @@ bool
 storage_should_compact(const struct storage *s)
 {
     long long size = journal_size(s->journal);
-    return size >= MIN_COMPACT_SIZE && size >= COMPACT_GROWTH * s->base_size;
+    return (size >= MIN_COMPACT_SIZE
+            && size >= COMPACT_GROWTH * s->base_size
+            && journal_n_records(s->journal)
+               >= s->base_records + MIN_COMPACT_TXNS);
 }
 
 /* Rewrites the file as the schema plus one record holding every row of
@@ -209,6 +217,7 @@ storage_compact(struct storage *s, const struct db *db)
                                s->path, strerror(-err));
     }
     s->base_size = journal_size(s->journal);
+    s->base_records = journal_n_records(s->journal);
     LOG_INFO("%s: compacted %lld bytes to %lld", s->path, before,
              s->base_size);
     return NULL;

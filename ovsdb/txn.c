@@ -183,6 +183,72 @@ db_txn_uuid_is_used(const struct db_txn *txn,
             : db_find_row(txn->db, table, uuid) != NULL);
 }
 
+static void
+txn_select_add(const struct row ***rowsp, size_t *n, size_t *allocated,
+               const struct row *row)
+{
+    if (*n >= *allocated) {
+        *rowsp = x2nrealloc(*rowsp, allocated, sizeof **rowsp);
+    }
+    (*rowsp)[(*n)++] = row;
+}
+
+/* If 'cond' fixes the values of every column of one of 'table''s indexes
+ * with "==" clauses, finds the rows that satisfy it through that index (and
+ * among the rows 'txn' touched), stores them as db_txn_select() does, and
+ * returns true.  Otherwise returns false. */
+static bool
+txn_select_by_index(const struct db_txn *txn,
+                    const struct table_schema *table,
+                    const struct db_condition *cond,
+                    const struct row ***rowsp, size_t *np)
+{
+    for (size_t i = 0; i < table->n_indexes; i++) {
+        const struct table_schema_index *idx = &table->indexes[i];
+        uint32_t hash = i;
+        size_t j;
+        for (j = 0; j < idx->n_columns; j++) {
+            const struct column_schema *column = idx->columns[j];
+            const struct datum *value = db_condition_get_equal(cond, column);
+            if (!value) {
+                break;
+            }
+            hash = datum_hash(value, &column->type, hash);
+        }
+        if (j < idx->n_columns) {
+            continue;
+        }
+
+        /* Committed rows that the transaction did not touch... */
+        const struct row **rows = NULL;
+        size_t n = 0, allocated = 0;
+        const struct db_table *t = db__table(txn->db, table);
+        const struct txn_table *tt = &txn->tables[table->index];
+        const struct row_index_node *in;
+        HMAP_FOR_EACH_WITH_HASH (in, node, hash, &t->indexes[i]) {
+            if ((!tt->n_rows || !txn_row_find(txn, table, &in->row->uuid))
+                && db_condition_evaluate(cond, in->row)) {
+                txn_select_add(&rows, &n, &allocated, in->row);
+            }
+        }
+
+        /* ...and the rows it touched. */
+        if (tt->n_rows) {
+            const struct txn_row *tr;
+            LIST_FOR_EACH (tr, order_node, &txn->order) {
+                if (tr->table == table && tr->new
+                    && db_condition_evaluate(cond, tr->new)) {
+                    txn_select_add(&rows, &n, &allocated, tr->new);
+                }
+            }
+        }
+        *rowsp = rows;
+        *np = n;
+        return true;
+    }
+    return false;
+}
+
 /* Stores in '*rowsp' a new array (the caller frees it, not the rows) of the
  * rows of 'table', as 'txn' sees them, that satisfy 'cond' (NULL: all rows),
  * and returns their number.  The rows are valid until 'txn' changes them.
@@ -205,6 +271,11 @@ db_txn_select(const struct db_txn *txn, const struct table_schema *table,
             rows = xmalloc(sizeof *rows);
             rows[n++] = row;
         }
+        *rowsp = rows;
+        return n;
+    }
+
+    if (cond && txn_select_by_index(txn, table, cond, &rows, &n)) {
         *rowsp = rows;
         return n;
     }
@@ -1255,8 +1326,11 @@ txn_apply_row(struct db_txn *txn, const struct table_schema *table,
                                    "column %s in table %s", m->name,
                                    table->name);
         }
+        /* ovsdb(5): in a diff record only a modified row's values are
+         * diffs; an inserted row's are whole values, as in any record (a
+         * min-1 set's default must not leak in). */
         struct db_error *error = txn_apply_column(row, column, m->value,
-                                                  is_diff);
+                                                  is_diff && !is_insert);
         if (error) {
             db_error_prefix(error, "table %s row %s column %s: ",
                             table->name, uuid_s, column->name);

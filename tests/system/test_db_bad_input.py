@@ -15,7 +15,8 @@ spot, under "ovsdb-server:".  Known differences:
   - ovsdb-server answers almost every malformed or non-JSON-RPC message
     by closing the connection without a reply (allowed for kiln too);
   - ovsdb-server crashes (SIGSEGV) on a "monitor" request whose params are
-    only [DB] (OVS_CRASHERS below): never sent to it, required of kiln.
+    only [DB] or [DB, X] (OVS_CRASHERS below): never sent to it, required
+    of kiln.
 """
 
 import json
@@ -46,6 +47,10 @@ MIB = 1 << 20
 # with an error; they are not sent to ovsdb-server.
 OVS_CRASHERS = [
     {"method": "monitor", "params": [DB], "id": 1},
+    # Two params: kiln-db takes the id as omitted (null), and the second
+    # as the monitor requests, here not an object.
+    {"method": "monitor", "params": [DB, 1], "id": 1},
+    {"method": "monitor", "params": [DB, {"Nope": {}}], "id": 1},
 ]
 
 

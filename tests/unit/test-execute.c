@@ -385,6 +385,48 @@ test_execute_select_conditions(void **state)
     db_destroy(db);
 }
 
+/* A condition that fixes an index's columns is an index lookup, which must
+ * still see what the transaction did. */
+static void
+test_execute_select_by_index_sees_transaction(void **state)
+{
+    struct db *db = test_db();
+    json_unref(execute(db, "{'op': 'insert', 'table': 'Root', 'row': "
+                       "{'name': 'a', 'i': 1}}, {'op': 'insert', 'table': "
+                       "'Root', 'row': {'name': 'b', 'i': 2}}, "
+                       "{'op': 'insert', 'table': 'Limited', 'row': "
+                       "{'a': 1, 'b': 'x'}}"));
+    struct json *reply = execute(
+        db, "{'op': 'select', 'table': 'Root', 'where': "
+        "[['name', '==', 'a']], 'columns': ['i']}, "
+        "{'op': 'select', 'table': 'Root', 'where': "
+        "[['name', '==', 'a'], ['i', '==', 2]]}, "
+        "{'op': 'update', 'table': 'Root', 'where': [['name', '==', 'a']], "
+        "'row': {'name': 'q'}}, "
+        "{'op': 'insert', 'table': 'Root', 'row': {'name': 'a', 'i': 3}}, "
+        "{'op': 'select', 'table': 'Root', 'where': "
+        "[['name', '==', 'a']], 'columns': ['i']}, "
+        "{'op': 'select', 'table': 'Root', 'where': "
+        "[['name', '==', 'q']], 'columns': ['i']}, "
+        "{'op': 'delete', 'table': 'Root', 'where': [['name', '==', 'b']]}, "
+        "{'op': 'select', 'table': 'Root', 'where': [['name', '==', 'b']]}, "
+        "{'op': 'select', 'table': 'Limited', 'where': "
+        "[['b', '==', 'x'], ['a', '==', 1]], 'columns': ['a']}, "
+        "{'op': 'select', 'table': 'Limited', 'where': "
+        "[['b', '==', 'x'], ['a', '==', 2]], 'columns': ['a']}");
+    assert_reply_ok(reply);
+    assert_json(reply_rows(reply, 0), "[{'i': 1}]");
+    assert_json(reply_rows(reply, 1), "[]");
+    assert_json(reply_rows(reply, 4), "[{'i': 3}]");
+    assert_json(reply_rows(reply, 5), "[{'i': 1}]");
+    assert_int_equal(reply_count(reply, 6), 1);
+    assert_json(reply_rows(reply, 7), "[]");
+    assert_json(reply_rows(reply, 8), "[{'a': 1}]");
+    assert_json(reply_rows(reply, 9), "[]");
+    json_unref(reply);
+    db_destroy(db);
+}
+
 static void
 test_execute_condition_errors(void **state)
 {
@@ -493,6 +535,9 @@ test_execute_mutate(void **state)
           "['map', [['a', 1], ['c', 3]]]" },
         { "['m', 'delete', ['set', ['c']]]", "m", "['map', [['a', 1]]]" },
         { "['e', 'insert', 'b']", "e", "['set', ['a', 'b']]" },
+        /* A "delete" operand may exceed the column's maximum. */
+        { "['rset', 'delete', ['set', [1, 2, 3, 4]]]", "rset",
+          "['set', []]" },
     };
     struct db *db = test_db();
     json_unref(execute(db, "{'op': 'insert', 'table': 'Root', 'row': "
@@ -535,6 +580,13 @@ test_execute_mutate_errors(void **state)
         { "['m', '+=', 1]", "syntax error" },
         { "['iset', '+=', 1.5]", "syntax error" },
         { "['iset', 'frob', 1]", "unknown mutator" },
+        /* RFC 7047 §5.1: an "insert" operand has the column's type, with
+         * no minimum but the maximum kept; a "delete" operand keeps the
+         * atoms' constraints; on a map, one that is not a valid map is
+         * read as a set of keys. */
+        { "['rset', 'insert', ['set', [5, 6, 7, 8]]]", "syntax error" },
+        { "['e', 'delete', 'q']", "constraint violation" },
+        { "['m', 'delete', ['map', [['a', 'x']]]]", "syntax error" },
         { "['nope', '+=', 1]", "unknown column" },
         { "'bad'", "syntax error" },
     };
@@ -588,17 +640,21 @@ test_execute_wait_satisfied(void **state)
 {
     struct db *db = test_db();
     json_unref(execute(db, "{'op': 'insert', 'table': 'Root', 'row': "
-                       "{'name': 'a', 'i': 1}}"));
+                       "{'name': 'a', 'i': 1}, 'uuid': "
+                       "'2dd3b9a6-0000-0000-0000-000000000001'}"));
     struct json *reply = execute(
         db, "{'op': 'wait', 'table': 'Root', 'where': [], 'columns': "
         "['name', 'i'], 'until': '==', 'rows': [{'name': 'a', 'i': 1}], "
         "'timeout': 0}, "
         "{'op': 'wait', 'table': 'Root', 'where': [], 'columns': "
+        "['_uuid'], 'until': '==', 'rows': [{'_uuid': ['uuid', "
+        "'2dd3b9a6-0000-0000-0000-000000000001']}], 'timeout': 0}, "
+        "{'op': 'wait', 'table': 'Root', 'where': [], 'columns': "
         "['i'], 'until': '!=', 'rows': [{'i': 2}], 'timeout': 0}, "
         "{'op': 'wait', 'table': 'Root', 'where': [['i', '==', 5]], "
         "'columns': ['i'], 'until': '==', 'rows': []}");
     assert_reply_ok(reply);
-    assert_json(reply, "[{}, {}, {}]");
+    assert_json(reply, "[{}, {}, {}, {}]");
     json_unref(reply);
     db_destroy(db);
 }
@@ -825,6 +881,68 @@ test_execute_error_tags(void **state)
     db_destroy(db);
 }
 
+/* The "syntax" member of an error quotes the input ovsdb-server quotes:
+ * none for an unknown function or mutator or an operation that is not an
+ * object, the member's value for a bad "until" or "timeout", and reals
+ * that are integral as integers. */
+static void
+test_execute_error_syntax_members(void **state)
+{
+    static const char *const cases[][2] = {
+        { "{'op': 'mutate', 'table': 'Root', 'where': [], "
+          "'mutations': [['i', 'frob', 1]]}", NULL },
+        { "{'op': 'select', 'table': 'Root', 'where': [['i', '~', 1]]}",
+          NULL },
+        { "'foo'", NULL },
+        { "{'op': 'wait', 'table': 'Root', 'where': [], 'columns': [], "
+          "'until': '<', 'rows': []}", "\"<\"" },
+        { "{'op': 'wait', 'table': 'Root', 'where': [], 'columns': [], "
+          "'until': '==', 'rows': [], 'timeout': -1}", "-1" },
+        { "{'op': 'mutate', 'table': 'Root', 'where': [], "
+          "'mutations': [['r', '%=', 2.0]]}", "[\"r\",\"%=\",2]" },
+        { "{'op': 'insert', 'table': 'Root'}",
+          "{\"op\":\"insert\",\"table\":\"Root\"}" },
+        { "{'op': 'select', 'table': 'Root', 'where': [], "
+          "'columns': ['i', 'i']}", "[\"i\",\"i\"]" },
+    };
+    struct db *db = test_db();
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct json *reply = execute(db, cases[i][0]);
+        assert_int_equal(json_array_size(reply), 1);
+        const struct json *error = json_array_at(reply, 0);
+        assert_non_null(json_object_find_string(error, "error"));
+        const char *syntax = json_object_find_string(error, "syntax");
+        if (cases[i][1] ? !syntax || strcmp(syntax, cases[i][1])
+                        : syntax != NULL) {
+            fail_msg("%s: got %s, expected syntax %s", cases[i][0],
+                     json_to_string(reply, 0),
+                     cases[i][1] ? cases[i][1] : "(none)");
+        }
+        json_unref(reply);
+    }
+    db_destroy(db);
+}
+
+/* Without "columns", a "wait" compares the rows on every column. */
+static void
+test_execute_wait_without_columns_compares_all(void **state)
+{
+    struct db *db = test_db();
+    json_unref(execute(db, "{'op': 'insert', 'table': 'Root', 'row': "
+                       "{'name': 'a', 'i': 5}}"));
+    struct json *reply = execute(
+        db, "{'op': 'wait', 'table': 'Root', 'where': [], 'until': '==', "
+        "'rows': [{'i': 5}], 'timeout': 0}");
+    assert_reply_error(reply, 0, "timed out");
+    json_unref(reply);
+    reply = execute(db, "{'op': 'wait', 'table': 'Root', 'where': [], "
+                    "'columns': ['i'], 'until': '==', 'rows': [{'i': 5}], "
+                    "'timeout': 0}");
+    assert_reply_ok(reply);
+    json_unref(reply);
+    db_destroy(db);
+}
+
 static void
 test_execute_read_only_is_done(void **state)
 {
@@ -950,6 +1068,7 @@ main(void)
         cmocka_unit_test(
             test_execute_insert_checks_defaults_against_constraints),
         cmocka_unit_test(test_execute_select_conditions),
+        cmocka_unit_test(test_execute_select_by_index_sees_transaction),
         cmocka_unit_test(test_execute_condition_errors),
         cmocka_unit_test(test_execute_update),
         cmocka_unit_test(test_execute_update_immutable_column_rejected),
@@ -966,6 +1085,8 @@ main(void)
         cmocka_unit_test(test_execute_failed_op_pads_with_nulls),
         cmocka_unit_test(test_execute_commit_failure_appends_error),
         cmocka_unit_test(test_execute_error_tags),
+        cmocka_unit_test(test_execute_error_syntax_members),
+        cmocka_unit_test(test_execute_wait_without_columns_compares_all),
         cmocka_unit_test(test_execute_read_only_is_done),
         cmocka_unit_test(test_execute_noop_update_is_done),
         cmocka_unit_test(test_execute_ops_see_earlier_changes),
