@@ -2,7 +2,28 @@
  * descent parser over a contiguous buffer.  Kiln has its own rather than
  * wrapping a library because JSON-RPC streams need framing that libraries
  * lack, and the database's hot path creates and prints millions of small
- * values (bench/json-bench compares this parser with jansson). */
+ * values (bench/json-bench compares this parser with jansson).
+ *
+ * Memory.  The database parses and builds trees of hundreds of thousands of
+ * values, so each value is as few allocations as possible:
+ *
+ *   - a scalar is one block of JSON_SCALAR_SIZE bytes, shorter than
+ *     struct json;
+ *   - a string is one block: the header up to 'string', then the bytes;
+ *   - a parsed, cloned or json_array_create_<n>() array is one block:
+ *     struct json, then 'elems';
+ *   - a parsed or cloned object is one block: struct json, then its
+ *     members, then their names, each null-terminated;
+ *   - a json_object_create() object is one block: struct json, room for
+ *     JSON_OBJECT_INLINE members, then a first chunk for names.
+ *
+ * An array or object that outgrows its block moves 'elems' or 'members'
+ * to an allocation of its own ('own_elems', 'own_members'); an object
+ * keeps the names put into it in a list of chunks ('struct
+ * json_object_names'), so a member costs no allocation of its own.  Small
+ * objects are searched linearly, comparing hashes first; larger ones get an
+ * open-addressing index of member positions on their first lookup, kept up
+ * to date as members are added and dropped when one is stolen. */
 #include "lib/json.h"
 
 #include <errno.h>
@@ -15,13 +36,87 @@
 #include "lib/ds.h"
 #include "lib/hash.h"
 
-static struct json *
-json_create(enum json_type type)
+/* Bytes allocated for a scalar and for a string's header (its bytes
+ * follow). */
+#define JSON_SCALAR_SIZE (offsetof(struct json, real) + sizeof(double))
+#define JSON_STRING_SIZE (offsetof(struct json, string.length) \
+                          + sizeof(size_t))
+
+/* Storage for the names of members added to an object after it was made:
+ * a list of chunks, newest first, each filled with null-terminated names
+ * from the start.  Names stay put until the object is freed, except that
+ * json_object_steal() compacts them once most of their bytes are dead. */
+struct json_object_names {
+    struct json_object_names *next; /* Older chunk, or NULL. */
+    size_t size;                /* Bytes in 'bytes'. */
+    size_t used;                /* Bytes of 'bytes' in use, dead or live. */
+    size_t dead;                /* Newest chunk only: bytes of stolen names
+                                 * in the whole list. */
+    bool embedded;              /* In the object's own block (not freed)? */
+    char bytes[];               /* Names. */
+};
+
+/* Chunks double in size from the first up to the largest. */
+#define JSON_NAMES_MIN 64
+#define JSON_NAMES_MAX 65536
+
+/* Members that a json_object_create() object has room for in its block. */
+#define JSON_OBJECT_INLINE 4
+
+/* One slot of an object's index. */
+struct json_object_slot {
+    uint32_t hash;              /* The member's hash, if 'pos' is nonzero. */
+    uint32_t pos;               /* 1 + the member's index, or 0 if free. */
+};
+
+/* An open-addressing (linear probing) hash index over the members of an
+ * object with more than JSON_OBJECT_LINEAR_MAX of them, filled to at most
+ * three quarters. */
+struct json_object_index {
+    uint32_t mask;              /* Number of slots minus one. */
+    struct json_object_slot slots[]; /* 'mask + 1' slots. */
+};
+
+/* Hashes the member name 's' ('length' bytes).  Names are short, so this
+ * reads them 8 bytes at a time, where hash_bytes() takes 4. */
+static uint32_t
+json_name_hash(const char *s, size_t length)
 {
-    struct json *json = xmalloc(sizeof *json);
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ length;
+    size_t i = 0;
+    for (; i + 8 <= length; i += 8) {
+        uint64_t word;
+        memcpy(&word, &s[i], 8);
+        h = (h ^ word) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 31;
+    }
+    uint64_t tail = 0;
+    for (size_t j = 0; i + j < length; j++) {
+        tail |= (uint64_t) (unsigned char) s[i + j] << (8 * j);
+    }
+
+    /* The finalizer of splitmix64: every bit of 'h' affects the low ones,
+     * which the index uses. */
+    h = (h ^ tail) * 0x94d049bb133111ebULL;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 32;
+    return h;
+}
+
+static struct json *
+json_alloc(enum json_type type, size_t size)
+{
+    struct json *json = xmalloc(size);
     json->type = type;
     json->refcount = 1;
     return json;
+}
+
+static struct json *
+json_create(enum json_type type)
+{
+    return json_alloc(type, JSON_SCALAR_SIZE);
 }
 
 struct json *
@@ -52,21 +147,33 @@ json_real_create(double real)
     return json;
 }
 
-/* Takes ownership of 's'. */
+/* Returns a new string value with room for 'length' bytes and a null in
+ * 'string.s'; the caller fills them in and sets 'string.length'. */
+static struct json *
+json_string_alloc(size_t length)
+{
+    struct json *json = json_alloc(JSON_STRING,
+                                   JSON_STRING_SIZE + length + 1);
+    json->string.s = (char *) json + JSON_STRING_SIZE;
+    return json;
+}
+
+/* Takes ownership of 's'.  (The value copies 's' into its own block and
+ * frees 's': a value is one allocation.) */
 struct json *
 json_string_create_nocopy(char *s)
 {
-    struct json *json = json_create(JSON_STRING);
-    json->string.s = s;
-    json->string.length = strlen(s);
+    struct json *json = json_string_create(s);
+    free(s);
     return json;
 }
 
 struct json *
 json_string_create_buffer(const char *s, size_t length)
 {
-    struct json *json = json_create(JSON_STRING);
-    json->string.s = xmemdup0(s, length);
+    struct json *json = json_string_alloc(length);
+    memcpy(json->string.s, s, length);
+    json->string.s[length] = '\0';
     json->string.length = length;
     return json;
 }
@@ -77,36 +184,49 @@ json_string_create(const char *s)
     return json_string_create_buffer(s, strlen(s));
 }
 
+/* Returns a new array of 'n' elements that the caller must fill in, with
+ * the elements in the value's own block. */
+static struct json *
+json_array_alloc(size_t n)
+{
+    struct json *json = json_alloc(JSON_ARRAY,
+                                   sizeof *json + n * sizeof(struct json *));
+    json->array.elems = n ? (struct json **) (json + 1) : NULL;
+    json->array.n = json->array.allocated = n;
+    json->array.own_elems = false;
+    return json;
+}
+
 struct json *
 json_array_create_empty(void)
 {
-    struct json *json = json_create(JSON_ARRAY);
-    json->array.elems = NULL;
-    json->array.n = json->array.allocated = 0;
-    return json;
+    return json_array_alloc(0);
 }
 
 struct json *
 json_array_create_1(struct json *a)
 {
-    struct json *json = json_array_create_empty();
-    json_array_add(json, a);
+    struct json *json = json_array_alloc(1);
+    json->array.elems[0] = a;
     return json;
 }
 
 struct json *
 json_array_create_2(struct json *a, struct json *b)
 {
-    struct json *json = json_array_create_1(a);
-    json_array_add(json, b);
+    struct json *json = json_array_alloc(2);
+    json->array.elems[0] = a;
+    json->array.elems[1] = b;
     return json;
 }
 
 struct json *
 json_array_create_3(struct json *a, struct json *b, struct json *c)
 {
-    struct json *json = json_array_create_2(a, b);
-    json_array_add(json, c);
+    struct json *json = json_array_alloc(3);
+    json->array.elems[0] = a;
+    json->array.elems[1] = b;
+    json->array.elems[2] = c;
     return json;
 }
 
@@ -115,66 +235,294 @@ json_array_add(struct json *array, struct json *elem)
 {
     struct json_array *a = &array->array;
     if (a->n >= a->allocated) {
-        a->elems = x2nrealloc(a->elems, &a->allocated, sizeof *a->elems);
+        if (a->own_elems) {
+            a->elems = x2nrealloc(a->elems, &a->allocated, sizeof *a->elems);
+        } else {
+            /* Move the elements out of the value's own block. */
+            struct json **elems = a->elems;
+            a->allocated = MAX(8, 2 * a->n);
+            a->elems = xmalloc(a->allocated * sizeof *a->elems);
+            if (a->n) {
+                memcpy(a->elems, elems, a->n * sizeof *elems);
+            }
+            a->own_elems = true;
+        }
     }
     a->elems[a->n++] = elem;
 }
 
+/* Objects. */
+
 struct json *
 json_object_create(void)
 {
-    struct json *json = json_create(JSON_OBJECT);
-    hmap_init(&json->object.by_name);
-    json->object.order = NULL;
-    json->object.n = json->object.allocated = 0;
+    size_t members_size = JSON_OBJECT_INLINE * sizeof(struct json_member);
+    struct json *json = json_alloc(JSON_OBJECT,
+                                   (sizeof *json + members_size
+                                    + sizeof(struct json_object_names)
+                                    + JSON_NAMES_MIN));
+    struct json_object *o = &json->object;
+    o->members = (struct json_member *) (json + 1);
+    o->n = 0;
+    o->allocated = JSON_OBJECT_INLINE;
+    o->own_members = false;
+    o->index = NULL;
+
+    o->names = (struct json_object_names *) ((char *) o->members
+                                             + members_size);
+    o->names->next = NULL;
+    o->names->size = JSON_NAMES_MIN;
+    o->names->used = 0;
+    o->names->dead = 0;
+    o->names->embedded = true;
     return json;
 }
 
-static struct json_member *
-json_object_find_member(const struct json *json, const char *name,
-                        uint32_t hash)
+/* Returns a new object of 'n' members that the caller must fill in, with
+ * the members and 'names_size' bytes for their names (stored in '*namesp')
+ * in the value's own block. */
+static struct json *
+json_object_alloc(size_t n, size_t names_size, char **namesp)
 {
-    struct json_member *m;
-    HMAP_FOR_EACH_WITH_HASH (m, node, hash, &json->object.by_name) {
-        if (!strcmp(m->name, name)) {
-            return m;
+    size_t size = (sizeof(struct json) + n * sizeof(struct json_member)
+                   + names_size);
+    struct json *json = json_alloc(JSON_OBJECT, size);
+    struct json_object *o = &json->object;
+    o->members = n ? (struct json_member *) (json + 1) : NULL;
+    o->n = o->allocated = n;
+    o->own_members = false;
+    o->names = NULL;
+    o->index = NULL;
+    *namesp = (char *) (json + 1) + n * sizeof(struct json_member);
+    return json;
+}
+
+static void
+json_object_index_insert(struct json_object_index *index, uint32_t hash,
+                         uint32_t i)
+{
+    uint32_t s = hash & index->mask;
+    while (index->slots[s].pos) {
+        s = (s + 1) & index->mask;
+    }
+    index->slots[s].hash = hash;
+    index->slots[s].pos = i + 1;
+}
+
+/* Replaces 'o''s index by one over its members with room for 'capacity'
+ * members. */
+static void
+json_object_index_build(struct json_object *o, size_t capacity)
+{
+    size_t n_slots = 32;
+    while (n_slots * 3 < capacity * 4) {
+        n_slots *= 2;
+    }
+    free(o->index);
+    o->index = xzalloc(sizeof *o->index + n_slots * sizeof *o->index->slots);
+    o->index->mask = n_slots - 1;
+    for (uint32_t i = 0; i < o->n; i++) {
+        json_object_index_insert(o->index, o->members[i].hash, i);
+    }
+}
+
+/* Returns the member of 'object' named 'name' (whose json_name_hash() is
+ * 'hash'), or NULL.  May build the object's index: that changes no value,
+ * so 'object' is const, but two threads must not look up in one object at
+ * once (they cannot share values anyway: reference counts are not
+ * atomic). */
+static struct json_member *
+json_object_lookup(const struct json_object *object, const char *name,
+                   uint32_t hash)
+{
+    struct json_object *o = (struct json_object *) object;
+
+    if (o->n <= JSON_OBJECT_LINEAR_MAX) {
+        /* By index: an empty object's 'members' may be NULL, and NULL + 0
+         * is undefined behavior. */
+        for (uint32_t i = 0; i < o->n; i++) {
+            struct json_member *m = &o->members[i];
+            if (m->hash == hash && !strcmp(m->name, name)) {
+                return m;
+            }
+        }
+        return NULL;
+    }
+
+    if (!o->index) {
+        json_object_index_build(o, o->n);
+    }
+    const struct json_object_index *index = o->index;
+    for (uint32_t s = hash & index->mask; index->slots[s].pos;
+         s = (s + 1) & index->mask) {
+        if (index->slots[s].hash == hash) {
+            struct json_member *m = &o->members[index->slots[s].pos - 1];
+            if (!strcmp(m->name, name)) {
+                return m;
+            }
         }
     }
     return NULL;
 }
 
+static struct json_member *
+json_object_lookup_cstr(const struct json_object *o, const char *name)
+{
+    return json_object_lookup(o, name, json_name_hash(name, strlen(name)));
+}
+
+/* Copies 'name' ('length' bytes plus a null) into 'o''s name storage and
+ * returns the copy. */
+static const char *
+json_object_store_name(struct json_object *o, const char *name,
+                       size_t length)
+{
+    struct json_object_names *c = o->names;
+    if (!c || c->size - c->used <= length) {
+        size_t size = c ? MIN(2 * c->size, JSON_NAMES_MAX) : JSON_NAMES_MIN;
+        size = MAX(size, length + 1);
+        struct json_object_names *new = xmalloc(sizeof *new + size);
+        new->next = c;
+        new->size = size;
+        new->used = 0;
+        new->dead = c ? c->dead : 0;
+        new->embedded = false;
+        o->names = c = new;
+    }
+    char *copy = &c->bytes[c->used];
+    memcpy(copy, name, length);
+    copy[length] = '\0';
+    c->used += length + 1;
+    return copy;
+}
+
+/* Returns true if 'name' lies in one of the chunks 'c'. */
+static bool
+json_object_names_contain(const struct json_object_names *c,
+                          const char *name)
+{
+    uintptr_t p = (uintptr_t) name;
+    for (; c; c = c->next) {
+        if (p >= (uintptr_t) c->bytes && p < (uintptr_t) c->bytes + c->used) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void
-json_object_append(struct json *json, char *name, uint32_t hash,
-                   struct json *value)
+json_object_names_free(struct json_object_names *c)
+{
+    while (c) {
+        struct json_object_names *next = c->next;
+        if (!c->embedded) {
+            free(c);
+        }
+        c = next;
+    }
+}
+
+/* Once most of the bytes in 'o''s name chunks belong to stolen members,
+ * copies the live names into one new chunk and frees the old ones, so that
+ * an object whose members are put and stolen over and over stays
+ * bounded. */
+static void
+json_object_compact_names(struct json_object *o)
+{
+    struct json_object_names *old = o->names;
+    size_t used = 0;
+    for (const struct json_object_names *c = old; c; c = c->next) {
+        used += c->used;
+    }
+    if (old->dead < 4096 || old->dead * 2 < used) {
+        return;
+    }
+
+    size_t live = used - old->dead;
+    o->names = NULL;
+    if (live) {
+        o->names = xmalloc(sizeof *o->names + live);
+        o->names->next = NULL;
+        o->names->size = live;
+        o->names->used = 0;
+        o->names->dead = 0;
+        o->names->embedded = false;
+        for (uint32_t i = 0; i < o->n; i++) {
+            struct json_member *m = &o->members[i];
+            if (json_object_names_contain(old, m->name)) {
+                m->name = json_object_store_name(o, m->name,
+                                                 strlen(m->name));
+            }
+        }
+    }
+    json_object_names_free(old);
+}
+
+/* Makes room in 'o''s member array for one more member. */
+static void
+json_object_grow(struct json_object *o)
+{
+    ASSERT(o->n < UINT32_MAX);
+    size_t capacity = o->n < 4 ? 4 : MIN(2 * (size_t) o->n, UINT32_MAX);
+    if (o->own_members) {
+        o->members = xrealloc(o->members, capacity * sizeof *o->members);
+    } else {
+        /* Move the members out of the value's own block. */
+        struct json_member *members = o->members;
+        o->members = xmalloc(capacity * sizeof *o->members);
+        if (o->n) {
+            memcpy(o->members, members, o->n * sizeof *members);
+        }
+        o->own_members = true;
+    }
+    o->allocated = capacity;
+}
+
+/* Appends a member named 'name' ('length' bytes) whose json_name_hash() is
+ * 'hash', taking ownership of 'value'. */
+static void
+json_object_append(struct json *json, const char *name, size_t length,
+                   uint32_t hash, struct json *value)
 {
     struct json_object *o = &json->object;
-    struct json_member *m = xmalloc(sizeof *m);
-    m->name = name;
-    m->value = value;
-    hmap_insert(&o->by_name, &m->node, hash);
     if (o->n >= o->allocated) {
-        o->order = x2nrealloc(o->order, &o->allocated, sizeof *o->order);
+        json_object_grow(o);
     }
-    o->order[o->n++] = m;
+    struct json_member *m = &o->members[o->n++];
+    m->name = json_object_store_name(o, name, length);
+    m->value = value;
+    m->hash = hash;
+
+    if (o->index) {
+        size_t n_slots = (size_t) o->index->mask + 1;
+        if ((size_t) o->n * 4 > n_slots * 3) {
+            json_object_index_build(o, o->n * 2);
+        } else {
+            json_object_index_insert(o->index, hash, o->n - 1);
+        }
+    }
 }
 
 void
 json_object_put(struct json *json, const char *name, struct json *value)
 {
-    uint32_t hash = hash_string(name, 0);
-    struct json_member *m = json_object_find_member(json, name, hash);
+    size_t length = strlen(name);
+    uint32_t hash = json_name_hash(name, length);
+    struct json_member *m = json_object_lookup(&json->object, name, hash);
     if (m) {
         json_unref(m->value);
         m->value = value;
     } else {
-        json_object_append(json, xstrdup(name), hash, value);
+        json_object_append(json, name, length, hash, value);
     }
 }
 
 void
 json_object_put_new(struct json *json, const char *name, struct json *value)
 {
-    json_object_append(json, xstrdup(name), hash_string(name, 0), value);
+    size_t length = strlen(name);
+    json_object_append(json, name, length, json_name_hash(name, length),
+                       value);
 }
 
 void
@@ -186,33 +534,60 @@ json_object_put_string(struct json *json, const char *name, const char *s)
 struct json *
 json_object_steal(struct json *json, const char *name)
 {
-    struct json_member *m = json_object_find_member(json, name,
-                                                    hash_string(name, 0));
+    struct json_object *o = &json->object;
+    struct json_member *m = json_object_lookup_cstr(&json->object, name);
     if (!m) {
         return NULL;
     }
 
-    struct json_object *o = &json->object;
-    for (size_t i = 0; i < o->n; i++) {
-        if (o->order[i] == m) {
-            memmove(&o->order[i], &o->order[i + 1],
-                    (o->n - i - 1) * sizeof *o->order);
-            o->n--;
-            break;
+    struct json *value = m->value;
+    if (o->names && json_object_names_contain(o->names, m->name)) {
+        o->names->dead += strlen(m->name) + 1;
+    }
+    size_t i = m - o->members;
+    memmove(m, m + 1, (o->n - i - 1) * sizeof *m);
+    o->n--;
+
+    /* Every later member moved down one place: rather than renumber the
+     * index, drop it; the next lookup rebuilds it if still needed. */
+    free(o->index);
+    o->index = NULL;
+    if (o->names) {
+        json_object_compact_names(o);
+    }
+    return value;
+}
+
+/* Parsing (and nothing else) can give an object several members with the
+ * same name: keeps the last value of each name in the place of its first,
+ * as json_object_put() would, and builds the index of a large object. */
+static void
+json_object_dedup(struct json_object *o)
+{
+    uint32_t n = o->n;
+    o->n = 0;
+    if (n > JSON_OBJECT_LINEAR_MAX) {
+        json_object_index_build(o, n);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        struct json_member m = o->members[i];
+        struct json_member *dup = json_object_lookup(o, m.name, m.hash);
+        if (dup) {
+            json_unref(dup->value);
+            dup->value = m.value;
+        } else {
+            if (o->index) {
+                json_object_index_insert(o->index, m.hash, o->n);
+            }
+            o->members[o->n++] = m;
         }
     }
-    hmap_remove(&o->by_name, &m->node);
-    struct json *value = m->value;
-    free(m->name);
-    free(m);
-    return value;
 }
 
 struct json *
 json_object_find(const struct json *json, const char *name)
 {
-    struct json_member *m = json_object_find_member(json, name,
-                                                    hash_string(name, 0));
+    struct json_member *m = json_object_lookup_cstr(&json->object, name);
     return m ? m->value : NULL;
 }
 
@@ -231,21 +606,23 @@ json_free(struct json *json)
         for (size_t i = 0; i < json->array.n; i++) {
             json_unref(json->array.elems[i]);
         }
-        free(json->array.elems);
-        break;
-    case JSON_OBJECT:
-        for (size_t i = 0; i < json->object.n; i++) {
-            struct json_member *m = json->object.order[i];
-            json_unref(m->value);
-            free(m->name);
-            free(m);
+        if (json->array.own_elems) {
+            free(json->array.elems);
         }
-        free(json->object.order);
-        hmap_uninit(&json->object.by_name);
         break;
+    case JSON_OBJECT: {
+        struct json_object *o = &json->object;
+        for (uint32_t i = 0; i < o->n; i++) {
+            json_unref(o->members[i].value);
+        }
+        if (o->own_members) {
+            free(o->members);
+        }
+        json_object_names_free(o->names);
+        free(o->index);
+        break;
+    }
     case JSON_STRING:
-        free(json->string.s);
-        break;
     case JSON_NULL:
     case JSON_FALSE:
     case JSON_TRUE:
@@ -269,18 +646,30 @@ json_deep_clone(const struct json *json)
 {
     switch (json->type) {
     case JSON_ARRAY: {
-        struct json *copy = json_array_create_empty();
+        struct json *copy = json_array_alloc(json->array.n);
         for (size_t i = 0; i < json->array.n; i++) {
-            json_array_add(copy, json_deep_clone(json->array.elems[i]));
+            copy->array.elems[i] = json_deep_clone(json->array.elems[i]);
         }
         return copy;
     }
     case JSON_OBJECT: {
-        struct json *copy = json_object_create();
-        for (size_t i = 0; i < json->object.n; i++) {
-            const struct json_member *m = json->object.order[i];
-            json_object_append(copy, xstrdup(m->name), m->node.hash,
-                               json_deep_clone(m->value));
+        const struct json_object *o = &json->object;
+        size_t names_size = 0;
+        for (uint32_t i = 0; i < o->n; i++) {
+            names_size += strlen(o->members[i].name) + 1;
+        }
+        char *names;
+        struct json *copy = json_object_alloc(o->n, names_size, &names);
+        for (uint32_t i = 0; i < o->n; i++) {
+            const struct json_member *m = &o->members[i];
+            size_t size = strlen(m->name) + 1;
+            memcpy(names, m->name, size);
+            copy->object.members[i] = (struct json_member) {
+                .name = names,
+                .value = json_deep_clone(m->value),
+                .hash = m->hash,
+            };
+            names += size;
         }
         return copy;
     }
@@ -336,10 +725,10 @@ json_equal(const struct json *a, const struct json *b)
         if (a->object.n != b->object.n) {
             return false;
         }
-        for (size_t i = 0; i < a->object.n; i++) {
-            const struct json_member *m = a->object.order[i];
+        for (uint32_t i = 0; i < a->object.n; i++) {
+            const struct json_member *m = &a->object.members[i];
             const struct json_member *n
-                = json_object_find_member(b, m->name, m->node.hash);
+                = json_object_lookup(&b->object, m->name, m->hash);
             if (!n || !json_equal(m->value, n->value)) {
                 return false;
             }
@@ -372,9 +761,9 @@ json_hash(const struct json *json, uint32_t basis)
     case JSON_OBJECT: {
         /* Order-independent, to agree with json_equal(). */
         uint32_t h = 0;
-        for (size_t i = 0; i < json->object.n; i++) {
-            const struct json_member *m = json->object.order[i];
-            h ^= json_hash(m->value, m->node.hash);
+        for (uint32_t i = 0; i < json->object.n; i++) {
+            const struct json_member *m = &json->object.members[i];
+            h ^= json_hash(m->value, m->hash);
         }
         return hash_int(h, basis);
     }
@@ -457,6 +846,26 @@ json_put_real(double d, struct ds *ds)
     }
 }
 
+/* Appends 'integer' in decimal: snprintf() costs several times more. */
+static void
+json_put_integer(long long integer, struct ds *ds)
+{
+    char buf[24];
+    char *end = buf + sizeof buf;
+    char *s = end;
+    unsigned long long u = (integer < 0
+                            ? -(unsigned long long) integer
+                            : (unsigned long long) integer);
+    do {
+        *--s = '0' + u % 10;
+        u /= 10;
+    } while (u);
+    if (integer < 0) {
+        *--s = '-';
+    }
+    ds_put_buffer(ds, s, end - s);
+}
+
 static void
 json_put_indent(int level, struct ds *ds)
 {
@@ -478,38 +887,40 @@ static void
 json_put_object(const struct json *json, int flags, int level, struct ds *ds)
 {
     const struct json_object *o = &json->object;
-    struct json_member **members = o->order;
+    const struct json_member **sorted = NULL;
 
     if (!o->n) {
         ds_put_cstr(ds, "{}");
         return;
     }
     if (flags & JSON_SORT) {
-        members = xmemdup(o->order, o->n * sizeof *members);
-        qsort(members, o->n, sizeof *members, compare_members);
+        sorted = xmalloc(o->n * sizeof *sorted);
+        for (uint32_t i = 0; i < o->n; i++) {
+            sorted[i] = &o->members[i];
+        }
+        qsort(sorted, o->n, sizeof *sorted, compare_members);
     }
     ds_put_char(ds, '{');
-    for (size_t i = 0; i < o->n; i++) {
+    for (uint32_t i = 0; i < o->n; i++) {
+        const struct json_member *m = sorted ? sorted[i] : &o->members[i];
         if (i) {
             ds_put_char(ds, ',');
         }
         if (flags & JSON_PRETTY) {
             json_put_indent(level + 1, ds);
         }
-        json_put_string(members[i]->name, strlen(members[i]->name), ds);
+        json_put_string(m->name, strlen(m->name), ds);
         ds_put_char(ds, ':');
         if (flags & JSON_PRETTY) {
             ds_put_char(ds, ' ');
         }
-        json_put(members[i]->value, flags, level + 1, ds);
+        json_put(m->value, flags, level + 1, ds);
     }
     if (flags & JSON_PRETTY) {
         json_put_indent(level, ds);
     }
     ds_put_char(ds, '}');
-    if (members != o->order) {
-        free(members);
-    }
+    free(sorted);
 }
 
 static void
@@ -526,7 +937,7 @@ json_put(const struct json *json, int flags, int level, struct ds *ds)
         ds_put_buffer(ds, "true", 4);
         break;
     case JSON_INTEGER:
-        ds_put_format(ds, "%lld", json->integer);
+        json_put_integer(json->integer, ds);
         break;
     case JSON_REAL:
         json_put_real(json->real, ds);
@@ -574,12 +985,53 @@ json_to_string(const struct json *json, int flags)
 
 /* Parsing. */
 
+/* A value parsed as an element or member of an array or object that is
+ * still being parsed.  Each array or object is built in one allocation when
+ * its closing bracket is reached, from the items on the parser's stack. */
+struct json_parse_item {
+    struct json *value;         /* Owned. */
+
+    /* Objects only: the name, in the input if it needed no decoding, else
+     * at 'name_ofs' in the parser's 'names'. */
+    const char *name;           /* In the input, or NULL. */
+    size_t name_ofs;            /* Offset in 'names' if 'name' is NULL. */
+    size_t name_length;         /* Bytes, not counting a null. */
+    uint32_t hash;              /* json_name_hash() of the name. */
+};
+
+/* Items a parser holds on the stack before it allocates. */
+#define JSON_PARSE_STUB 64
+
+/* OVSDB messages repeat short strings ("insert", table and column names,
+ * "set", "map", "uuid", references to rows), so after parsing a few string
+ * values, a parser gives repeats of a recently parsed short string a new
+ * reference to the same value instead of a new value.  (Values are
+ * immutable, so nothing can tell but the reference count.)  The cache is
+ * direct-mapped and holds a reference to each value in it. */
+#define JSON_PARSE_CACHE_AFTER 32 /* String values parsed before caching. */
+#define JSON_PARSE_CACHE_SIZE 256 /* Entries; a power of 2. */
+#define JSON_PARSE_CACHE_MAX 40 /* Longest string cached, in bytes. */
+
 struct json_parser {
     const char *start;          /* Beginning of the input. */
     const char *p;              /* Next byte to read. */
     const char *end;            /* End of the input. */
     char *error;                /* First error, owned; NULL if none yet. */
-    struct ds scratch;          /* Buffer for strings with escapes. */
+
+    /* The values of all arrays and objects being parsed, outermost first,
+     * and the member names that needed decoding. */
+    struct json_parse_item *items; /* 'n_items' items: 'stub' or owned. */
+    size_t n_items;             /* Number of items. */
+    size_t allocated_items;     /* Capacity of 'items'. */
+    struct ds names;            /* Decoded names. */
+    struct json_parse_item stub[JSON_PARSE_STUB]; /* Initial 'items'. */
+
+    /* Values shared within the parse (see JSON_PARSE_CACHE_AFTER). */
+    size_t n_strings;           /* String values parsed so far. */
+    struct json **cache;        /* JSON_PARSE_CACHE_SIZE strings, each NULL
+                                 * or referenced; NULL until in use. */
+    struct json *literals[3];   /* null, false, true; each NULL or
+                                 * referenced. */
 };
 
 static struct json *parse_value(struct json_parser *, int depth);
@@ -655,6 +1107,20 @@ parse_number(struct json_parser *p)
         }
     }
 
+    if (!is_real) {
+        /* Up to 18 digits cannot overflow: no need for strtoll(). */
+        const char *d = p->p + (*p->p == '-');
+        if (s - d <= 18) {
+            long long ll = 0;
+            for (; d < s; d++) {
+                ll = ll * 10 + (*d - '0');
+            }
+            ll = *p->p == '-' ? -ll : ll;
+            p->p = s;
+            return json_integer_create(ll);
+        }
+    }
+
     /* strtoll/strtod need a terminator: copy the (short) token. */
     size_t len = s - p->p;
     char buf[64];
@@ -697,24 +1163,26 @@ hex4(const char *s)
     return v;
 }
 
-static void
-put_utf8(struct ds *ds, unsigned int c)
+/* Writes 'c' in UTF-8 at 'd' and returns the end of what it wrote. */
+static char *
+put_utf8(char *d, unsigned int c)
 {
     if (c < 0x80) {
-        ds_put_char(ds, c);
+        *d++ = c;
     } else if (c < 0x800) {
-        ds_put_char(ds, 0xc0 | (c >> 6));
-        ds_put_char(ds, 0x80 | (c & 0x3f));
+        *d++ = 0xc0 | (c >> 6);
+        *d++ = 0x80 | (c & 0x3f);
     } else if (c < 0x10000) {
-        ds_put_char(ds, 0xe0 | (c >> 12));
-        ds_put_char(ds, 0x80 | ((c >> 6) & 0x3f));
-        ds_put_char(ds, 0x80 | (c & 0x3f));
+        *d++ = 0xe0 | (c >> 12);
+        *d++ = 0x80 | ((c >> 6) & 0x3f);
+        *d++ = 0x80 | (c & 0x3f);
     } else {
-        ds_put_char(ds, 0xf0 | (c >> 18));
-        ds_put_char(ds, 0x80 | ((c >> 12) & 0x3f));
-        ds_put_char(ds, 0x80 | ((c >> 6) & 0x3f));
-        ds_put_char(ds, 0x80 | (c & 0x3f));
+        *d++ = 0xf0 | (c >> 18);
+        *d++ = 0x80 | ((c >> 12) & 0x3f);
+        *d++ = 0x80 | ((c >> 6) & 0x3f);
+        *d++ = 0x80 | (c & 0x3f);
     }
+    return d;
 }
 
 /* Returns the length of the valid UTF-8 sequence at 's' (at most 'n' bytes
@@ -749,54 +1217,71 @@ utf8_sequence_length(const unsigned char *s, size_t n)
     return 0;
 }
 
-/* Parses a string literal; 'p->p' is just past the opening quote.  Returns
- * an allocated string and its length, or NULL on error. */
-static char *
-parse_string_raw(struct json_parser *p, size_t *lengthp)
+/* Finds the end of the string literal whose opening quote is just before
+ * 'p->p', without checking its contents.  Returns its closing quote, or
+ * NULL if it has none.  Sets '*plainp' to true if the contents are only
+ * printable ASCII without escapes, so that they are the string itself. */
+static const char *
+scan_string(const struct json_parser *p, bool *plainp)
 {
     const char *s = p->p;
 
-    /* Fast path: no escapes and plain ASCII. */
     while (s < p->end && *s != '"' && *s != '\\'
            && (unsigned char) *s >= 0x20 && (unsigned char) *s < 0x80) {
         s++;
     }
-    if (s < p->end && *s == '"') {
-        char *result = xmemdup0(p->p, s - p->p);
-        *lengthp = s - p->p;
-        p->p = s + 1;
-        return result;
-    }
-
-    struct ds *ds = &p->scratch;
-    ds_clear(ds);
-    ds_put_buffer(ds, p->p, s - p->p);
+    *plainp = s < p->end && *s == '"';
     while (s < p->end) {
+        if (*s == '"') {
+            return s;
+        } else if (*s == '\\') {
+            if (p->end - s < 2) {
+                break;
+            }
+            s += 2;
+        } else {
+            s++;
+        }
+    }
+    return NULL;
+}
+
+/* Decodes and checks the contents of the string literal from 'p->p' to
+ * 'limit' (its closing quote, or the end of the input if it has none) into
+ * 'dst', which has room for 'limit - p->p' bytes: decoding never makes a
+ * string longer.  On success moves past the closing quote and returns the
+ * end of the decoded bytes in 'dst'; otherwise records an error and returns
+ * NULL. */
+static char *
+decode_string(struct json_parser *p, const char *limit, char *dst)
+{
+    const char *s = p->p;
+    char *d = dst;
+
+    while (s < limit) {
         unsigned char c = *s;
         if (c == '"') {
-            p->p = s + 1;
-            *lengthp = ds->length;
-            return xmemdup0(ds_cstr(ds), ds->length);
+            break;
         } else if (c < 0x20) {
             p->p = s;
             return parse_error(p, "U+0000 through U+001F must be escaped");
         } else if (c == '\\') {
-            if (s + 1 >= p->end) {
+            if (s + 1 >= limit) {
                 break;
             }
             char e = s[1];
             s += 2;
             switch (e) {
-            case '"': ds_put_char(ds, '"'); break;
-            case '\\': ds_put_char(ds, '\\'); break;
-            case '/': ds_put_char(ds, '/'); break;
-            case 'b': ds_put_char(ds, '\b'); break;
-            case 'f': ds_put_char(ds, '\f'); break;
-            case 'n': ds_put_char(ds, '\n'); break;
-            case 'r': ds_put_char(ds, '\r'); break;
-            case 't': ds_put_char(ds, '\t'); break;
+            case '"': *d++ = '"'; break;
+            case '\\': *d++ = '\\'; break;
+            case '/': *d++ = '/'; break;
+            case 'b': *d++ = '\b'; break;
+            case 'f': *d++ = '\f'; break;
+            case 'n': *d++ = '\n'; break;
+            case 'r': *d++ = '\r'; break;
+            case 't': *d++ = '\t'; break;
             case 'u': {
-                int c1 = p->end - s >= 4 ? hex4(s) : -1;
+                int c1 = limit - s >= 4 ? hex4(s) : -1;
                 if (c1 < 0) {
                     p->p = s;
                     return parse_error(p, "malformed \\u escape");
@@ -804,7 +1289,7 @@ parse_string_raw(struct json_parser *p, size_t *lengthp)
                 s += 4;
                 unsigned int code = c1;
                 if (c1 >= 0xd800 && c1 <= 0xdbff) {
-                    int c2 = (p->end - s >= 6 && s[0] == '\\' && s[1] == 'u'
+                    int c2 = (limit - s >= 6 && s[0] == '\\' && s[1] == 'u'
                               ? hex4(s + 2) : -1);
                     if (c2 < 0xdc00 || c2 > 0xdfff) {
                         p->p = s;
@@ -819,7 +1304,7 @@ parse_string_raw(struct json_parser *p, size_t *lengthp)
                     p->p = s;
                     return parse_error(p, "null bytes not supported");
                 }
-                put_utf8(ds, code);
+                d = put_utf8(d, code);
                 break;
             }
             default:
@@ -827,39 +1312,213 @@ parse_string_raw(struct json_parser *p, size_t *lengthp)
                 return parse_error(p, "bad escape");
             }
         } else if (c < 0x80) {
-            ds_put_char(ds, c);
+            *d++ = c;
             s++;
         } else {
             size_t n = utf8_sequence_length((const unsigned char *) s,
-                                            p->end - s);
+                                            limit - s);
             if (!n) {
                 p->p = s;
                 return parse_error(p, "invalid UTF-8");
             }
-            ds_put_buffer(ds, s, n);
+            memcpy(d, s, n);
+            d += n;
             s += n;
         }
     }
-    p->p = p->end;
-    return parse_error(p, "unterminated string");
+    if (s >= p->end || *s != '"') {
+        p->p = p->end;
+        return parse_error(p, "unterminated string");
+    }
+    p->p = s + 1;
+    return d;
+}
+
+/* Records the error in the unterminated string literal at 'p->p'. */
+static void
+parse_unterminated_string(struct json_parser *p)
+{
+    char *scratch = xmalloc(p->end - p->p + 1);
+    char *end = decode_string(p, p->end, scratch);
+    ASSERT(!end);
+    free(scratch);
+}
+
+/* Returns a value for the string literal from 'p->p' to 'quote', which
+ * needs no decoding, from the cache or else new (and then cached). */
+static struct json *
+parse_cached_string(struct json_parser *p, const char *quote)
+{
+    size_t length = quote - p->p;
+    uint32_t hash = json_name_hash(p->p, length);
+    struct json **slot = &p->cache[hash & (JSON_PARSE_CACHE_SIZE - 1)];
+    struct json *json = *slot;
+    if (!json || json->string.length != length
+        || memcmp(json->string.s, p->p, length)) {
+        json = json_string_create_buffer(p->p, length);
+        json_unref(*slot);
+        *slot = json_ref(json);
+    } else {
+        json_ref(json);
+    }
+    p->p = quote + 1;
+    return json;
+}
+
+/* Returns a value for the literal null, false or true ('type'), shared
+ * within the parse. */
+static struct json *
+parse_shared_literal(struct json_parser *p, enum json_type type)
+{
+    struct json **slot = &p->literals[type - JSON_NULL];
+    if (!*slot) {
+        *slot = json_create(type);
+    }
+    return json_ref(*slot);
+}
+
+/* Parses a string literal whose opening quote is just before 'p->p' into a
+ * value, or returns NULL on error. */
+static struct json *
+parse_string(struct json_parser *p)
+{
+    bool plain;
+    const char *quote = scan_string(p, &plain);
+    if (!quote) {
+        parse_unterminated_string(p);
+        return NULL;
+    }
+
+    size_t length = quote - p->p;
+    if (plain && length <= JSON_PARSE_CACHE_MAX && p->cache) {
+        return parse_cached_string(p, quote);
+    } else if (++p->n_strings == JSON_PARSE_CACHE_AFTER) {
+        p->cache = xcalloc(JSON_PARSE_CACHE_SIZE, sizeof *p->cache);
+    }
+
+    struct json *json = json_string_alloc(length);
+    if (plain) {
+        memcpy(json->string.s, p->p, length);
+        p->p = quote + 1;
+    } else {
+        char *end = decode_string(p, quote, json->string.s);
+        if (!end) {
+            free(json);
+            return NULL;
+        }
+        size_t decoded = end - json->string.s;
+        if (length - decoded > 64) {
+            /* Escapes shrank it a lot: give back the room. */
+            json = xrealloc(json, JSON_STRING_SIZE + decoded + 1);
+            json->string.s = (char *) json + JSON_STRING_SIZE;
+        }
+        length = decoded;
+    }
+    json->string.s[length] = '\0';
+    json->string.length = length;
+    return json;
+}
+
+/* Parses a member name whose opening quote is just before 'p->p' into
+ * 'item': pointing into the input if it needs no decoding, else decoded
+ * onto the end of 'p->names'.  Returns false on error. */
+static bool
+parse_name(struct json_parser *p, struct json_parse_item *item)
+{
+    bool plain;
+    const char *quote = scan_string(p, &plain);
+    if (!quote) {
+        parse_unterminated_string(p);
+        return false;
+    }
+
+    if (plain) {
+        item->name = p->p;
+        item->name_length = quote - p->p;
+        p->p = quote + 1;
+    } else {
+        size_t ofs = p->names.length;
+        char *dst = ds_put_uninit(&p->names, quote - p->p);
+        char *end = decode_string(p, quote, dst);
+        if (!end) {
+            return false;
+        }
+        ds_truncate(&p->names, ofs + (end - dst));
+        item->name = NULL;
+        item->name_ofs = ofs;
+        item->name_length = end - dst;
+    }
+    return true;
+}
+
+/* Returns 'item''s name (not null-terminated). */
+static const char *
+parse_item_name(const struct json_parser *p,
+                const struct json_parse_item *item)
+{
+    return item->name ? item->name : &p->names.string[item->name_ofs];
+}
+
+/* Pushes an item with a null value onto 'p''s stack of items, for the
+ * caller to fill in, and returns its index.  (Filling in the item in place
+ * rather than copying one is measurably faster.) */
+static size_t
+parse_push(struct json_parser *p)
+{
+    if (p->n_items >= p->allocated_items) {
+        if (p->items == p->stub) {
+            p->allocated_items *= 2;
+            p->items = xmalloc(p->allocated_items * sizeof *p->items);
+            memcpy(p->items, p->stub, sizeof p->stub);
+        } else {
+            p->items = x2nrealloc(p->items, &p->allocated_items,
+                                  sizeof *p->items);
+        }
+    }
+    p->items[p->n_items].value = NULL;
+    return p->n_items++;
+}
+
+/* Drops the items from 'base' on and the names from 'names_base' on. */
+static void
+parse_pop(struct json_parser *p, size_t base, size_t names_base)
+{
+    for (size_t i = base; i < p->n_items; i++) {
+        json_unref(p->items[i].value);
+    }
+    p->n_items = base;
+    ds_truncate(&p->names, names_base);
+}
+
+/* Makes an array of the items from 'base' on and pops them. */
+static struct json *
+parse_array_finish(struct json_parser *p, size_t base)
+{
+    struct json *array = json_array_alloc(p->n_items - base);
+    for (size_t i = 0; i < array->array.n; i++) {
+        array->array.elems[i] = p->items[base + i].value;
+    }
+    p->n_items = base;
+    return array;
 }
 
 static struct json *
 parse_array(struct json_parser *p, int depth)
 {
-    struct json *array = json_array_create_empty();
+    size_t base = p->n_items;
 
     skip_space(p);
     if (p->p < p->end && *p->p == ']') {
         p->p++;
-        return array;
+        return json_array_alloc(0);
     }
     for (;;) {
+        size_t i = parse_push(p);
         struct json *elem = parse_value(p, depth);
         if (!elem) {
             goto error;
         }
-        json_array_add(array, elem);
+        p->items[i].value = elem;
         skip_space(p);
         if (p->p >= p->end) {
             parse_error(p, "unexpected end of input in array");
@@ -868,26 +1527,60 @@ parse_array(struct json_parser *p, int depth)
             p->p++;
         } else if (*p->p == ']') {
             p->p++;
-            return array;
+            return parse_array_finish(p, base);
         } else {
             parse_error(p, "expected ',' or ']'");
             goto error;
         }
     }
 error:
-    json_unref(array);
+    parse_pop(p, base, p->names.length);
     return NULL;
+}
+
+/* Makes an object of the items from 'base' on, whose names start at
+ * 'names_base', and pops them. */
+static struct json *
+parse_object_finish(struct json_parser *p, size_t base, size_t names_base)
+{
+    size_t n = p->n_items - base;
+    const struct json_parse_item *items = &p->items[base];
+    size_t names_size = 0;
+    for (size_t i = 0; i < n; i++) {
+        names_size += items[i].name_length + 1;
+    }
+
+    char *names;
+    struct json *object = json_object_alloc(n, names_size, &names);
+    for (size_t i = 0; i < n; i++) {
+        const struct json_parse_item *item = &items[i];
+        memcpy(names, parse_item_name(p, item), item->name_length);
+        names[item->name_length] = '\0';
+        object->object.members[i] = (struct json_member) {
+            .name = names,
+            .value = item->value,
+            .hash = item->hash,
+        };
+        names += item->name_length + 1;
+    }
+    p->n_items = base;
+    ds_truncate(&p->names, names_base);
+
+    /* A repeated name keeps the last value, as most parsers do. */
+    json_object_dedup(&object->object);
+    return object;
 }
 
 static struct json *
 parse_object(struct json_parser *p, int depth)
 {
-    struct json *object = json_object_create();
+    size_t base = p->n_items;
+    size_t names_base = p->names.length;
 
     skip_space(p);
     if (p->p < p->end && *p->p == '}') {
         p->p++;
-        return object;
+        return parse_object_finish(p, base, names_base);
     }
     for (;;) {
         skip_space(p);
@@ -895,34 +1588,29 @@ parse_object(struct json_parser *p, int depth)
             parse_error(p, "expected member name");
             goto error;
         }
+        if (p->n_items - base >= UINT32_MAX) {
+            parse_error(p, "too many members in object");
+            goto error;
+        }
         p->p++;
-        size_t length;
-        char *name = parse_string_raw(p, &length);
-        if (!name) {
+        size_t i = parse_push(p);
+        if (!parse_name(p, &p->items[i])) {
             goto error;
         }
         skip_space(p);
         if (p->p >= p->end || *p->p != ':') {
-            free(name);
             parse_error(p, "expected ':'");
             goto error;
         }
         p->p++;
         struct json *value = parse_value(p, depth);
         if (!value) {
-            free(name);
             goto error;
         }
-        /* A repeated name keeps the last value, as most parsers do. */
-        uint32_t hash = hash_bytes(name, length, 0);
-        struct json_member *m = json_object_find_member(object, name, hash);
-        if (m) {
-            json_unref(m->value);
-            m->value = value;
-            free(name);
-        } else {
-            json_object_append(object, name, hash, value);
-        }
+        struct json_parse_item *item = &p->items[i];
+        item->value = value;
+        item->hash = json_name_hash(parse_item_name(p, item),
+                                    item->name_length);
 
         skip_space(p);
         if (p->p >= p->end) {
@@ -932,14 +1620,14 @@ parse_object(struct json_parser *p, int depth)
             p->p++;
         } else if (*p->p == '}') {
             p->p++;
-            return object;
+            return parse_object_finish(p, base, names_base);
         } else {
             parse_error(p, "expected ',' or '}'");
             goto error;
         }
     }
 error:
-    json_unref(object);
+    parse_pop(p, base, names_base);
     return NULL;
 }
 
@@ -960,31 +1648,22 @@ parse_value(struct json_parser *p, int depth)
     case '[':
         p->p++;
         return parse_array(p, depth + 1);
-    case '"': {
+    case '"':
         p->p++;
-        size_t length;
-        char *s = parse_string_raw(p, &length);
-        if (!s) {
-            return NULL;
-        }
-        struct json *json = json_create(JSON_STRING);
-        json->string.s = s;
-        json->string.length = length;
-        return json;
-    }
+        return parse_string(p);
     case 't':
         if (parse_literal(p, "true", 4)) {
-            return json_boolean_create(true);
+            return parse_shared_literal(p, JSON_TRUE);
         }
         break;
     case 'f':
         if (parse_literal(p, "false", 5)) {
-            return json_boolean_create(false);
+            return parse_shared_literal(p, JSON_FALSE);
         }
         break;
     case 'n':
         if (parse_literal(p, "null", 4)) {
-            return json_null_create();
+            return parse_shared_literal(p, JSON_NULL);
         }
         break;
     default:
@@ -999,10 +1678,17 @@ parse_value(struct json_parser *p, int depth)
 char *
 json_from_buffer(const char *s, size_t length, struct json **jsonp)
 {
-    struct json_parser p = {
-        .start = s, .p = s, .end = s + length, .error = NULL,
-        .scratch = DS_EMPTY_INITIALIZER,
-    };
+    struct json_parser p;
+    p.start = p.p = s;
+    p.end = s + length;
+    p.error = NULL;
+    p.items = p.stub;
+    p.n_items = 0;
+    p.allocated_items = JSON_PARSE_STUB;
+    ds_init(&p.names);
+    p.n_strings = 0;
+    p.cache = NULL;
+    memset(p.literals, 0, sizeof p.literals);
 
     struct json *json = parse_value(&p, 0);
     if (json) {
@@ -1013,7 +1699,20 @@ json_from_buffer(const char *s, size_t length, struct json **jsonp)
             json = NULL;
         }
     }
-    ds_uninit(&p.scratch);
+    ASSERT(!p.n_items);
+    if (p.items != p.stub) {
+        free(p.items);
+    }
+    ds_uninit(&p.names);
+    if (p.cache) {
+        for (size_t i = 0; i < JSON_PARSE_CACHE_SIZE; i++) {
+            json_unref(p.cache[i]);
+        }
+        free(p.cache);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(p.literals); i++) {
+        json_unref(p.literals[i]);
+    }
     *jsonp = json;
     return json ? NULL : p.error;
 }

@@ -2,7 +2,11 @@
  *
  * Values are reference counted: json_ref() shares, json_unref() releases,
  * and the last release frees.  Containers own the values put in them.
- * Objects keep their members in insertion order and index them by name. */
+ * Objects keep their members in insertion order and find them by name
+ * (linearly in small objects, through an index in large ones).  Nothing
+ * changes a scalar or string after it is made, so the parser may give
+ * several places in one tree references to one string, true, false or
+ * null value. */
 #ifndef LIB_JSON_H
 #define LIB_JSON_H 1
 
@@ -10,7 +14,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/hmap.h"
 #include "lib/util.h"
 
 struct ds;
@@ -26,35 +29,62 @@ enum json_type {
     JSON_STRING,
 };
 
+/* An array's elements.  A parsed, cloned or json_array_create_<n>() array
+ * keeps 'elems' in the same allocation as its struct json; a
+ * json_array_add() beyond that capacity moves them to an allocation of
+ * their own. */
 struct json_array {
     struct json **elems;        /* 'n' values, owned. */
     size_t n;                   /* Number of values. */
     size_t allocated;           /* Capacity of 'elems'. */
+    bool own_elems;             /* Is 'elems' an allocation of its own? */
 };
 
+/* One member of an object, stored inline in the object's member array: a
+ * pointer to one is valid only until the object next changes. */
 struct json_member {
-    struct hmap_node node;      /* In 'json_object.by_name'. */
-    char *name;                 /* Owned. */
+    const char *name;           /* Null-terminated; in the object's storage. */
     struct json *value;         /* Owned. */
+    uint32_t hash;              /* hash_string(name, 0). */
 };
 
+struct json_object_names;
+struct json_object_index;
+
+/* An object's members, in insertion order.  Names live in storage the
+ * object owns (no allocation per name).  A parsed or cloned object keeps
+ * members and names in the same allocation as its struct json, and so does
+ * a new object for its first few members and names; more members move to
+ * an allocation of their own, and more names go into further chunks of
+ * 'names'.  Objects with more than JSON_OBJECT_LINEAR_MAX members get a
+ * hash index on their first lookup, kept up to date as members are
+ * added. */
 struct json_object {
-    struct hmap by_name;        /* Contains "struct json_member"s. */
-    struct json_member **order; /* Members in insertion order. */
-    size_t n;                   /* Number of members. */
-    size_t allocated;           /* Capacity of 'order'. */
+    struct json_member *members; /* 'n' members in insertion order. */
+    uint32_t n;                 /* Number of members. */
+    uint32_t allocated;         /* Capacity of 'members'. */
+    struct json_object_names *names; /* Chunks of names; NULL if none. */
+    struct json_object_index *index; /* By name; NULL if not built. */
+    bool own_members;           /* Is 'members' an allocation of its own? */
 };
 
+/* Objects with at most this many members are searched linearly. */
+#define JSON_OBJECT_LINEAR_MAX 16
+
+/* A JSON value.  Scalars and strings are allocated shorter than
+ * sizeof(struct json), with a string's bytes right after 'string', so
+ * never copy a struct json by value. */
 struct json {
-    enum json_type type;
-    unsigned int refcount;
+    enum json_type type;        /* Which member of the union is valid. */
+    unsigned int refcount;      /* Number of owners; freed at 0. */
     union {
         struct json_array array;       /* JSON_ARRAY. */
         struct json_object object;     /* JSON_OBJECT. */
         long long integer;             /* JSON_INTEGER. */
         double real;                   /* JSON_REAL. */
         struct {
-            char *s;                   /* Null-terminated, owned. */
+            char *s;                   /* Null-terminated, in the same
+                                        * allocation as the value. */
             size_t length;             /* Bytes, not counting the null. */
         } string;                      /* JSON_STRING. */
     };
@@ -82,7 +112,8 @@ void json_object_put(struct json *object, const char *name, struct json *value);
 void json_object_put_string(struct json *, const char *name, const char *);
 /* Like json_object_put() but 'name' must not be present already (faster). */
 void json_object_put_new(struct json *, const char *name, struct json *);
-/* Removes and returns member 'name' (the caller owns it), or NULL. */
+/* Removes and returns member 'name' (the caller owns it), or NULL.  Later
+ * members move down a place: O(n). */
 struct json *json_object_steal(struct json *, const char *name);
 
 static inline struct json *
@@ -132,11 +163,12 @@ struct json *json_object_find(const struct json *, const char *name);
 /* Returns the member named 'name' if it is a string, else NULL. */
 const char *json_object_find_string(const struct json *, const char *name);
 
-/* Iterates MEMBER ("struct json_member *") over OBJECT in insertion order. */
+/* Iterates MEMBER ("struct json_member *") over OBJECT in insertion order.
+ * OBJECT must not change during the iteration. */
 #define JSON_OBJECT_FOR_EACH(MEMBER, OBJECT)                            \
     for (size_t json_i_ = 0;                                            \
          json_i_ < (OBJECT)->object.n                                   \
-             ? ((MEMBER) = (OBJECT)->object.order[json_i_], 1)          \
+             ? ((MEMBER) = &(OBJECT)->object.members[json_i_], 1)       \
              : ((MEMBER) = NULL, 0);                                    \
          json_i_++)
 

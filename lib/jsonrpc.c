@@ -106,7 +106,7 @@ jsonrpc_msg_from_json(struct json *json, struct jsonrpc_msg **msgp)
 
     if (json_object_size(json)) {
         error = xasprintf("message has unexpected member \"%s\"",
-                          json->object.order[0]->name);
+                          json->object.members[0].name);
     } else if (method) {
         if (method->type != JSON_STRING) {
             error = xstrdup("\"method\" is not a string");

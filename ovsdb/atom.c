@@ -294,12 +294,9 @@ atom_to_ds(const union atom *atom, enum db_atomic_type type, struct ds *ds)
         ds_put_cstr(ds, atom->boolean ? "true" : "false");
         break;
     case DB_TYPE_STRING: {
-        struct json json;
-        json.type = JSON_STRING;
-        json.refcount = 1;
-        json.string.s = atom->string;
-        json.string.length = strlen(atom->string);
-        json_to_ds(&json, 0, ds);
+        struct json *json = json_string_create(atom->string);
+        json_to_ds(json, 0, ds);
+        json_unref(json);
         break;
     }
     case DB_TYPE_UUID:
