@@ -302,8 +302,8 @@ session_send_update_text(struct session *s, struct session_monitor *sm,
  * With a 'cache', shares the work of serializing rows with every other
  * monitor flushed in the same round. */
 static void
-session_flush_monitors_cached(struct session *s,
-                              struct monitor_text_cache *cache)
+session_flush_monitors__(struct session *s, struct monitor_text_cache *cache,
+                         bool force)
 {
     if (!s->dirty || s->dead) {
         return;
@@ -313,7 +313,7 @@ session_flush_monitors_cached(struct session *s,
         if (!monitor_has_pending(sm->monitor)) {
             continue;
         }
-        if (!session_has_room(s)) {
+        if (!force && !session_has_room(s)) {
             COUNTER_INC(server_backlog_stall);
             return;
         }
@@ -330,9 +330,20 @@ session_flush_monitors_cached(struct session *s,
 }
 
 static void
+session_flush_monitors_cached(struct session *s,
+                              struct monitor_text_cache *cache)
+{
+    session_flush_monitors__(s, cache, false);
+}
+
+/* Sends 's' every pending update now, however much output it has queued:
+ * a client must see its own transaction in its monitors no later than the
+ * reply (the OVS IDLs rely on it).  This stays bounded because a client
+ * with a full queue has its requests left unread. */
+static void
 session_flush_monitors(struct session *s)
 {
-    session_flush_monitors_cached(s, NULL);
+    session_flush_monitors__(s, NULL, true);
 }
 
 /* Tells every monitor of 'sdb' about 'changes'.  A monitor whose client has
