@@ -454,6 +454,9 @@ daemon_start(void)
     }
     if (daemon_detach) {
         daemon_fork();
+        /* The terminal that started a daemon wants its problems, not its
+         * progress: INFO lines go to the log file only from here on. */
+        log_limit_level(LOG_DEST_CONSOLE, LOG_LEVEL_WARN);
     }
 
     if (daemon_pidfile_name) {

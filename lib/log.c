@@ -186,6 +186,26 @@ log_set_module_level_locked(struct log_module *module, enum log_dest dest,
     log_update_max_level(module);
 }
 
+/* Lowers every module's level for 'dest' (and the default for modules that
+ * register later) to at most 'max', leaving quieter ones alone. */
+void
+log_limit_level(enum log_dest dest, enum log_level max)
+{
+    ASSERT((unsigned) max < LOG_N_LEVELS);
+    ASSERT((unsigned) dest < LOG_N_DESTS);
+
+    pthread_mutex_lock(&log_mutex);
+    if (log_default_levels[dest] > max) {
+        log_default_levels[dest] = max;
+    }
+    for (struct log_module *m = log_modules; m; m = m->next) {
+        if (m->levels[dest] > max) {
+            log_set_module_level_locked(m, dest, max);
+        }
+    }
+    pthread_mutex_unlock(&log_mutex);
+}
+
 /* Sets the level of 'module' (NULL: every module, including those that
  * register later) for 'dest' (LOG_DEST_ALL: every destination). */
 void

@@ -178,6 +178,7 @@ log_is_enabled(struct log_module *module, enum log_level level)
 /* Levels. */
 struct log_module *log_module_find(const char *name);
 void log_set_level(struct log_module *, enum log_dest, enum log_level);
+void log_limit_level(enum log_dest, enum log_level max);
 enum log_level log_get_level(const struct log_module *, enum log_dest);
 char *log_set_levels_from_string(const char *spec) WARN_UNUSED_RESULT;
 void log_list(struct ds *);

@@ -347,6 +347,25 @@ test_log_set_levels_from_string(void **state)
 }
 
 static void
+test_log_limit_level_only_lowers(void **state)
+{
+    assert_int_equal(log_set_file(NULL), 0);
+    set_all(LOG_LEVEL_OFF);
+    struct log_module *other = log_module_find("log");
+    assert_non_null(other);
+
+    log_set_level(&log_this_module_, LOG_DEST_CONSOLE, LOG_LEVEL_DBG);
+    log_set_level(other, LOG_DEST_CONSOLE, LOG_LEVEL_ERR);
+    log_limit_level(LOG_DEST_CONSOLE, LOG_LEVEL_WARN);
+
+    /* DBG came down to WARN; ERR, already quieter, stayed. */
+    assert_true(LOG_IS_ENABLED(LOG_LEVEL_WARN));
+    assert_false(LOG_IS_ENABLED(LOG_LEVEL_INFO));
+    assert_int_equal(other->levels[LOG_DEST_CONSOLE], LOG_LEVEL_ERR);
+    set_all(LOG_LEVEL_OFF);
+}
+
+static void
 test_log_is_enabled(void **state)
 {
     assert_int_equal(log_set_file(NULL), 0);
@@ -899,6 +918,7 @@ main(void)
         cmocka_unit_test(test_log_module_registry),
         cmocka_unit_test(test_log_set_levels_from_string),
         cmocka_unit_test(test_log_is_enabled),
+        cmocka_unit_test(test_log_limit_level_only_lowers),
         cmocka_unit_test(test_log_file_output),
         cmocka_unit_test(test_log_reopen_after_rotation),
         cmocka_unit_test(test_log_console_output),
