@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1253,6 +1254,77 @@ static const struct command commands[] = {
 
 /* Sets 'o' to the defaults: list format, string data, headings, no
  * pretty-printing, every column, wait-until waits for ever. */
+
+/* Applies 'arg' if it is one of the output options that every kiln-*ctl
+ * tool takes, as ovs-vsctl(8) defines them: --format=list|table|csv|json,
+ * --data=string|bare|json, --no-headings, --bare, --pretty, --columns=.
+ * 'arg' must stay valid as long as 'o' is used.  Returns 1 if it was one,
+ * 0 if 'arg' is something else, or -1 after printing an error to stderr. */
+int
+dbctl_parse_output_option(struct dbctl_options *o, const char *arg)
+{
+    static const char *formats[] = {
+        [DBCTL_FORMAT_LIST] = "list", [DBCTL_FORMAT_TABLE] = "table",
+        [DBCTL_FORMAT_CSV] = "csv", [DBCTL_FORMAT_JSON] = "json",
+    };
+    static const char *datas[] = {
+        [DBCTL_DATA_STRING] = "string", [DBCTL_DATA_BARE] = "bare",
+        [DBCTL_DATA_JSON] = "json",
+    };
+    const char *eq = strchr(arg, '=');
+    const char *value = eq ? eq + 1 : NULL;
+    size_t name_len = eq ? (size_t) (eq - arg) : strlen(arg);
+
+    if (!strcmp(arg, "--no-headings")) {
+        o->headings = false;
+    } else if (!strcmp(arg, "--bare")) {
+        o->format = DBCTL_FORMAT_LIST;
+        o->data = DBCTL_DATA_BARE;
+        o->headings = false;
+    } else if (!strcmp(arg, "--pretty")) {
+        o->pretty = true;
+    } else if (name_len == 9 && !strncmp(arg, "--columns", 9)) {
+        if (!value) {
+            goto missing;
+        }
+        o->columns = value;
+    } else if (name_len == 8 && !strncmp(arg, "--format", 8)) {
+        if (!value) {
+            goto missing;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
+            if (!strcmp(value, formats[i])) {
+                o->format = i;
+                return 1;
+            }
+        }
+        fprintf(stderr, "%s: unknown output format \"%s\"\n",
+                program_name(), value);
+        return -1;
+    } else if (name_len == 6 && !strncmp(arg, "--data", 6)) {
+        if (!value) {
+            goto missing;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(datas); i++) {
+            if (!strcmp(value, datas[i])) {
+                o->data = i;
+                return 1;
+            }
+        }
+        fprintf(stderr, "%s: unknown cell format \"%s\"\n",
+                program_name(), value);
+        return -1;
+    } else {
+        return 0;
+    }
+    return 1;
+
+missing:
+    fprintf(stderr, "%s: option '%.*s' requires an argument\n",
+            program_name(), (int) name_len, arg);
+    return -1;
+}
+
 void
 dbctl_options_init(struct dbctl_options *o)
 {

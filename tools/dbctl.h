@@ -51,6 +51,7 @@ struct dbctl_options {
 };
 
 void dbctl_options_init(struct dbctl_options *);
+int dbctl_parse_output_option(struct dbctl_options *, const char *arg);
 
 /* Runs the commands in 'argv' ('argc' words, commands separated by "--",
  * each with its own leading --options) against 'idl', which must replicate

@@ -863,47 +863,18 @@ main(int argc, char *argv[])
     int optind = 1;
     for (; optind < argc && !strncmp(argv[optind], "--", 2); optind++) {
         const char *arg = argv[optind];
+        int parsed = dbctl_parse_output_option(&opts, arg);
+        if (parsed < 0) {
+            free(remote);
+            return 1;
+        } else if (parsed) {
+            continue;
+        }
         const char *value = strchr(arg, '=');
         value = value ? value + 1 : "";
         if (!strncmp(arg, "--db=", 5)) {
             free(remote);
             remote = xstrdup(value);
-        } else if (!strncmp(arg, "--format=", 9)) {
-            if (!strcmp(value, "list")) {
-                opts.format = DBCTL_FORMAT_LIST;
-            } else if (!strcmp(value, "table")) {
-                opts.format = DBCTL_FORMAT_TABLE;
-            } else if (!strcmp(value, "csv")) {
-                opts.format = DBCTL_FORMAT_CSV;
-            } else if (!strcmp(value, "json")) {
-                opts.format = DBCTL_FORMAT_JSON;
-            } else {
-                fprintf(stderr, "%s: unknown output format \"%s\"\n",
-                        program_name(), value);
-                return 1;
-            }
-        } else if (!strncmp(arg, "--data=", 7)) {
-            if (!strcmp(value, "string")) {
-                opts.data = DBCTL_DATA_STRING;
-            } else if (!strcmp(value, "bare")) {
-                opts.data = DBCTL_DATA_BARE;
-            } else if (!strcmp(value, "json")) {
-                opts.data = DBCTL_DATA_JSON;
-            } else {
-                fprintf(stderr, "%s: unknown cell format \"%s\"\n",
-                        program_name(), value);
-                return 1;
-            }
-        } else if (!strcmp(arg, "--no-headings")) {
-            opts.headings = false;
-        } else if (!strcmp(arg, "--bare")) {
-            opts.format = DBCTL_FORMAT_LIST;
-            opts.data = DBCTL_DATA_BARE;
-            opts.headings = false;
-        } else if (!strcmp(arg, "--pretty")) {
-            opts.pretty = true;
-        } else if (!strncmp(arg, "--columns=", 10)) {
-            opts.columns = value;
         } else if (!strncmp(arg, "--timeout=", 10)) {
             timeout_ms = atoll(value) * 1000;
             if (timeout_ms <= 0) {
