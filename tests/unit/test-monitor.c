@@ -20,37 +20,7 @@
 #include "ovsdb/row.h"
 #include "ovsdb/schema.h"
 #include "ovsdb/txn.h"
-#include "tests/unit/ovsdb-test-schema.h"
-
-/* Parses 's', written with single quotes for readability. */
-static struct json *
-parse_quoted(const char *s)
-{
-    char *copy = xstrdup(s);
-    for (char *p = copy; *p; p++) {
-        if (*p == '\'') {
-            *p = '"';
-        }
-    }
-    struct json *json;
-    char *error = json_from_string(copy, &json);
-    if (error) {
-        fail_msg("bad JSON in test: %s: %s", copy, error);
-    }
-    free(copy);
-    return json;
-}
-
-static struct db *
-test_db(void)
-{
-    struct json *json;
-    assert_null(json_from_string(ovsdb_test_schema, &json));
-    struct db_schema *schema;
-    assert_null(db_schema_from_json(json, &schema));
-    json_unref(json);
-    return db_create(schema);
-}
+#include "tests/unit/ovsdb-test-util.h"
 
 /* Commits 'ops' (one or more operations, single-quoted) and returns what
  * changed; the caller unrefs it. */

@@ -23,37 +23,7 @@
 #include "ovsdb/row.h"
 #include "ovsdb/schema.h"
 #include "ovsdb/txn.h"
-#include "tests/unit/ovsdb-test-schema.h"
-
-static struct db *
-test_db(void)
-{
-    struct json *json;
-    char *msg = json_from_string(ovsdb_test_schema, &json);
-    assert_null(msg);
-    struct db_schema *schema;
-    assert_null(db_schema_from_json(json, &schema));
-    json_unref(json);
-    return db_create(schema);
-}
-
-static struct json *
-parse_quoted(const char *s)
-{
-    char *copy = xstrdup(s);
-    for (char *p = copy; *p; p++) {
-        if (*p == '\'') {
-            *p = '"';
-        }
-    }
-    struct json *json;
-    char *error = json_from_string(copy, &json);
-    if (error) {
-        fail_msg("bad JSON in test: %s: %s", copy, error);
-    }
-    free(copy);
-    return json;
-}
+#include "tests/unit/ovsdb-test-util.h"
 
 /* Executes 'ops' (single-quoted) on 'db'.  If it is to commit, stores its
  * record in '*recordp' (if nonnull) and its changes in '*changesp' (if
