@@ -228,6 +228,13 @@ idl_table_name(const struct idl_table *table)
     return table->name;
 }
 
+/* Returns the table that 'column' belongs to. */
+struct idl_table *
+idl_column_table(const struct idl_column *column)
+{
+    return column->table;
+}
+
 /* Returns the name of 'column', as declared. */
 const char *
 idl_column_name(const struct idl_column *column)

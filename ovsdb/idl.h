@@ -77,6 +77,7 @@ const struct idl_column *idl_table_find_column(const struct idl_table *,
                                                const char *name);
 const char *idl_table_name(const struct idl_table *);
 const char *idl_column_name(const struct idl_column *);
+struct idl_table *idl_column_table(const struct idl_column *);
 const struct table_schema *idl_table_schema(const struct idl_table *);
 const struct column_schema *idl_column_schema(const struct idl_column *);
 const struct db_schema *idl_get_schema(const struct idl *);

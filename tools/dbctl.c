@@ -32,7 +32,7 @@ struct cmd_output {
 };
 
 /* The state of one dbctl_run(). */
-struct ctx {
+struct dbctl_context {
     struct idl *idl;            /* The replica. */
     struct idl_txn *txn;        /* The transaction being built. */
     const struct dbctl_table_name *names; /* Record-name table. */
@@ -44,14 +44,39 @@ struct ctx {
     bool all;                   /* --all. */
     const char *id;             /* --id=@name, or NULL. */
     struct cmd_output *output;  /* Current command's output. */
+    char **cmd_options;         /* A tool command's leading options. */
+    size_t n_cmd_options;       /* Number of 'cmd_options'. */
 
     /* What the transaction has done so far, so that later commands see it
      * (the replica shows it only after the commit). */
     struct hmap pending;        /* "struct pending_value"s. */
     const struct idl_row **inserted; /* Rows inserted, in order. */
     size_t n_inserted;          /* Number of 'inserted'. */
-    const struct idl_row **deleted; /* Rows deleted. */
-    size_t n_deleted;           /* Number of 'deleted'. */
+    struct hmap deleted;        /* "struct deleted_row"s, by pointer. */
+    struct hmap indexes;        /* "struct string_index"es, by column. */
+};
+
+/* A row the transaction deletes. */
+struct deleted_row {
+    struct hmap_node node;      /* In dbctl_context.deleted. */
+    const struct idl_row *row;  /* The row. */
+};
+
+/* Rows by the value of one string column, so that commands that name rows
+ * (a batch of thousands of "lsp-add"s, each checking the name is free) do
+ * not scan the table each time.  Entries are only ever added, when a row
+ * is indexed or the column is written; lookups check each candidate's
+ * current value and liveness, which retires stale entries without
+ * bookkeeping. */
+struct string_index {
+    struct hmap_node node;      /* In dbctl_context.indexes. */
+    const struct idl_column *column; /* The indexed column. */
+    struct hmap entries;        /* "struct index_entry"s, by string hash. */
+};
+
+struct index_entry {
+    struct hmap_node node;      /* In string_index.entries. */
+    const struct idl_row *row;  /* A row that had the value. */
 };
 
 /* A column value written by the transaction being built. */
@@ -69,10 +94,10 @@ struct print_column {
 };
 
 static int
-fail(struct ctx *ctx, const char *format, ...) PRINTF_FORMAT(2, 3);
+fail(struct dbctl_context *ctx, const char *format, ...) PRINTF_FORMAT(2, 3);
 
 static int
-fail(struct ctx *ctx, const char *format, ...)
+fail(struct dbctl_context *ctx, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
@@ -82,7 +107,7 @@ fail(struct ctx *ctx, const char *format, ...)
 }
 
 static struct idl_table *
-find_table(struct ctx *ctx, const char *name)
+find_table(struct dbctl_context *ctx, const char *name)
 {
     const struct db_schema *schema = idl_get_schema(ctx->idl);
     const struct table_schema *match = NULL;
@@ -121,7 +146,8 @@ find_table(struct ctx *ctx, const char *name)
 }
 
 static const struct idl_column *
-find_column(struct ctx *ctx, struct idl_table *table, const char *name)
+find_column(struct dbctl_context *ctx, struct idl_table *table,
+            const char *name)
 {
     const struct table_schema *ts = idl_table_schema(table);
     const struct column_schema *match = NULL;
@@ -164,7 +190,7 @@ pending_hash(const struct idl_row *row, const struct idl_column *column)
 }
 
 static struct pending_value *
-pending_find(const struct ctx *ctx, const struct idl_row *row,
+pending_find(const struct dbctl_context *ctx, const struct idl_row *row,
              const struct idl_column *column)
 {
     struct pending_value *pv;
@@ -177,9 +203,46 @@ pending_find(const struct ctx *ctx, const struct idl_row *row,
     return NULL;
 }
 
+static struct string_index *
+index_find(const struct dbctl_context *ctx, const struct idl_column *column)
+{
+    struct string_index *si;
+    HMAP_FOR_EACH_WITH_HASH (si, node, hash_pointer(column, 0),
+                             &ctx->indexes) {
+        if (si->column == column) {
+            return si;
+        }
+    }
+    return NULL;
+}
+
+/* Adds 'row' to 'si' under each string in 'value'. */
+static void
+index_add(struct string_index *si, const struct idl_row *row,
+          const struct datum *value)
+{
+    for (size_t i = 0; i < value->n; i++) {
+        struct index_entry *e = xmalloc(sizeof *e);
+        e->row = row;
+        hmap_insert(&si->entries, &e->node,
+                    hash_string(value->keys[i].string, 0));
+    }
+}
+
+static void
+index_destroy(struct string_index *si)
+{
+    struct index_entry *e;
+    HMAP_FOR_EACH_POP (e, node, &si->entries) {
+        free(e);
+    }
+    hmap_uninit(&si->entries);
+    free(si);
+}
+
 /* The value of 'column' in 'row' as the transaction leaves it so far. */
 static const struct datum *
-row_get(const struct ctx *ctx, const struct idl_row *row,
+row_get(const struct dbctl_context *ctx, const struct idl_row *row,
         const struct idl_column *column)
 {
     const struct pending_value *pv = pending_find(ctx, row, column);
@@ -188,7 +251,7 @@ row_get(const struct ctx *ctx, const struct idl_row *row,
 
 /* Writes 'value' (taking its contents) to 'column' of 'row'. */
 static void
-row_set(struct ctx *ctx, const struct idl_row *row,
+row_set(struct dbctl_context *ctx, const struct idl_row *row,
         const struct idl_column *column, struct datum *value)
 {
     const struct db_type *type = column_type(column);
@@ -203,13 +266,19 @@ row_set(struct ctx *ctx, const struct idl_row *row,
     }
     datum_clone(&pv->datum, value, type);
     idl_txn_set(ctx->txn, row, column, value);
+
+    struct string_index *si = index_find(ctx, column);
+    if (si) {
+        index_add(si, row, &pv->datum);
+    }
 }
 
 static bool
-row_is_deleted(const struct ctx *ctx, const struct idl_row *row)
+row_is_deleted(const struct dbctl_context *ctx, const struct idl_row *row)
 {
-    for (size_t i = 0; i < ctx->n_deleted; i++) {
-        if (ctx->deleted[i] == row) {
+    const struct deleted_row *dr;
+    HMAP_FOR_EACH_WITH_HASH (dr, node, hash_pointer(row, 0), &ctx->deleted) {
+        if (dr->row == row) {
             return true;
         }
     }
@@ -217,12 +286,12 @@ row_is_deleted(const struct ctx *ctx, const struct idl_row *row)
 }
 
 static void
-row_delete(struct ctx *ctx, const struct idl_row *row)
+row_delete(struct dbctl_context *ctx, const struct idl_row *row)
 {
     if (!row_is_deleted(ctx, row)) {
-        ctx->deleted = xrealloc(ctx->deleted, (ctx->n_deleted + 1)
-                                * sizeof *ctx->deleted);
-        ctx->deleted[ctx->n_deleted++] = row;
+        struct deleted_row *dr = xmalloc(sizeof *dr);
+        dr->row = row;
+        hmap_insert(&ctx->deleted, &dr->node, hash_pointer(row, 0));
         idl_txn_delete(ctx->txn, row);
     }
 }
@@ -230,7 +299,8 @@ row_delete(struct ctx *ctx, const struct idl_row *row)
 /* Returns the rows of 'table' as the transaction leaves them so far (an
  * array the caller frees), and their number in '*np'. */
 static const struct idl_row **
-table_rows(const struct ctx *ctx, struct idl_table *table, size_t *np)
+table_rows(const struct dbctl_context *ctx, struct idl_table *table,
+           size_t *np)
 {
     const struct idl_row **rows = xcalloc(idl_table_count(table)
                                           + ctx->n_inserted + 1,
@@ -252,25 +322,83 @@ table_rows(const struct ctx *ctx, struct idl_table *table, size_t *np)
     return rows;
 }
 
+/* Returns the live row of 'table' with 'uuid' (a replica row, or one the
+ * transaction inserted, named by its temporary UUID), or NULL. */
+static const struct idl_row *
+row_by_uuid(const struct dbctl_context *ctx, struct idl_table *table,
+            const struct uuid *uuid)
+{
+    const struct idl_row *row = idl_row_find(table, uuid);
+    if (!row) {
+        for (size_t i = 0; i < ctx->n_inserted && !row; i++) {
+            if (idl_row_table(ctx->inserted[i]) == table
+                && uuid_equals(idl_row_uuid(ctx->inserted[i]), uuid)) {
+                row = ctx->inserted[i];
+            }
+        }
+    }
+    return row && !row_is_deleted(ctx, row) ? row : NULL;
+}
+
+/* Stores in 'rows' (up to 'max' of them) the live rows of 'column''s table
+ * whose 'column', a string or set-of-strings column, holds 'value', and
+ * returns how many there are (possibly more than 'max'). */
+static size_t
+rows_by_string(struct dbctl_context *ctx, const struct idl_column *column,
+               const char *value, const struct idl_row **rows, size_t max)
+{
+    struct string_index *si = index_find(ctx, column);
+    if (!si) {
+        struct idl_table *table = idl_column_table(column);
+        si = xmalloc(sizeof *si);
+        si->column = column;
+        hmap_init(&si->entries);
+        hmap_insert(&ctx->indexes, &si->node, hash_pointer(column, 0));
+        size_t n;
+        const struct idl_row **all = table_rows(ctx, table, &n);
+        for (size_t i = 0; i < n; i++) {
+            index_add(si, all[i], row_get(ctx, all[i], column));
+        }
+        free(all);
+    }
+
+    const struct db_type *type = column_type(column);
+    union atom key = { .string = (char *) value };
+    size_t n = 0;
+    const struct index_entry *e;
+    HMAP_FOR_EACH_WITH_HASH (e, node, hash_string(value, 0), &si->entries) {
+        if (row_is_deleted(ctx, e->row)
+            || datum_find_key(row_get(ctx, e->row, column), &key,
+                              type->key.type) == SIZE_MAX) {
+            continue;
+        }
+        bool dup = false;
+        for (size_t i = 0; i < n && i < max && !dup; i++) {
+            dup = rows[i] == e->row;
+        }
+        if (!dup) {
+            if (n < max) {
+                rows[n] = e->row;
+            }
+            n++;
+        }
+    }
+    return n;
+}
+
 /* Finds the record 'id' of 'table'.  Returns NULL if there is none, with an
  * error in ctx->err unless 'quiet'. */
 static const struct idl_row *
-find_row(struct ctx *ctx, struct idl_table *table, const char *id,
+find_row(struct dbctl_context *ctx, struct idl_table *table, const char *id,
          bool quiet)
 {
     const char *tname = idl_table_name(table);
-    size_t n_rows;
-    const struct idl_row **rows = table_rows(ctx, table, &n_rows);
     const struct idl_row *row = NULL;
     struct uuid uuid;
     bool ambiguous = false;
 
     if (uuid_from_string(&uuid, id)) {
-        for (size_t r = 0; r < n_rows && !row; r++) {
-            if (uuid_equals(idl_row_uuid(rows[r]), &uuid)) {
-                row = rows[r];
-            }
-        }
+        row = row_by_uuid(ctx, table, &uuid);
     }
     for (size_t i = 0; !row && i < ctx->n_names; i++) {
         const struct dbctl_table_name *tn = &ctx->names[i];
@@ -278,23 +406,25 @@ find_row(struct ctx *ctx, struct idl_table *table, const char *id,
             continue;
         }
         if (!tn->name_column) {
-            if (!strcmp(id, ".") && n_rows == 1) {
-                row = rows[0];
+            if (!strcmp(id, ".")) {
+                size_t n;
+                const struct idl_row **rows = table_rows(ctx, table, &n);
+                row = n == 1 ? rows[0] : NULL;
+                free(rows);
             }
             continue;
         }
         const struct idl_column *col = idl_table_find_column(
             table, tn->name_column);
-        for (size_t r = 0; r < n_rows && !ambiguous; r++) {
-            const struct datum *d = row_get(ctx, rows[r], col);
-            if (d->n == 1 && !strcmp(d->keys[0].string, id)) {
-                ambiguous = row != NULL;
-                row = rows[r];
-            }
-        }
+        const struct idl_row *found[2];
+        size_t n = rows_by_string(ctx, col, id, found, 2);
+        row = n ? found[0] : NULL;
+        ambiguous = n > 1;
     }
-    if (!row && uuid_is_partial_string(id)) {
+    if (!row && !ambiguous && uuid_is_partial_string(id)) {
         size_t len = strlen(id);
+        size_t n_rows;
+        const struct idl_row **rows = table_rows(ctx, table, &n_rows);
         for (size_t r = 0; r < n_rows && !ambiguous; r++) {
             char buf[UUID_LEN + 1];
             uuid_to_buffer(idl_row_uuid(rows[r]), buf);
@@ -303,8 +433,8 @@ find_row(struct ctx *ctx, struct idl_table *table, const char *id,
                 row = rows[r];
             }
         }
+        free(rows);
     }
-    free(rows);
     if (ambiguous) {
         if (!quiet) {
             fail(ctx, "multiple rows in %s match \"%s\"", tname, id);
@@ -321,7 +451,8 @@ find_row(struct ctx *ctx, struct idl_table *table, const char *id,
  * (a string atom of the key's type, owned by the caller, or NULL), leaving
  * '*restp' after it. */
 static int
-parse_column_key(struct ctx *ctx, struct idl_table *table, const char *arg,
+parse_column_key(struct dbctl_context *ctx, struct idl_table *table,
+                 const char *arg,
                  const struct idl_column **columnp, union atom *key,
                  bool *has_key, const char **restp)
 {
@@ -356,7 +487,7 @@ parse_column_key(struct ctx *ctx, struct idl_table *table, const char *arg,
 
 /* Appends the cell text of 'column' of 'row' in 'opts' data format. */
 static void
-cell_to_string(const struct ctx *ctx, const struct idl_row *row,
+cell_to_string(const struct dbctl_context *ctx, const struct idl_row *row,
                const struct print_column *pc, struct ds *ds)
 {
     bool bare = ctx->opts.data == DBCTL_DATA_BARE;
@@ -381,7 +512,7 @@ cell_to_string(const struct ctx *ctx, const struct idl_row *row,
 }
 
 static struct json *
-cell_to_json(const struct ctx *ctx, const struct idl_row *row,
+cell_to_json(const struct dbctl_context *ctx, const struct idl_row *row,
              const struct print_column *pc)
 {
     if (!pc->column) {
@@ -403,7 +534,7 @@ compare_names(const void *a_, const void *b_)
 
 /* Fills '*colsp' with the columns to print for 'table'. */
 static int
-print_columns(struct ctx *ctx, struct idl_table *table,
+print_columns(struct dbctl_context *ctx, struct idl_table *table,
               struct print_column **colsp, size_t *np)
 {
     const struct table_schema *ts = idl_table_schema(table);
@@ -497,7 +628,8 @@ trim_line(struct ds *ds)
 /* Prints 'rows' ('n_rows') with 'cols' ('n_cols') to the current output in
  * the current format. */
 static void
-print_rows(struct ctx *ctx, const struct idl_row **rows, size_t n_rows,
+print_rows(struct dbctl_context *ctx, const struct idl_row **rows,
+           size_t n_rows,
            const struct print_column *cols, size_t n_cols)
 {
     struct ds *out = &ctx->output->text;
@@ -616,7 +748,7 @@ print_rows(struct ctx *ctx, const struct idl_row **rows, size_t n_rows,
 }
 
 static int
-cmd_list_rows(struct ctx *ctx, struct idl_table *table,
+cmd_list_rows(struct dbctl_context *ctx, struct idl_table *table,
               const struct idl_row **rows, size_t n)
 {
     struct print_column *cols;
@@ -630,7 +762,7 @@ cmd_list_rows(struct ctx *ctx, struct idl_table *table,
 }
 
 static int
-cmd_list(struct ctx *ctx, int argc, char **argv)
+cmd_list(struct dbctl_context *ctx, int argc, char **argv)
 {
     if (argc < 1) {
         return fail(ctx, "'list' command requires at least 1 arguments");
@@ -746,7 +878,7 @@ eval_op(enum cond_op op, const struct datum *have, const struct datum *want,
 
 /* Evaluates one find condition "column[:key]OPvalue" on 'row'. */
 static int
-eval_condition(struct ctx *ctx, struct idl_table *table,
+eval_condition(struct dbctl_context *ctx, struct idl_table *table,
                const struct idl_row *row, const char *arg, bool *matchp)
 {
     const struct idl_column *column;
@@ -822,7 +954,7 @@ eval_condition(struct ctx *ctx, struct idl_table *table,
 }
 
 static int
-cmd_find(struct ctx *ctx, int argc, char **argv)
+cmd_find(struct dbctl_context *ctx, int argc, char **argv)
 {
     if (argc < 1) {
         return fail(ctx, "'find' command requires at least 1 arguments");
@@ -855,7 +987,7 @@ cmd_find(struct ctx *ctx, int argc, char **argv)
 
 /* Common prologue of commands that take TABLE RECORD. */
 static int
-table_and_row(struct ctx *ctx, int argc, char **argv, int min_args,
+table_and_row(struct dbctl_context *ctx, int argc, char **argv, int min_args,
               const char *cmd, struct idl_table **tablep,
               const struct idl_row **rowp)
 {
@@ -875,7 +1007,7 @@ table_and_row(struct ctx *ctx, int argc, char **argv, int min_args,
 }
 
 static int
-cmd_get(struct ctx *ctx, int argc, char **argv)
+cmd_get(struct dbctl_context *ctx, int argc, char **argv)
 {
     struct idl_table *table;
     const struct idl_row *row;
@@ -947,7 +1079,7 @@ cmd_get(struct ctx *ctx, int argc, char **argv)
 
 /* Applies one "column[:key]=value" to 'row'. */
 static int
-set_column(struct ctx *ctx, struct idl_table *table,
+set_column(struct dbctl_context *ctx, struct idl_table *table,
            const struct idl_row *row, const char *arg)
 {
     const struct idl_column *column;
@@ -1006,7 +1138,7 @@ set_column(struct ctx *ctx, struct idl_table *table,
 }
 
 static int
-cmd_set(struct ctx *ctx, int argc, char **argv)
+cmd_set(struct dbctl_context *ctx, int argc, char **argv)
 {
     struct idl_table *table;
     const struct idl_row *row;
@@ -1025,7 +1157,7 @@ cmd_set(struct ctx *ctx, int argc, char **argv)
 
 /* "add" and "remove". */
 static int
-cmd_add_remove(struct ctx *ctx, int argc, char **argv, bool add)
+cmd_add_remove(struct dbctl_context *ctx, int argc, char **argv, bool add)
 {
     const char *cmd = add ? "add" : "remove";
     struct idl_table *table;
@@ -1096,19 +1228,19 @@ cmd_add_remove(struct ctx *ctx, int argc, char **argv, bool add)
 }
 
 static int
-cmd_add(struct ctx *ctx, int argc, char **argv)
+cmd_add(struct dbctl_context *ctx, int argc, char **argv)
 {
     return cmd_add_remove(ctx, argc, argv, true);
 }
 
 static int
-cmd_remove(struct ctx *ctx, int argc, char **argv)
+cmd_remove(struct dbctl_context *ctx, int argc, char **argv)
 {
     return cmd_add_remove(ctx, argc, argv, false);
 }
 
 static int
-cmd_clear(struct ctx *ctx, int argc, char **argv)
+cmd_clear(struct dbctl_context *ctx, int argc, char **argv)
 {
     struct idl_table *table;
     const struct idl_row *row;
@@ -1136,7 +1268,7 @@ cmd_clear(struct ctx *ctx, int argc, char **argv)
 }
 
 static int
-cmd_create(struct ctx *ctx, int argc, char **argv)
+cmd_create(struct dbctl_context *ctx, int argc, char **argv)
 {
     if (argc < 1) {
         return fail(ctx, "'create' command requires at least 1 arguments");
@@ -1145,10 +1277,7 @@ cmd_create(struct ctx *ctx, int argc, char **argv)
     if (!table) {
         return -EINVAL;
     }
-    const struct idl_row *row = idl_txn_insert(ctx->txn, table);
-    ctx->inserted = xrealloc(ctx->inserted, (ctx->n_inserted + 1)
-                             * sizeof *ctx->inserted);
-    ctx->inserted[ctx->n_inserted++] = row;
+    const struct idl_row *row = dbctl_insert(ctx, table);
     if (ctx->id) {
         if (ctx->id[0] != '@') {
             return fail(ctx, "row id \"%s\" does not begin with \"@\"",
@@ -1171,7 +1300,7 @@ cmd_create(struct ctx *ctx, int argc, char **argv)
 }
 
 static int
-cmd_wait_until(struct ctx *ctx, int argc, char **argv)
+cmd_wait_until(struct dbctl_context *ctx, int argc, char **argv)
 {
     if (argc < 2) {
         return fail(ctx, "'wait-until' command requires at least 2 "
@@ -1199,7 +1328,7 @@ cmd_wait_until(struct ctx *ctx, int argc, char **argv)
 }
 
 static int
-cmd_destroy(struct ctx *ctx, int argc, char **argv)
+cmd_destroy(struct dbctl_context *ctx, int argc, char **argv)
 {
     if (argc < 1) {
         return fail(ctx, "'destroy' command requires at least 1 arguments");
@@ -1233,24 +1362,60 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-/* A command name and its handler. */
-struct command {
-    const char *name;           /* Command name. */
-    int (*run)(struct ctx *, int argc, char **argv); /* Handler. */
+/* The generic commands check their own arguments and options. */
+static const struct dbctl_command generic_commands[] = {
+    { "list", 0, INT_MAX, NULL, cmd_list },
+    { "find", 0, INT_MAX, NULL, cmd_find },
+    { "get", 0, INT_MAX, NULL, cmd_get },
+    { "set", 0, INT_MAX, NULL, cmd_set },
+    { "add", 0, INT_MAX, NULL, cmd_add },
+    { "remove", 0, INT_MAX, NULL, cmd_remove },
+    { "clear", 0, INT_MAX, NULL, cmd_clear },
+    { "create", 0, INT_MAX, NULL, cmd_create },
+    { "destroy", 0, INT_MAX, NULL, cmd_destroy },
+    { "wait-until", 0, INT_MAX, NULL, cmd_wait_until },
+    { NULL, 0, 0, NULL, NULL },
 };
 
-static const struct command commands[] = {
-    { "list", cmd_list },
-    { "find", cmd_find },
-    { "get", cmd_get },
-    { "set", cmd_set },
-    { "add", cmd_add },
-    { "remove", cmd_remove },
-    { "clear", cmd_clear },
-    { "create", cmd_create },
-    { "destroy", cmd_destroy },
-    { "wait-until", cmd_wait_until },
-};
+static const struct dbctl_command *
+find_command(const struct dbctl_tool *tool, const char *name,
+             bool *is_generic)
+{
+    for (const struct dbctl_command *c = generic_commands; c->name; c++) {
+        if (!strcmp(c->name, name)) {
+            *is_generic = true;
+            return c;
+        }
+    }
+    for (size_t i = 0; tool->commands && tool->commands[i]; i++) {
+        for (const struct dbctl_command *c = tool->commands[i]; c->name;
+             c++) {
+            if (!strcmp(c->name, name)) {
+                *is_generic = false;
+                return c;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Whether 'opt' (like "--may-exist" or "--severity=info") is one of the
+ * options 'cmd' lists. */
+static bool
+command_takes_option(const struct dbctl_command *cmd, const char *opt)
+{
+    size_t len = strcspn(opt, "=");
+    for (const char *p = cmd->options ? cmd->options : ""; *p;) {
+        size_t n = strcspn(p, ",");
+        size_t name_len = p[n - 1] == '=' ? n - 1 : n;
+        if (name_len == len && !strncmp(p, opt, len)
+            && (opt[len] == '=') == (p[n - 1] == '=')) {
+            return true;
+        }
+        p += n + (p[n] == ',');
+    }
+    return false;
+}
 
 /* Sets 'o' to the defaults: list format, string data, headings, no
  * pretty-printing, every column, wait-until waits for ever. */
@@ -1338,7 +1503,7 @@ dbctl_options_init(struct dbctl_options *o)
 
 /* Applies per-command option 'opt' to ctx. */
 static int
-command_option(struct ctx *ctx, const char *opt)
+command_option(struct dbctl_context *ctx, const char *opt)
 {
     if (!strcmp(opt, "--if-exists")) {
         ctx->if_exists = true;
@@ -1359,19 +1524,21 @@ command_option(struct ctx *ctx, const char *opt)
  * wait-until condition does not hold, or the transaction must be
  * retried). */
 static int
-run_once(struct idl *idl, const struct dbctl_options *opts,
-         const struct dbctl_table_name *names, size_t n_names,
+run_once(struct idl *idl, const struct dbctl_tool *tool,
+         const struct dbctl_options *opts,
          int argc, char **argv, struct ds *out, struct ds *err)
 {
-    struct ctx ctx = {
+    struct dbctl_context ctx = {
         .idl = idl,
         .txn = idl_txn_create(idl),
-        .names = names,
-        .n_names = n_names,
+        .names = tool->names,
+        .n_names = tool->n_names,
         .err = err,
     };
     db_symtab_init(&ctx.symtab);
     hmap_init(&ctx.pending);
+    hmap_init(&ctx.deleted);
+    hmap_init(&ctx.indexes);
     struct cmd_output *outputs = xcalloc(argc + 1, sizeof *outputs);
     size_t n_outputs = 0;
     int error = 0;
@@ -1388,30 +1555,52 @@ run_once(struct idl *idl, const struct dbctl_options *opts,
         ctx.if_exists = ctx.all = false;
         ctx.id = NULL;
         int j = start;
-        for (; j < end && !strncmp(argv[j], "--", 2) && !error; j++) {
-            error = command_option(&ctx, argv[j]);
-        }
-        if (error) {
-            break;
+        while (j < end && !strncmp(argv[j], "--", 2)) {
+            j++;
         }
         if (j == end) {
             error = fail(&ctx, "missing command name");
             break;
         }
-        const struct command *cmd = NULL;
-        for (size_t k = 0; k < ARRAY_SIZE(commands); k++) {
-            if (!strcmp(commands[k].name, argv[j])) {
-                cmd = &commands[k];
-            }
-        }
+        bool is_generic;
+        const struct dbctl_command *cmd = find_command(tool, argv[j],
+                                                       &is_generic);
         if (!cmd) {
             error = fail(&ctx, "unknown command '%s'; use --help for help",
                          argv[j]);
             break;
         }
+        ctx.cmd_options = argv + start;
+        ctx.n_cmd_options = j - start;
+        for (int k = start; k < j && !error; k++) {
+            if (is_generic) {
+                error = command_option(&ctx, argv[k]);
+            } else if (!command_takes_option(cmd, argv[k])) {
+                error = fail(&ctx, "'%s' command has no '%.*s' option",
+                             cmd->name, (int) strcspn(argv[k], "="),
+                             argv[k]);
+            }
+        }
+        if (error) {
+            break;
+        }
+        int n_args = end - j - 1;
+        if (n_args < cmd->min_args) {
+            error = fail(&ctx, "'%s' command requires at least %d "
+                         "arguments", cmd->name, cmd->min_args);
+            break;
+        }
+        if (n_args > cmd->max_args) {
+            error = fail(&ctx, "'%s' command takes at most %d arguments",
+                         cmd->name, cmd->max_args);
+            break;
+        }
         ctx.output = &outputs[n_outputs++];
         ds_init(&ctx.output->text);
-        error = cmd->run(&ctx, end - j - 1, argv + j + 1);
+        error = cmd->run(&ctx, n_args, argv + j + 1);
+    }
+    if (!error && tool->before_commit) {
+        error = tool->before_commit(&ctx, tool->aux);
     }
     if (error > 0) {
         ds_clear(err);
@@ -1420,6 +1609,9 @@ run_once(struct idl *idl, const struct dbctl_options *opts,
     if (!error) {
         enum idl_txn_status status = idl_txn_commit_block(ctx.txn);
         if (status == IDL_TXN_SUCCESS || status == IDL_TXN_UNCHANGED) {
+            if (tool->committed) {
+                tool->committed(ctx.txn, status, tool->aux);
+            }
             for (size_t k = 0; k < n_outputs; k++) {
                 ds_put_cstr(out, ds_cstr(&outputs[k].text));
                 if (outputs[k].insert) {
@@ -1451,7 +1643,16 @@ run_once(struct idl *idl, const struct dbctl_options *opts,
     }
     hmap_uninit(&ctx.pending);
     free(ctx.inserted);
-    free(ctx.deleted);
+    struct deleted_row *dr;
+    HMAP_FOR_EACH_POP (dr, node, &ctx.deleted) {
+        free(dr);
+    }
+    hmap_uninit(&ctx.deleted);
+    struct string_index *si;
+    HMAP_FOR_EACH_POP (si, node, &ctx.indexes) {
+        index_destroy(si);
+    }
+    hmap_uninit(&ctx.indexes);
     idl_txn_destroy(ctx.txn);
     db_symtab_uninit(&ctx.symtab);
     return error;
@@ -1469,18 +1670,17 @@ seqno_changed(struct idl *idl, void *aux)
  * transaction, retrying while a wait-until condition fails or the
  * transaction must be retried, up to 'opts->timeout_ms'.  Appends their
  * output to 'out' on success.  Returns 0, or a negative errno value with
- * a message in 'err'.  'names' ('n_names') and 'opts' are borrowed. */
+ * a message in 'err'.  'tool' and 'opts' are borrowed. */
 int
-dbctl_run(struct idl *idl, const struct dbctl_options *opts,
-          const struct dbctl_table_name *names, size_t n_names,
+dbctl_run(struct idl *idl, const struct dbctl_tool *tool,
+          const struct dbctl_options *opts,
           int argc, char **argv, struct ds *out, struct ds *err)
 {
     long long deadline = opts->timeout_ms < 0 ? -1
                          : time_msec() + opts->timeout_ms;
     for (;;) {
         uint64_t seqno = idl_seqno(idl);
-        int error = run_once(idl, opts, names, n_names, argc, argv, out,
-                             err);
+        int error = run_once(idl, tool, opts, argc, argv, out, err);
         if (error <= 0) {
             return error;
         }
@@ -1497,4 +1697,354 @@ dbctl_run(struct idl *idl, const struct dbctl_options *opts,
             return -ETIMEDOUT;
         }
     }
+}
+
+/* ---------------------------------------------------------------------- */
+/* The context API of tool commands (see dbctl.h). */
+
+struct idl *
+dbctl_idl(const struct dbctl_context *ctx)
+{
+    return ctx->idl;
+}
+
+struct ds *
+dbctl_output(struct dbctl_context *ctx)
+{
+    return &ctx->output->text;
+}
+
+const struct dbctl_options *
+dbctl_output_options(const struct dbctl_context *ctx)
+{
+    return &ctx->opts;
+}
+
+int
+dbctl_fail(struct dbctl_context *ctx, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    ds_clear(ctx->err);
+    ds_put_format_valist(ctx->err, format, args);
+    va_end(args);
+    return -EINVAL;
+}
+
+const char *
+dbctl_option(const struct dbctl_context *ctx, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < ctx->n_cmd_options; i++) {
+        const char *opt = ctx->cmd_options[i];
+        if (!strncmp(opt, name, len)
+            && (opt[len] == '\0' || opt[len] == '=')) {
+            return opt[len] ? opt + len + 1 : "";
+        }
+    }
+    return NULL;
+}
+
+bool
+dbctl_has_option(const struct dbctl_context *ctx, const char *name)
+{
+    return dbctl_option(ctx, name) != NULL;
+}
+
+struct idl_table *
+dbctl_table(const struct dbctl_context *ctx, const char *name)
+{
+    struct idl_table *table = idl_get_table(ctx->idl, name);
+    ASSERT(table);
+    return table;
+}
+
+const struct idl_column *
+dbctl_column(const struct idl_table *table, const char *name)
+{
+    const struct idl_column *column = idl_table_find_column(table, name);
+    ASSERT(column);
+    return column;
+}
+
+const struct datum *
+dbctl_get(const struct dbctl_context *ctx, const struct idl_row *row,
+          const struct idl_column *column)
+{
+    return row_get(ctx, row, column);
+}
+
+const char *
+dbctl_get_string(const struct dbctl_context *ctx, const struct idl_row *row,
+                 const struct idl_column *column)
+{
+    const struct datum *d = row_get(ctx, row, column);
+    return d->n ? d->keys[0].string : NULL;
+}
+
+long long
+dbctl_get_integer(const struct dbctl_context *ctx, const struct idl_row *row,
+                  const struct idl_column *column, long long dflt)
+{
+    const struct datum *d = row_get(ctx, row, column);
+    return d->n ? d->keys[0].integer : dflt;
+}
+
+bool
+dbctl_get_boolean(const struct dbctl_context *ctx, const struct idl_row *row,
+                  const struct idl_column *column, bool dflt)
+{
+    const struct datum *d = row_get(ctx, row, column);
+    return d->n ? d->keys[0].boolean : dflt;
+}
+
+const char *
+dbctl_get_map_string(const struct dbctl_context *ctx,
+                     const struct idl_row *row,
+                     const struct idl_column *column, const char *key)
+{
+    const struct datum *d = row_get(ctx, row, column);
+    union atom k = { .string = (char *) key };
+    size_t i = datum_find_key(d, &k, DB_TYPE_STRING);
+    return i == SIZE_MAX ? NULL : d->values[i].string;
+}
+
+const struct idl_row **
+dbctl_rows(const struct dbctl_context *ctx, struct idl_table *table,
+           size_t *np)
+{
+    return table_rows(ctx, table, np);
+}
+
+const struct idl_row *
+dbctl_row_by_uuid(const struct dbctl_context *ctx, struct idl_table *table,
+                  const struct uuid *uuid)
+{
+    return row_by_uuid(ctx, table, uuid);
+}
+
+size_t
+dbctl_rows_by_string(struct dbctl_context *ctx,
+                     const struct idl_column *column, const char *value,
+                     const struct idl_row **rows, size_t max)
+{
+    return rows_by_string(ctx, column, value, rows, max);
+}
+
+const struct idl_row *
+dbctl_find_record(struct dbctl_context *ctx, struct idl_table *table,
+                  const char *id, bool quiet)
+{
+    if (quiet) {
+        return find_row(ctx, table, id, true);
+    }
+    ds_clear(ctx->err);
+    return find_row(ctx, table, id, false);
+}
+
+bool
+dbctl_row_is_live(const struct dbctl_context *ctx, const struct idl_row *row)
+{
+    return !row_is_deleted(ctx, row);
+}
+
+const struct idl_row *
+dbctl_insert(struct dbctl_context *ctx, struct idl_table *table)
+{
+    const struct idl_row *row = idl_txn_insert(ctx->txn, table);
+    ctx->inserted = xrealloc(ctx->inserted, (ctx->n_inserted + 1)
+                             * sizeof *ctx->inserted);
+    ctx->inserted[ctx->n_inserted++] = row;
+    return row;
+}
+
+void
+dbctl_set(struct dbctl_context *ctx, const struct idl_row *row,
+          const struct idl_column *column, struct datum *value)
+{
+    row_set(ctx, row, column, value);
+    datum_destroy(value, column_type(column));
+}
+
+/* Writes the one-atom value 'atom' (or the empty value, if NULL). */
+static void
+set_atom(struct dbctl_context *ctx, const struct idl_row *row,
+         const struct idl_column *column, const union atom *atom)
+{
+    const struct db_type *type = column_type(column);
+    struct datum d;
+    if (atom) {
+        datum_init_alloc(&d, 1, false);
+        atom_clone(&d.keys[0], atom, type->key.type);
+    } else {
+        datum_init_empty(&d);
+    }
+    dbctl_set(ctx, row, column, &d);
+}
+
+void
+dbctl_set_string(struct dbctl_context *ctx, const struct idl_row *row,
+                 const struct idl_column *column, const char *value)
+{
+    union atom atom = { .string = (char *) value };
+    set_atom(ctx, row, column, value ? &atom : NULL);
+}
+
+void
+dbctl_set_integer(struct dbctl_context *ctx, const struct idl_row *row,
+                  const struct idl_column *column, long long value)
+{
+    union atom atom = { .integer = value };
+    set_atom(ctx, row, column, &atom);
+}
+
+void
+dbctl_set_boolean(struct dbctl_context *ctx, const struct idl_row *row,
+                  const struct idl_column *column, bool value)
+{
+    union atom atom = { .boolean = value };
+    set_atom(ctx, row, column, &atom);
+}
+
+void
+dbctl_set_uuid(struct dbctl_context *ctx, const struct idl_row *row,
+               const struct idl_column *column, const struct uuid *value)
+{
+    union atom atom;
+    if (value) {
+        atom.uuid = *value;
+    }
+    set_atom(ctx, row, column, value ? &atom : NULL);
+}
+
+/* Applies a partial update of one element to the transaction's view of
+ * 'column' of 'row', leaving the transaction itself to the caller. */
+static void
+update_pending(struct dbctl_context *ctx, const struct idl_row *row,
+               const struct idl_column *column, bool insert,
+               const union atom *key, const union atom *value)
+{
+    const struct db_type *type = column_type(column);
+    struct pending_value *pv = pending_find(ctx, row, column);
+    if (!pv) {
+        pv = xmalloc(sizeof *pv);
+        pv->row = row;
+        pv->column = column;
+        datum_clone(&pv->datum, idl_row_get(row, column), type);
+        hmap_insert(&ctx->pending, &pv->node, pending_hash(row, column));
+    }
+    struct datum elem;
+    datum_init_alloc(&elem, 1, value != NULL);
+    atom_clone(&elem.keys[0], key, type->key.type);
+    if (value) {
+        atom_clone(&elem.values[0], value, type->value.type);
+    }
+    if (insert) {
+        datum_union(&pv->datum, &elem, type);
+    } else {
+        datum_subtract(&pv->datum, &elem, type, false);
+    }
+    datum_destroy(&elem, type);
+
+    struct string_index *si = index_find(ctx, column);
+    if (si && insert) {
+        index_add(si, row, &pv->datum);
+    }
+}
+
+void
+dbctl_set_add(struct dbctl_context *ctx, const struct idl_row *row,
+              const struct idl_column *column, const union atom *elem)
+{
+    update_pending(ctx, row, column, true, elem, NULL);
+    idl_txn_add_to_set(ctx->txn, row, column, elem);
+}
+
+void
+dbctl_set_remove(struct dbctl_context *ctx, const struct idl_row *row,
+                 const struct idl_column *column, const union atom *elem)
+{
+    update_pending(ctx, row, column, false, elem, NULL);
+    idl_txn_remove_from_set(ctx->txn, row, column, elem);
+}
+
+void
+dbctl_set_add_uuid(struct dbctl_context *ctx, const struct idl_row *row,
+                   const struct idl_column *column, const struct idl_row *ref)
+{
+    union atom atom = { .uuid = *idl_row_uuid(ref) };
+    dbctl_set_add(ctx, row, column, &atom);
+}
+
+void
+dbctl_set_remove_uuid(struct dbctl_context *ctx, const struct idl_row *row,
+                      const struct idl_column *column,
+                      const struct idl_row *ref)
+{
+    union atom atom = { .uuid = *idl_row_uuid(ref) };
+    dbctl_set_remove(ctx, row, column, &atom);
+}
+
+void
+dbctl_map_set(struct dbctl_context *ctx, const struct idl_row *row,
+              const struct idl_column *column, const union atom *key,
+              const union atom *value)
+{
+    update_pending(ctx, row, column, false, key, NULL);
+    update_pending(ctx, row, column, true, key, value);
+    idl_txn_map_set_key(ctx->txn, row, column, key, value);
+}
+
+void
+dbctl_map_remove(struct dbctl_context *ctx, const struct idl_row *row,
+                 const struct idl_column *column, const union atom *key)
+{
+    update_pending(ctx, row, column, false, key, NULL);
+    idl_txn_map_remove_key(ctx->txn, row, column, key);
+}
+
+void
+dbctl_map_set_string(struct dbctl_context *ctx, const struct idl_row *row,
+                     const struct idl_column *column, const char *key,
+                     const char *value)
+{
+    union atom k = { .string = (char *) key };
+    union atom v = { .string = (char *) value };
+    dbctl_map_set(ctx, row, column, &k, &v);
+}
+
+void
+dbctl_map_remove_string(struct dbctl_context *ctx, const struct idl_row *row,
+                        const struct idl_column *column, const char *key)
+{
+    union atom k = { .string = (char *) key };
+    dbctl_map_remove(ctx, row, column, &k);
+}
+
+void
+dbctl_delete(struct dbctl_context *ctx, const struct idl_row *row)
+{
+    row_delete(ctx, row);
+}
+
+void
+dbctl_verify(struct dbctl_context *ctx, const struct idl_row *row,
+             const struct idl_column *column)
+{
+    if (!pending_find(ctx, row, column)) {
+        idl_txn_verify(ctx->txn, row, column);
+    }
+}
+
+void
+dbctl_increment(struct dbctl_context *ctx, const struct idl_row *row,
+                const struct idl_column *column)
+{
+    idl_txn_increment(ctx->txn, row, column);
+}
+
+void
+dbctl_print_insert_uuid(struct dbctl_context *ctx, const struct idl_row *row)
+{
+    ctx->output->insert = row;
 }

@@ -172,8 +172,10 @@ main(int argc, char *argv[])
         ds_init(&out);
         ds_init(&err);
         opts.timeout_ms = timeout_ms;   /* wait-until: for ever by default. */
-        error = dbctl_run(idl, &opts, names, ARRAY_SIZE(names),
-                          argc - optind, argv + optind, &out, &err);
+        const struct dbctl_tool tool = {
+            .names = names, .n_names = ARRAY_SIZE(names),
+        };
+        error = dbctl_run(idl, &tool, &opts, argc - optind, argv + optind, &out, &err);
         if (error) {
             fprintf(stderr, "%s: %s\n", program_name(), ds_cstr(&err));
             status = 1;

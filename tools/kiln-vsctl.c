@@ -799,8 +799,10 @@ vs_run(struct idl *idl, const struct dbctl_options *opts, int argc,
         struct ds out, err;
         ds_init(&out);
         ds_init(&err);
-        int error = dbctl_run(idl, opts, names, ARRAY_SIZE(names),
-                              c.n_gen - 1, c.gen + 1, &out, &err);
+        const struct dbctl_tool tool = {
+            .names = names, .n_names = ARRAY_SIZE(names),
+        };
+        int error = dbctl_run(idl, &tool, opts, c.n_gen - 1, c.gen + 1, &out, &err);
         if (error) {
             fprintf(stderr, "%s: %s\n", program_name(), ds_cstr(&err));
             status = 1;

@@ -602,7 +602,10 @@ def test_many_bad_clients_at_once(scene, kind):
                     continue
                 exchange(scene.server, json.dumps(req).encode(), timeout=2)
             s = raw(scene.server)
-            s.sendall(b"[" * 100000)
+            try:
+                s.sendall(b"[" * 100000)
+            except (BrokenPipeError, ConnectionResetError):
+                pass    # the server may close on the nesting limit first
             s.close()
         except Exception as e:   # reported below, with the others
             errors.append(repr(e))
