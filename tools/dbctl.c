@@ -54,6 +54,7 @@ struct dbctl_context {
     size_t n_inserted;          /* Number of 'inserted'. */
     struct hmap deleted;        /* "struct deleted_row"s, by pointer. */
     struct hmap indexes;        /* "struct string_index"es, by column. */
+    bool changed;               /* Has the transaction written anything? */
 };
 
 /* A row the transaction deletes. */
@@ -254,6 +255,7 @@ static void
 row_set(struct dbctl_context *ctx, const struct idl_row *row,
         const struct idl_column *column, struct datum *value)
 {
+    ctx->changed = true;
     const struct db_type *type = column_type(column);
     struct pending_value *pv = pending_find(ctx, row, column);
     if (!pv) {
@@ -288,6 +290,7 @@ row_is_deleted(const struct dbctl_context *ctx, const struct idl_row *row)
 static void
 row_delete(struct dbctl_context *ctx, const struct idl_row *row)
 {
+    ctx->changed = true;
     if (!row_is_deleted(ctx, row)) {
         struct deleted_row *dr = xmalloc(sizeof *dr);
         dr->row = row;
@@ -1499,6 +1502,8 @@ dbctl_options_init(struct dbctl_options *o)
     o->pretty = false;
     o->columns = NULL;
     o->timeout_ms = -1;
+    o->dry_run = false;
+    o->oneline = false;
 }
 
 /* Applies per-command option 'opt' to ctx. */
@@ -1517,6 +1522,27 @@ command_option(struct dbctl_context *ctx, const char *opt)
         return fail(ctx, "'%s' option is not supported here", opt);
     }
     return 0;
+}
+
+/* Appends 'text' to 'out' as one line: its newlines but the last
+ * escaped as "\\n", backslashes as "\\\\". */
+static void
+put_oneline(struct ds *out, const char *text)
+{
+    size_t len = strlen(text);
+    if (len && text[len - 1] == '\n') {
+        len--;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\n') {
+            ds_put_cstr(out, "\\n");
+        } else if (text[i] == '\\') {
+            ds_put_cstr(out, "\\\\");
+        } else {
+            ds_put_char(out, text[i]);
+        }
+    }
+    ds_put_char(out, '\n');
 }
 
 /* Runs the commands once.  Returns 0 or a negative errno value as
@@ -1591,7 +1617,9 @@ run_once(struct idl *idl, const struct dbctl_tool *tool,
             break;
         }
         if (n_args > cmd->max_args) {
-            error = fail(&ctx, "'%s' command takes at most %d arguments",
+            error = fail(&ctx, "'%s' command takes at most %d arguments "
+                         "(note that options must precede command names "
+                         "and follow a \"--\" argument)",
                          cmd->name, cmd->max_args);
             break;
         }
@@ -1607,19 +1635,25 @@ run_once(struct idl *idl, const struct dbctl_tool *tool,
     }
 
     if (!error) {
-        enum idl_txn_status status = idl_txn_commit_block(ctx.txn);
+        enum idl_txn_status status = (opts->dry_run ? IDL_TXN_UNCHANGED
+                                      : idl_txn_commit_block(ctx.txn));
         if (status == IDL_TXN_SUCCESS || status == IDL_TXN_UNCHANGED) {
             if (tool->committed) {
                 tool->committed(ctx.txn, status, tool->aux);
             }
             for (size_t k = 0; k < n_outputs; k++) {
-                ds_put_cstr(out, ds_cstr(&outputs[k].text));
+                struct ds *text = &outputs[k].text;
                 if (outputs[k].insert) {
                     const struct uuid *uuid = idl_txn_get_insert_uuid(
                         ctx.txn, outputs[k].insert);
                     if (uuid) {
-                        ds_put_format(out, UUID_FMT "\n", UUID_ARGS(uuid));
+                        ds_put_format(text, UUID_FMT "\n", UUID_ARGS(uuid));
                     }
+                }
+                if (opts->oneline) {
+                    put_oneline(out, ds_cstr(text));
+                } else {
+                    ds_put_cstr(out, ds_cstr(text));
                 }
             }
         } else if (status == IDL_TXN_TRY_AGAIN) {
@@ -1851,6 +1885,7 @@ dbctl_row_is_live(const struct dbctl_context *ctx, const struct idl_row *row)
 const struct idl_row *
 dbctl_insert(struct dbctl_context *ctx, struct idl_table *table)
 {
+    ctx->changed = true;
     const struct idl_row *row = idl_txn_insert(ctx->txn, table);
     ctx->inserted = xrealloc(ctx->inserted, (ctx->n_inserted + 1)
                              * sizeof *ctx->inserted);
@@ -1924,6 +1959,7 @@ update_pending(struct dbctl_context *ctx, const struct idl_row *row,
                const struct idl_column *column, bool insert,
                const union atom *key, const union atom *value)
 {
+    ctx->changed = true;
     const struct db_type *type = column_type(column);
     struct pending_value *pv = pending_find(ctx, row, column);
     if (!pv) {
@@ -2040,6 +2076,7 @@ void
 dbctl_increment(struct dbctl_context *ctx, const struct idl_row *row,
                 const struct idl_column *column)
 {
+    ctx->changed = true;
     idl_txn_increment(ctx->txn, row, column);
 }
 
@@ -2047,4 +2084,10 @@ void
 dbctl_print_insert_uuid(struct dbctl_context *ctx, const struct idl_row *row)
 {
     ctx->output->insert = row;
+}
+
+bool
+dbctl_has_changes(const struct dbctl_context *ctx)
+{
+    return ctx->changed;
 }

@@ -53,6 +53,8 @@ struct dbctl_options {
     const char *columns;        /* Default --columns, or NULL; borrowed. */
     long long timeout_ms;       /* How long wait-until may wait; negative
                                    for ever. */
+    bool dry_run;               /* Build the transaction, do not commit. */
+    bool oneline;               /* One output line per command. */
 };
 
 void dbctl_options_init(struct dbctl_options *);
@@ -166,6 +168,8 @@ const struct idl_row *dbctl_find_record(struct dbctl_context *,
                                         struct idl_table *, const char *id,
                                         bool quiet);
 bool dbctl_row_is_live(const struct dbctl_context *, const struct idl_row *);
+/* Whether the commands so far wrote anything. */
+bool dbctl_has_changes(const struct dbctl_context *);
 
 /* Writes.  Set and map element updates become "mutate" operations, so
  * that a concurrent change to other elements survives. */
