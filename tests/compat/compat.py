@@ -588,3 +588,86 @@ def run_compare(schema, dbname, tool, steps, setup=None):
     if problems:
         pytest.fail("\n\n".join(problems), pytrace=False)
     return ref_t
+
+
+def _normalize_tool_names(results, tool_names):
+    """Makes two CLIs' results comparable: their program names in the
+    displayed command and in the first line of stderr (the only line
+    compared) become "CTL"."""
+    for r in results:
+        for name in tool_names:
+            r.disp = r.disp.replace(name, "CTL")
+        first = r.stderr.split("\n", 1)[0]
+        for name in tool_names:
+            base = os.path.basename(name)
+            if first.startswith(base + ": "):
+                first = "CTL: " + first[len(base) + 2:]
+        r.stderr = first + "\n" if first else ""
+    return results
+
+
+def _tool_session(kind, top, name, schema, dbname, tool, steps, tool_names,
+                  setup):
+    d = os.path.join(top, name)
+    os.mkdir(d)
+    server = kilntest.DbServer(kind, d, [kilntest.SCHEMAS[schema]],
+                               name=name)
+    try:
+        server.start()
+        if setup:
+            setup(server)
+        results = play(server, steps, tool, d)
+        tables = dump_tables(server.remote, dbname)
+        labels = label_rows(tables)
+        _normalize_tool_names(results, tool_names)
+        return (results, render_transcript(results, labels, server),
+                render_dump(tables, labels))
+    finally:
+        server.stop()
+        server.cleanup()
+
+
+def insert_singleton(table, dbname):
+    """A setup function for compare_tools() that inserts an empty row in
+    'table' (NB_Global, SB_Global, Open_vSwitch): the singleton that the
+    tools expect some other component to have created."""
+    def setup(server):
+        kilntest.run(["ovsdb-client", "transact", server.remote,
+                      '["%s",{"op":"insert","table":"%s","row":{}}]'
+                      % (dbname, table)])
+    return setup
+
+
+def compare_tools(kind, schema, dbname, ref_tool, kiln_tool, steps,
+                  setup=None):
+    """Plays 'steps' with the reference CLI ('ref_tool', e.g. ovn-nbctl)
+    against a fresh Debian ovsdb-server, and with Kiln's CLI ('kiln_tool')
+    against a fresh server of 'kind' ("ovs" or the compat target), both on
+    'schema' (a kilntest.SCHEMAS key) holding database 'dbname'.
+    setup(server), if given, runs first on each.  Fails the test with a
+    diff unless the transcripts (stdout, first stderr line with the program
+    name replaced, exit status) and the final dumps agree once
+    canonicalized, or if a step did not succeed or fail on the reference
+    as the script says."""
+    names = (kiln_tool.name, ref_tool.name)
+    top = tempfile.mkdtemp(prefix="kiln-tools-")
+    try:
+        ref_r, ref_t, ref_d = _tool_session("ovs", top, "ref", schema,
+                                            dbname, ref_tool, steps, names,
+                                            setup)
+        check_script(ref_r)
+        _, tgt_t, tgt_d = _tool_session(kind, top, "target", schema, dbname,
+                                        kiln_tool, steps, names, setup)
+    finally:
+        if not KEEP:
+            shutil.rmtree(top, ignore_errors=True)
+    kiln_name = "%s on %s" % (os.path.basename(kiln_tool.name), kind)
+    problems = []
+    if ref_t != tgt_t:
+        problems.append(diff("transcript", ref_t, tgt_t, ref_tool.name,
+                             kiln_name))
+    if ref_d != tgt_d:
+        problems.append(diff("final database", ref_d, tgt_d, ref_tool.name,
+                             kiln_name))
+    if problems:
+        pytest.fail("\n\n".join(problems), pytrace=False)

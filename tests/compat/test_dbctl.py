@@ -9,15 +9,12 @@ final dumps must agree once canonicalized as in compat.py.
 """
 
 import os
-import shutil
-import tempfile
 
 import pytest
 
 import kilntest
-from compat import (KEEP, TARGET, Join, Step, Tool, check_script, diff,
-                    dump_tables, label_rows, play, render_dump,
-                    render_transcript)
+from compat import (TARGET, Join, Step, Tool, compare_tools,
+                    insert_singleton)
 
 KILN_DBCTL = os.path.join(kilntest.BUILD, "tools", "kiln-dbctl")
 S = Step
@@ -187,64 +184,12 @@ CASES = ([("nb", "OVN_Northbound", NB_REF, k, v) for k, v in NB.items()]
             for k, v in VS.items()])
 
 
-def _normalize(results, ref_tool):
-    """Makes the two tools' results comparable: the program name in the
-    displayed command and the stderr's first line only."""
-    for r in results:
-        r.disp = r.disp.replace(KILN_DBCTL, "CTL").replace(ref_tool.name,
-                                                           "CTL")
-        first = r.stderr.split("\n", 1)[0]
-        for name in (ref_tool.name, "kiln-dbctl"):
-            if first.startswith(name + ": "):
-                first = "CTL: " + first[len(name) + 2:]
-        r.stderr = first + "\n" if first else ""
-    return results
-
-
-def _session(kind, top, name, schema, dbname, tool, steps, ref_tool):
-    d = os.path.join(top, name)
-    os.mkdir(d)
-    server = kilntest.DbServer(kind, d, [kilntest.SCHEMAS[schema]],
-                               name=name)
-    try:
-        server.start()
-        # The singleton, which ovn-nbctl would otherwise create itself.
-        single = {"nb": "NB_Global", "vswitch": "Open_vSwitch"}[schema]
-        kilntest.run(["ovsdb-client", "transact", server.remote,
-                      '["%s",{"op":"insert","table":"%s","row":{}}]'
-                      % (dbname, single)])
-        results = play(server, steps, tool, d)
-        tables = dump_tables(server.remote, dbname)
-        labels = label_rows(tables)
-        _normalize(results, ref_tool)
-        return (results, render_transcript(results, labels, server),
-                render_dump(tables, labels))
-    finally:
-        server.stop()
-        server.cleanup()
-
-
 @pytest.mark.parametrize("kind", ["ovs", TARGET])
 @pytest.mark.parametrize("schema,dbname,ref_tool,name,steps", CASES,
                          ids=[c[0] + "-" + c[3] for c in CASES])
 def test_dbctl(kind, schema, dbname, ref_tool, name, steps):
     assert os.access(KILN_DBCTL, os.X_OK), KILN_DBCTL
-    top = tempfile.mkdtemp(prefix="kiln-dbctl-")
-    try:
-        ref_r, ref_t, ref_d = _session("ovs", top, "ref", schema, dbname,
-                                       ref_tool, steps, ref_tool)
-        check_script(ref_r)
-        _, tgt_t, tgt_d = _session(kind, top, "target", schema, dbname,
-                                   KILN, steps, ref_tool)
-    finally:
-        if not KEEP:
-            shutil.rmtree(top, ignore_errors=True)
-    problems = []
-    if ref_t != tgt_t:
-        problems.append(diff("transcript", ref_t, tgt_t, ref_tool.name,
-                             "kiln-dbctl on " + kind))
-    if ref_d != tgt_d:
-        problems.append(diff("final database", ref_d, tgt_d, ref_tool.name,
-                             "kiln-dbctl on " + kind))
-    if problems:
-        pytest.fail("\n\n".join(problems), pytrace=False)
+    # The singleton, which ovn-nbctl would otherwise create itself.
+    single = {"nb": "NB_Global", "vswitch": "Open_vSwitch"}[schema]
+    compare_tools(kind, schema, dbname, ref_tool, KILN, steps,
+                  setup=insert_singleton(single, dbname))

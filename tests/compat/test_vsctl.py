@@ -9,15 +9,11 @@ status) and final dumps must agree once canonicalized as in compat.py.
 """
 
 import os
-import shutil
-import tempfile
 
 import pytest
 
 import kilntest
-from compat import (KEEP, TARGET, Step, Tool, check_script, diff,
-                    dump_tables, label_rows, play, render_dump,
-                    render_transcript)
+from compat import TARGET, Step, Tool, compare_tools
 
 KILN_VSCTL = os.path.join(kilntest.BUILD, "tools", "kiln-vsctl")
 S = Step
@@ -136,59 +132,12 @@ SESSIONS["errors"] = [
 ]
 
 
-def _normalize(results):
-    """Makes the two tools' results comparable: the program name in the
-    displayed command and the stderr's first line only."""
-    for r in results:
-        r.disp = r.disp.replace(KILN_VSCTL, "CTL").replace(REF.name, "CTL")
-        first = r.stderr.split("\n", 1)[0]
-        for name in (REF.name, "kiln-vsctl"):
-            if first.startswith(name + ": "):
-                first = "CTL: " + first[len(name) + 2:]
-        r.stderr = first + "\n" if first else ""
-    return results
-
-
-def _session(kind, top, name, tool, steps):
-    d = os.path.join(top, name)
-    os.mkdir(d)
-    server = kilntest.DbServer(kind, d, [kilntest.SCHEMAS["vswitch"]],
-                               name=name)
-    try:
-        server.start()
-        results = play(server, steps, tool, d)
-        tables = dump_tables(server.remote, "Open_vSwitch")
-        labels = label_rows(tables)
-        _normalize(results)
-        return (results, render_transcript(results, labels, server),
-                render_dump(tables, labels))
-    finally:
-        server.stop()
-        server.cleanup()
-
-
 @pytest.mark.parametrize("kind", ["ovs", TARGET])
 @pytest.mark.parametrize("name", list(SESSIONS))
 def test_vsctl(kind, name):
     assert os.access(KILN_VSCTL, os.X_OK), KILN_VSCTL
-    steps = SESSIONS[name]
-    top = tempfile.mkdtemp(prefix="kiln-vsctl-")
-    try:
-        ref_r, ref_t, ref_d = _session("ovs", top, "ref", REF, steps)
-        check_script(ref_r)
-        _, tgt_t, tgt_d = _session(kind, top, "target", KILN, steps)
-    finally:
-        if not KEEP:
-            shutil.rmtree(top, ignore_errors=True)
-    problems = []
-    if ref_t != tgt_t:
-        problems.append(diff("transcript", ref_t, tgt_t, "ovs-vsctl",
-                             "kiln-vsctl on " + kind))
-    if ref_d != tgt_d:
-        problems.append(diff("final database", ref_d, tgt_d, "ovs-vsctl",
-                             "kiln-vsctl on " + kind))
-    if problems:
-        pytest.fail("\n\n".join(problems), pytrace=False)
+    compare_tools(kind, "vswitch", "Open_vSwitch", REF, KILN,
+                  SESSIONS[name])
 
 
 def test_help_mentions_no_wait():
