@@ -600,7 +600,10 @@ datum_diff(struct datum *diff, const struct datum *old,
     enum db_atomic_type vt = type->value.type;
     bool is_map = db_type_is_map(type);
 
-    if (db_type_is_scalar(type)) {
+    /* A column of at most one value carries its new value, as
+     * ovsdb-server sends it: an exclusive-or of {a} and {b} would not fit
+     * the column's type. */
+    if (db_type_is_scalar(type) || db_type_is_optional_scalar(type)) {
         datum_clone(diff, new, type);
         return;
     }
@@ -658,7 +661,7 @@ datum_apply_diff(struct datum *datum, const struct datum *diff,
     enum db_atomic_type vt = type->value.type;
     bool is_map = db_type_is_map(type);
 
-    if (db_type_is_scalar(type)) {
+    if (db_type_is_scalar(type) || db_type_is_optional_scalar(type)) {
         datum_destroy(datum, type);
         datum_clone(datum, diff, type);
         return;

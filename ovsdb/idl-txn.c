@@ -413,8 +413,11 @@ idl_txn_mutate(struct idl_txn *txn, const struct idl_row *row,
         return;
     }
     if (tr->insert) {
+        /* An unwritten column of a new row holds its type's default, a
+         * placeholder (for a set of at least one reference, the all-zeros
+         * UUID): building the value up starts from nothing. */
         struct datum copy;
-        datum_clone(&copy, &tr->insert->data->fields[idx], &cs->type);
+        datum_init_empty(&copy);
         idl_txn_apply_mutation(&copy, insert, &elems, cs);
         row_set_field(tr->insert->data, idx, &copy);
         row_bitmap_set(tr->written_bits, idx);

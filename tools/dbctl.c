@@ -389,6 +389,38 @@ rows_by_string(struct dbctl_context *ctx, const struct idl_column *column,
     return n;
 }
 
+/* Finds the row of 'table' whose map column and key, given as
+ * "COLUMN:KEY" in 'name' (e.g. "external_ids:name"), has value 'id'; sets
+ * '*ambiguous' if several do.  Scans the table: such names are for the
+ * occasional lookup, not for batches. */
+static const struct idl_row *
+find_row_by_map_value(struct dbctl_context *ctx, struct idl_table *table,
+                      const char *name, const char *id, bool *ambiguous)
+{
+    const char *colon = strchr(name, ':');
+    char *column_name = xmemdup0(name, colon - name);
+    const struct idl_column *column = idl_table_find_column(table,
+                                                            column_name);
+    free(column_name);
+    if (!column) {
+        return NULL;
+    }
+    union atom key = { .string = (char *) colon + 1 };
+    size_t n;
+    const struct idl_row **rows = table_rows(ctx, table, &n);
+    const struct idl_row *row = NULL;
+    for (size_t i = 0; i < n && !*ambiguous; i++) {
+        const struct datum *d = row_get(ctx, rows[i], column);
+        size_t idx = datum_find_key(d, &key, DB_TYPE_STRING);
+        if (idx != SIZE_MAX && !strcmp(d->values[idx].string, id)) {
+            *ambiguous = row != NULL;
+            row = rows[i];
+        }
+    }
+    free(rows);
+    return row;
+}
+
 /* Finds the record 'id' of 'table'.  Returns NULL if there is none, with an
  * error in ctx->err unless 'quiet'. */
 static const struct idl_row *
@@ -415,6 +447,12 @@ find_row(struct dbctl_context *ctx, struct idl_table *table, const char *id,
                 row = n == 1 ? rows[0] : NULL;
                 free(rows);
             }
+            continue;
+        }
+        const char *colon = strchr(tn->name_column, ':');
+        if (colon) {
+            row = find_row_by_map_value(ctx, table, tn->name_column, id,
+                                        &ambiguous);
             continue;
         }
         const struct idl_column *col = idl_table_find_column(
@@ -1365,18 +1403,18 @@ cmd_destroy(struct dbctl_context *ctx, int argc, char **argv)
     return 0;
 }
 
-/* The generic commands check their own arguments and options. */
+/* The generic commands, with ovs-vsctl(8)'s bounds and options. */
 static const struct dbctl_command generic_commands[] = {
-    { "list", 0, INT_MAX, NULL, cmd_list },
-    { "find", 0, INT_MAX, NULL, cmd_find },
-    { "get", 0, INT_MAX, NULL, cmd_get },
-    { "set", 0, INT_MAX, NULL, cmd_set },
-    { "add", 0, INT_MAX, NULL, cmd_add },
-    { "remove", 0, INT_MAX, NULL, cmd_remove },
-    { "clear", 0, INT_MAX, NULL, cmd_clear },
-    { "create", 0, INT_MAX, NULL, cmd_create },
-    { "destroy", 0, INT_MAX, NULL, cmd_destroy },
-    { "wait-until", 0, INT_MAX, NULL, cmd_wait_until },
+    { "list", 1, INT_MAX, "--if-exists,--columns=", cmd_list },
+    { "find", 1, INT_MAX, "--columns=", cmd_find },
+    { "get", 2, INT_MAX, "--if-exists,--id=", cmd_get },
+    { "set", 3, INT_MAX, "--if-exists", cmd_set },
+    { "add", 4, INT_MAX, "--if-exists", cmd_add },
+    { "remove", 4, INT_MAX, "--if-exists", cmd_remove },
+    { "clear", 3, INT_MAX, "--if-exists", cmd_clear },
+    { "create", 2, INT_MAX, "--id=", cmd_create },
+    { "destroy", 1, INT_MAX, "--if-exists,--all", cmd_destroy },
+    { "wait-until", 2, INT_MAX, NULL, cmd_wait_until },
     { NULL, 0, 0, NULL, NULL },
 };
 
@@ -1506,9 +1544,9 @@ dbctl_options_init(struct dbctl_options *o)
     o->oneline = false;
 }
 
-/* Applies per-command option 'opt' to ctx. */
-static int
-command_option(struct dbctl_context *ctx, const char *opt)
+/* Applies option 'opt' of a generic command to 'ctx'. */
+static void
+generic_option(struct dbctl_context *ctx, const char *opt)
 {
     if (!strcmp(opt, "--if-exists")) {
         ctx->if_exists = true;
@@ -1518,10 +1556,106 @@ command_option(struct dbctl_context *ctx, const char *opt)
         ctx->id = opt + 5;
     } else if (!strncmp(opt, "--columns=", 10)) {
         ctx->opts.columns = opt + 10;
-    } else {
-        return fail(ctx, "'%s' option is not supported here", opt);
     }
-    return 0;
+}
+
+/* One command of the command line, checked. */
+struct parsed_command {
+    const struct dbctl_command *cmd; /* The command. */
+    bool is_generic;            /* One of generic_commands[]? */
+    char **options;             /* Its leading options. */
+    size_t n_options;           /* Number of 'options'. */
+    char **args;                /* Its arguments. */
+    int n_args;                 /* Number of 'args'. */
+};
+
+/* Splits 'argv' into commands and checks each one's name, options and
+ * number of arguments, all before any command runs (as ovs-vsctl does, so
+ * that a typo in the last command is reported even if an earlier one
+ * would fail).  Stores an array the caller frees in '*cmdsp'. */
+static int
+parse_commands(struct dbctl_context *ctx, const struct dbctl_tool *tool,
+               int argc, char **argv, struct parsed_command **cmdsp,
+               size_t *n_cmdsp)
+{
+    struct parsed_command *cmds = xcalloc(argc + 1, sizeof *cmds);
+    size_t n_cmds = 0;
+    int error = 0;
+
+    for (int i = 0; i < argc && !error;) {
+        int start = i;
+        while (i < argc && strcmp(argv[i], "--")) {
+            i++;
+        }
+        int end = i++;          /* Skip "--". */
+
+        int j = start;
+        while (j < end && !strncmp(argv[j], "--", 2)) {
+            j++;
+        }
+        if (j == end) {
+            error = fail(ctx, "missing command name (use --help for help)");
+            break;
+        }
+        bool is_generic;
+        const struct dbctl_command *cmd = find_command(tool, argv[j],
+                                                       &is_generic);
+        if (!cmd) {
+            error = fail(ctx, "unknown command '%s'; use --help for help",
+                         argv[j]);
+            break;
+        }
+        for (int k = start; k < j && !error; k++) {
+            int len = strcspn(argv[k], "=");
+            if (!command_takes_option(cmd, argv[k])) {
+                error = fail(ctx, "'%s' command has no '%.*s' option",
+                             cmd->name, len, argv[k]);
+            }
+            for (int m = start; m < k && !error; m++) {
+                if (!strncmp(argv[m], argv[k], len)
+                    && (argv[m][len] == '=' || !argv[m][len])) {
+                    error = fail(ctx, "'%.*s' option specified multiple "
+                                 "times", len, argv[k]);
+                }
+            }
+        }
+        if (error) {
+            break;
+        }
+        int n_args = end - j - 1;
+        if (n_args < cmd->min_args) {
+            error = fail(ctx, "'%s' command requires at least %d "
+                         "arguments", cmd->name, cmd->min_args);
+        } else if (n_args > cmd->max_args) {
+            /* The hint only helps when an extra argument looks like an
+             * option given after the command name. */
+            bool looks_like_option = false;
+            for (int k = j + 1; k < end; k++) {
+                looks_like_option |= argv[k][0] == '-';
+            }
+            error = fail(ctx, "'%s' command takes at most %d arguments%s",
+                         cmd->name, cmd->max_args,
+                         looks_like_option
+                         ? " (note that options must precede command "
+                           "names and follow a \"--\" argument)" : "");
+        }
+        cmds[n_cmds++] = (struct parsed_command) {
+            .cmd = cmd,
+            .is_generic = is_generic,
+            .options = argv + start,
+            .n_options = j - start,
+            .args = argv + j + 1,
+            .n_args = n_args,
+        };
+    }
+    if (error) {
+        free(cmds);
+        cmds = NULL;
+        n_cmds = 0;
+    }
+    *cmdsp = cmds;
+    *n_cmdsp = n_cmds;
+    return error;
 }
 
 /* Appends 'text' to 'out' as one line: its newlines but the last
@@ -1567,66 +1701,27 @@ run_once(struct idl *idl, const struct dbctl_tool *tool,
     hmap_init(&ctx.indexes);
     struct cmd_output *outputs = xcalloc(argc + 1, sizeof *outputs);
     size_t n_outputs = 0;
-    int error = 0;
+    struct parsed_command *cmds;
+    size_t n_cmds;
+    int error = parse_commands(&ctx, tool, argc, argv, &cmds, &n_cmds);
 
-    for (int i = 0; i < argc && !error;) {
-        int start = i;
-        while (i < argc && strcmp(argv[i], "--")) {
-            i++;
-        }
-        int end = i;
-        i++;                    /* Skip "--". */
-
+    for (size_t i = 0; i < n_cmds && !error; i++) {
+        const struct parsed_command *pc = &cmds[i];
         ctx.opts = *opts;
         ctx.if_exists = ctx.all = false;
         ctx.id = NULL;
-        int j = start;
-        while (j < end && !strncmp(argv[j], "--", 2)) {
-            j++;
-        }
-        if (j == end) {
-            error = fail(&ctx, "missing command name");
-            break;
-        }
-        bool is_generic;
-        const struct dbctl_command *cmd = find_command(tool, argv[j],
-                                                       &is_generic);
-        if (!cmd) {
-            error = fail(&ctx, "unknown command '%s'; use --help for help",
-                         argv[j]);
-            break;
-        }
-        ctx.cmd_options = argv + start;
-        ctx.n_cmd_options = j - start;
-        for (int k = start; k < j && !error; k++) {
-            if (is_generic) {
-                error = command_option(&ctx, argv[k]);
-            } else if (!command_takes_option(cmd, argv[k])) {
-                error = fail(&ctx, "'%s' command has no '%.*s' option",
-                             cmd->name, (int) strcspn(argv[k], "="),
-                             argv[k]);
+        ctx.cmd_options = pc->options;
+        ctx.n_cmd_options = pc->n_options;
+        if (pc->is_generic) {
+            for (size_t k = 0; k < pc->n_options; k++) {
+                generic_option(&ctx, pc->options[k]);
             }
-        }
-        if (error) {
-            break;
-        }
-        int n_args = end - j - 1;
-        if (n_args < cmd->min_args) {
-            error = fail(&ctx, "'%s' command requires at least %d "
-                         "arguments", cmd->name, cmd->min_args);
-            break;
-        }
-        if (n_args > cmd->max_args) {
-            error = fail(&ctx, "'%s' command takes at most %d arguments "
-                         "(note that options must precede command names "
-                         "and follow a \"--\" argument)",
-                         cmd->name, cmd->max_args);
-            break;
         }
         ctx.output = &outputs[n_outputs++];
         ds_init(&ctx.output->text);
-        error = cmd->run(&ctx, n_args, argv + j + 1);
+        error = pc->cmd->run(&ctx, pc->n_args, pc->args);
     }
+    free(cmds);
     if (!error && tool->before_commit) {
         error = tool->before_commit(&ctx, tool->aux);
     }
@@ -1966,7 +2061,13 @@ update_pending(struct dbctl_context *ctx, const struct idl_row *row,
         pv = xmalloc(sizeof *pv);
         pv->row = row;
         pv->column = column;
-        datum_clone(&pv->datum, idl_row_get(row, column), type);
+        if (idl_row_find(idl_row_table(row), idl_row_uuid(row))) {
+            datum_clone(&pv->datum, idl_row_get(row, column), type);
+        } else {
+            /* A row this batch inserted: as in idl_txn's partial updates,
+             * an unwritten column's default is only a placeholder. */
+            datum_init_empty(&pv->datum);
+        }
         hmap_insert(&ctx->pending, &pv->node, pending_hash(row, column));
     }
     struct datum elem;
@@ -2090,4 +2191,11 @@ bool
 dbctl_has_changes(const struct dbctl_context *ctx)
 {
     return ctx->changed;
+}
+
+int
+dbctl_set_column(struct dbctl_context *ctx, const struct idl_row *row,
+                 const char *arg)
+{
+    return set_column(ctx, idl_row_table(row), row, arg);
 }

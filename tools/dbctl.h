@@ -27,7 +27,8 @@ struct uuid;
  * UUID. */
 struct dbctl_table_name {
     const char *table;          /* Table name. */
-    const char *name_column;    /* String column holding the name, or NULL:
+    const char *name_column;    /* String column holding the name, or
+                                   "COLUMN:KEY" of a string map, or NULL:
                                    the table's single row is named ".". */
 };
 
@@ -207,6 +208,11 @@ void dbctl_map_set_string(struct dbctl_context *, const struct idl_row *,
                           const char *value);
 void dbctl_map_remove_string(struct dbctl_context *, const struct idl_row *,
                              const struct idl_column *, const char *key);
+/* Applies one "COLUMN[:KEY]=VALUE" of the generic commands' syntax to
+ * 'row' (column names may be abbreviated; "@name"s of --id resolve).
+ * Returns 0 or a negative errno value after setting the error. */
+int dbctl_set_column(struct dbctl_context *, const struct idl_row *,
+                     const char *arg);
 void dbctl_delete(struct dbctl_context *, const struct idl_row *);
 /* Makes the commit fail (and the batch rerun) if 'column' of 'row'
  * changed in the database since it was read. */
