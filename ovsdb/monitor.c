@@ -372,14 +372,15 @@ set_json(struct json *elems)
 }
 
 /* The ovsdb(7) update2 "modify" notation of the change from 'old' to 'new':
- * a scalar's new value; for a set, the elements added or removed; for a
- * map, the pairs removed (with their old values) and the pairs added or
- * changed (with their new values). */
+ * a scalar's (or optional scalar's) new value, as ovsdb-server sends it;
+ * for a set, the elements added or removed; for a map, the pairs removed
+ * (with their old values) and the pairs added or changed (with their new
+ * values). */
 static struct json *
 datum_diff_json(const struct datum *old, const struct datum *new,
                 const struct db_type *type)
 {
-    if (db_type_is_scalar(type)) {
+    if (db_type_is_scalar(type) || db_type_is_optional_scalar(type)) {
         return datum_to_json(new, type);
     }
 

@@ -437,6 +437,26 @@ test_datum_diff_round_trip(void **state)
     datum_destroy(&old, &type);
     datum_destroy(&new, &type);
     db_type_destroy(&type);
+
+    /* A column of at most one value: the diff is the new value itself, as
+     * ovsdb-server sends it ({1} -> {2} is 2, not {1 2}, which would not
+     * fit the type), and {1} -> {} is the empty set. */
+    static const char *const opt_cases[][2] = {
+        { "1", "2" }, { "1", "[\"set\", []]" }, { "[\"set\", []]", "3" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(opt_cases); i++) {
+        parse_datum(cases[2][0], opt_cases[i][0], &type, &old);
+        db_type_destroy(&type);
+        parse_datum(cases[2][0], opt_cases[i][1], &type, &new);
+        datum_diff(&diff, &old, &new, &type);
+        assert_true(datum_equals(&diff, &new, &type));
+        datum_apply_diff(&old, &diff, &type);
+        assert_true(datum_equals(&old, &new, &type));
+        datum_destroy(&diff, &type);
+        datum_destroy(&old, &type);
+        datum_destroy(&new, &type);
+        db_type_destroy(&type);
+    }
 }
 
 static void

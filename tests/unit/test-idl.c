@@ -350,12 +350,13 @@ test_idl_update2_applies_insert_modify_delete(void **state)
 
     /* Set diff: x leaves, z arrives.  Map diff: k1 removed (pair equal),
      * k2 gets a new value, k3 added.  Scalars: the new value.  The
-     * optional scalar of U2 loses its value (a set diff). */
+     * optional scalar of U2 loses its value: like a scalar, it carries
+     * its new value, the empty set (as ovsdb-server sends it). */
     notify(fx, "update2",
            "['idl1',{'A':{"
            "'" U1 "':{'modify':{'i':10,'s':['set',['x','z']],"
            "'m':['map',[['k1','v1'],['k2','new'],['k3','v3']]]}},"
-           "'" U2 "':{'modify':{'os':'opt'}},"
+           "'" U2 "':{'modify':{'os':['set',[]]}},"
            "'" U3 "':{'insert':{'name':'three'}}},"
            "'B':{'" UB "':{'delete':null}}}]");
     assert_true(idl_seqno(fx->idl) != seqno);
