@@ -1704,6 +1704,9 @@ run_once(struct idl *idl, const struct dbctl_tool *tool,
     struct parsed_command *cmds;
     size_t n_cmds;
     int error = parse_commands(&ctx, tool, argc, argv, &cmds, &n_cmds);
+    if (!error && tool->before_commands) {
+        error = tool->before_commands(&ctx, tool->aux);
+    }
 
     for (size_t i = 0; i < n_cmds && !error; i++) {
         const struct parsed_command *pc = &cmds[i];

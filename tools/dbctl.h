@@ -91,12 +91,16 @@ struct dbctl_tool {
      * an entry whose 'name' is NULL.  May be NULL. */
     const struct dbctl_command *const *commands;
 
+    /* Called, if nonnull, once the command line's syntax checked out and
+     * before the first command (e.g. to create a singleton row every
+     * transaction needs); may fail like a command; must not print. */
+    int (*before_commands)(struct dbctl_context *, void *aux);
     /* Called, if nonnull, after the last command and before the commit
      * (e.g. to bump nb_cfg for --wait); may fail like a command. */
     int (*before_commit)(struct dbctl_context *, void *aux);
     /* Called, if nonnull, once the transaction committed. */
     void (*committed)(struct idl_txn *, int status, void *aux);
-    void *aux;                            /* For both callbacks. */
+    void *aux;                            /* For the callbacks. */
 };
 
 /* Runs the commands in 'argv' ('argc' words, commands separated by "--",
@@ -110,6 +114,37 @@ struct dbctl_tool {
 int dbctl_run(struct idl *, const struct dbctl_tool *,
               const struct dbctl_options *,
               int argc, char **argv, struct ds *out, struct ds *err);
+
+/* A kiln-*ctl program, for dbctl_main(). */
+struct dbctl_program {
+    const char *db_name;        /* Database to manage: "OVN_Northbound". */
+    char *(*default_db)(void);  /* The remote without --db (caller frees). */
+    void (*usage)(void);        /* Prints the --help text. */
+    const char *version;        /* Text after --version's first line, or
+                                 * NULL. */
+
+    /* The program's own global options: returns 1 if 'arg' was one, 0 if
+     * not, -1 after printing an error.  May be NULL. */
+    int (*parse_option)(const char *arg, struct dbctl_options *);
+
+    const struct dbctl_tool *tool; /* Names and commands. */
+
+    /* Called, if nonnull, once the commands committed (e.g. to wait for
+     * northd), with at most 'timeout_ms' left (negative: no limit).
+     * Returns 0, or a negative errno value with a message in 'err'. */
+    int (*after_commit)(struct idl *, long long timeout_ms, struct ds *err);
+
+    /* The exit status of a failed run, if nonnull (default 1).  A failure
+     * with an empty message prints nothing. */
+    int (*failure_status)(void);
+};
+
+/* The whole main() of a kiln-*ctl tool: the global options every tool
+ * takes (--db, -t/--timeout, --dry-run, --oneline, the output options,
+ * -v, --help, --version, and ovn-nbctl's clustering options, accepted and
+ * ignored), then 'prog''s own, then the commands, run in one transaction
+ * against a replica of every table.  Returns the exit status. */
+int dbctl_main(const struct dbctl_program *, int argc, char *argv[]);
 
 /* The context of a tool command.
  *

@@ -6,7 +6,6 @@
  * "init" and "sync" commands.  The command families are in nbctl-*.c, all
  * run by dbctl_run() in one transaction. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,51 +206,11 @@ default_db(void)
                      dir && *dir ? dir : "/var/run/ovn");
 }
 
-/* Parses a global option 'arg' (with 'next', the word after it, for the
- * short options that take a separate value).  Returns 1 if it was one, 2
- * if it consumed 'next' too, 0 if 'arg' is not a global option (so it
- * belongs to the first command), -1 after an error message. */
+/* kiln-nbctl's own global options. */
 static int
-parse_global_option(const char *arg, const char *next,
-                    struct dbctl_options *opts, char **db,
-                    long long *timeout_ms)
+parse_option(const char *arg, struct dbctl_options *opts)
 {
-    int parsed = dbctl_parse_output_option(opts, arg);
-    if (parsed) {
-        return parsed;
-    }
-    const char *value = strchr(arg, '=');
-    value = value ? value + 1 : NULL;
-    int used = 1;
-    if ((!strcmp(arg, "-t") || !strcmp(arg, "-f") || !strcmp(arg, "-d"))
-        && next) {
-        value = next;
-        used = 2;
-    } else if (!strncmp(arg, "-t", 2) || !strncmp(arg, "-f", 2)
-               || !strncmp(arg, "-d", 2)) {
-        value = arg[2] ? arg + 2 : NULL;
-    }
-
-    if (!strncmp(arg, "--db=", 5)) {
-        free(*db);
-        *db = xstrdup(value);
-    } else if (!strncmp(arg, "--timeout=", 10) || !strncmp(arg, "-t", 2)) {
-        char *end;
-        long long secs = value ? strtoll(value, &end, 10) : -1;
-        if (!value || *end || secs < 0) {
-            fprintf(stderr, "%s: value %s on -t or --timeout is invalid\n",
-                    program_name(), value ? value : "(missing)");
-            return -1;
-        }
-        *timeout_ms = secs ? secs * 1000 : -1;
-    } else if (!strncmp(arg, "-f", 2) || !strncmp(arg, "-d", 2)) {
-        char *long_form = xasprintf("--%s=%s", arg[1] == 'f' ? "format"
-                                    : "data", value ? value : "");
-        parsed = dbctl_parse_output_option(opts, long_form);
-        /* The option parser keeps a pointer only for --columns. */
-        free(long_form);
-        return parsed < 0 ? -1 : used;
-    } else if (!strcmp(arg, "--no-wait") || !strcmp(arg, "--wait=none")) {
+    if (!strcmp(arg, "--no-wait") || !strcmp(arg, "--wait=none")) {
         wait_state.type = WAIT_NONE;
     } else if (!strcmp(arg, "--wait=sb")) {
         wait_state.type = WAIT_SB;
@@ -261,131 +220,44 @@ parse_global_option(const char *arg, const char *next,
         fprintf(stderr, "%s: argument to --wait must be \"none\", \"sb\", "
                 "or \"hv\"\n", program_name());
         return -1;
-    } else if (!strcmp(arg, "--dry-run")) {
-        opts->dry_run = true;
-    } else if (!strcmp(arg, "--oneline")) {
-        opts->oneline = true;
-    } else if (!strcmp(arg, "--no-leader-only")
-               || !strcmp(arg, "--leader-only")
-               || !strcmp(arg, "--no-shuffle-remotes")
-               || !strcmp(arg, "--shuffle-remotes")
-               || !strcmp(arg, "--no-syslog")
-               || !strcmp(arg, "--print-wait-time")) {
-        /* Accepted for compatibility: one server, no clustering. */
-    } else if (!strncmp(arg, "-v", 2) || !strncmp(arg, "--verbose", 9)) {
-        const char *spec = (arg[1] == 'v' ? arg + 2
-                            : value ? value : "");
-        char *error = log_set_levels_from_string(*spec ? spec : "dbg");
-        if (error) {
-            fprintf(stderr, "%s: %s\n", program_name(), error);
-            free(error);
-            return -1;
-        }
+    } else if (!strcmp(arg, "--print-wait-time")) {
+        /* Accepted; nothing is printed. */
     } else {
         return 0;
     }
-    return used;
+    return 1;
+}
+
+/* Waits, after the commit, for what --wait asked. */
+static int
+after_commit(struct idl *idl, long long timeout_ms, struct ds *err)
+{
+    if (wait_state.incremented
+        && idl_run_until(idl, caught_up, &wait_state, timeout_ms)) {
+        ds_put_cstr(err, "timeout expired");
+        return -ETIMEDOUT;
+    }
+    return 0;
 }
 
 int
 main(int argc, char *argv[])
 {
-    struct dbctl_options opts;
-    char *db = NULL;
-    long long timeout_ms = -1;
-
-    util_set_program_name(argv[0]);
-    dbctl_options_init(&opts);
-    char *error_msg = log_set_levels_from_string("console:warn");
-    free(error_msg);
-
-    /* Global options come first; the first option this program does not
-     * know belongs to the first command. */
-    int optind = 1;
-    while (optind < argc && argv[optind][0] == '-'
-           && strcmp(argv[optind], "--")) {
-        const char *arg = argv[optind];
-        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            usage();
-            free(db);
-            return 0;
-        }
-        if (!strcmp(arg, "--version") || !strcmp(arg, "-V")) {
-            printf("%s (Kiln)\n", program_name());
-            free(db);
-            return 0;
-        }
-        int used = parse_global_option(arg, optind + 1 < argc
-                                       ? argv[optind + 1] : NULL,
-                                       &opts, &db, &timeout_ms);
-        if (used < 0) {
-            free(db);
-            return 1;
-        } else if (!used) {
-            break;
-        }
-        optind += used;
-    }
-    if (optind < argc && !strcmp(argv[optind], "--")) {
-        optind++;
-    }
-    if (optind >= argc) {
-        fprintf(stderr, "%s: missing command name (use --help for help)\n",
-                program_name());
-        free(db);
-        return 1;
-    }
-    if (!db) {
-        db = default_db();
-    }
-
-    uv_loop_t loop;
-    uv_loop_init(&loop);
-    struct idl *idl = idl_create(&loop, db, "OVN_Northbound");
-    idl_add_all_tables(idl);
-    int status = 0;
-    int error = idl_wait_synced(idl, timeout_ms < 0 ? 10000 : timeout_ms);
-    if (error) {
-        const char *why = idl_get_last_error(idl);
-        fprintf(stderr, "%s: %s: database connection failed (%s)\n",
-                program_name(), db, why ? why : "timed out");
-        status = 1;
-    } else {
-        struct ds out, err;
-        ds_init(&out);
-        ds_init(&err);
-        const struct dbctl_tool tool = {
-            .names = names,
-            .n_names = ARRAY_SIZE(names),
-            .commands = command_tables,
-            .before_commit = before_commit,
-            .committed = committed,
-            .aux = &wait_state,
-        };
-        long long deadline = timeout_ms < 0 ? -1 : time_msec() + timeout_ms;
-        opts.timeout_ms = timeout_ms;
-        error = dbctl_run(idl, &tool, &opts, argc - optind, argv + optind,
-                          &out, &err);
-        if (!error && wait_state.incremented) {
-            long long wait = deadline < 0 ? -1 : deadline - time_msec();
-            if ((deadline >= 0 && wait <= 0)
-                || idl_run_until(idl, caught_up, &wait_state, wait)) {
-                ds_put_cstr(&err, "timeout expired");
-                error = -ETIMEDOUT;
-            }
-        }
-        if (error) {
-            fprintf(stderr, "%s: %s\n", program_name(), ds_cstr(&err));
-            status = 1;
-        } else {
-            fputs(ds_cstr(&out), stdout);
-        }
-        ds_uninit(&out);
-        ds_uninit(&err);
-    }
-    idl_destroy(idl);
-    free(db);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
-    return status;
+    static const struct dbctl_tool tool = {
+        .names = names,
+        .n_names = ARRAY_SIZE(names),
+        .commands = command_tables,
+        .before_commit = before_commit,
+        .committed = committed,
+        .aux = &wait_state,
+    };
+    static const struct dbctl_program program = {
+        .db_name = "OVN_Northbound",
+        .default_db = default_db,
+        .usage = usage,
+        .parse_option = parse_option,
+        .tool = &tool,
+        .after_commit = after_commit,
+    };
+    return dbctl_main(&program, argc, argv);
 }

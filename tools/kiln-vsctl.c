@@ -1,22 +1,26 @@
 /* kiln-vsctl: configures a chassis's local Open_vSwitch database, like
- * ovs-vsctl(8): the bridge and port commands, on top of the generic
+ * ovs-vsctl(8): bridges (real and VLAN "fake" bridges), ports, bonds,
+ * interfaces, fail modes, controllers and managers, plus the generic
  * database commands of tools/dbctl.h.
  *
  *   kiln-vsctl [--db=REMOTE] [--timeout=SECS] [--no-wait] [OPTIONS]
  *              COMMAND ARGS [-- COMMAND ARGS]...
  *
- * The bridge and port commands are checked against a model of the bridges,
- * ports and interfaces read from the replica, which they update as they
- * go, and turn into generic commands; all commands then run in one
- * transaction through dbctl_run().
+ * Every command is a dbctl_command run by dbctl_run() in one transaction.
+ * The bridge and port commands see the database through a model (struct
+ * vs_model) built at the start of each command from the dbctl context,
+ * which shows the writes of the commands before it in the batch.
  *
- * Known limits: no VLAN ("fake") bridges; the output of the bridge and
- * port commands comes before that of the generic commands; the bridge and
- * port commands do not see renames made by generic commands in the same
- * invocation; --no-wait is accepted but kiln-vsctl never waits for a
- * switch anyway. */
+ * A fake bridge is a Port of its parent bridge with fake_bridge=true and
+ * tag=VLAN; the parent's ports whose tag is that VLAN belong to it.
+ * ovs-vswitchd.conf.db(5), "Port" and ovs-vsctl(8), "Linux VLAN Bridging
+ * Compatibility".
+ *
+ * Known limits: --no-wait is accepted but kiln-vsctl never waits for a
+ * switch anyway; set-controller and set-manager do not warn about
+ * unusual target types. */
+#include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +30,9 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "lib/uuid.h"
+#include "ovsdb/error.h"
 #include "ovsdb/idl.h"
+#include "ovsdb/schema.h"
 #include "tools/dbctl.h"
 
 /* Records named by a name column in the Open_vSwitch schema, and the
@@ -46,307 +52,295 @@ static const struct dbctl_table_name names[] = {
     { "AutoAttach", NULL },
 };
 
-/* One bridge, port or interface of the model. */
-struct vs_rec {
-    char *name;                 /* Name; owned. */
-    char *ref;                  /* UUID string, or "@kv..." symbol of a row
-                                   created by this invocation; owned. */
-    struct vs_rec *parent;      /* Port's bridge, interface's port; else
-                                   NULL. */
-    bool deleted;               /* Deleted by an earlier command. */
-    bool created;               /* Created by this invocation. */
+/* Set by "br-exists" when the bridge is missing: exit status 2, no
+ * message. */
+static bool br_exists_missing;
+
+/* ---------------------------------------------------------------------- */
+/* The model of bridges, ports and interfaces. */
+
+/* A real or fake bridge. */
+struct vs_bridge {
+    const char *name;           /* Name; borrowed from the row. */
+    const struct idl_row *row;  /* Bridge row (of the parent, if fake). */
+    struct vs_bridge *parent;   /* Parent of a fake bridge, else NULL. */
+    int vlan;                   /* VLAN of a fake bridge, else 0. */
+    const struct idl_row *fake_port; /* Port that makes a fake bridge. */
 };
 
-/* The model: all records of one kind. */
-struct vs_set {
-    struct vs_rec **recs;       /* 'n' records; owned. */
-    size_t n;                   /* Number of records. */
+/* A port. */
+struct vs_port {
+    const char *name;           /* Name; borrowed from the row. */
+    const struct idl_row *row;  /* Port row. */
+    struct vs_bridge *bridge;   /* The (possibly fake) bridge it is on. */
 };
 
-/* The state of one invocation. */
-struct vs_ctx {
-    struct vs_set bridges;      /* Bridges. */
-    struct vs_set ports;        /* Ports. */
-    struct vs_set ifaces;       /* Interfaces. */
-    char **gen;                 /* Generic command words; owned. */
-    size_t n_gen;               /* Number of words in 'gen'. */
-    struct ds out;              /* Output of the bridge and port
-                                   commands. */
-    struct ds err;              /* Error message. */
-    int n_syms;                 /* Symbols made so far. */
-    int status;                 /* Exit status on error. */
+/* An interface. */
+struct vs_iface {
+    const char *name;           /* Name; borrowed from the row. */
+    const struct idl_row *row;  /* Interface row. */
+    struct vs_port *port;       /* The port it is in. */
 };
 
-/* Adds a record named 'name' to 'set' and returns it; takes 'ref'. */
-static struct vs_rec *
-vs_add(struct vs_set *set, const char *name, char *ref,
-       struct vs_rec *parent, bool created)
+/* The bridges, ports and interfaces reachable from the Open_vSwitch
+ * record, as the transaction so far leaves them.  Valid until the
+ * command that built it returns. */
+struct vs_model {
+    struct dbctl_context *ctx;  /* The command's context. */
+    const struct idl_row *ovs;  /* The Open_vSwitch record, or NULL. */
+    struct vs_bridge **bridges; /* Owned, each owned. */
+    size_t n_bridges;           /* Number of 'bridges'. */
+    struct vs_port **ports;     /* Owned, each owned. */
+    size_t n_ports;             /* Number of 'ports'. */
+    struct vs_iface **ifaces;   /* Owned, each owned. */
+    size_t n_ifaces;            /* Number of 'ifaces'. */
+};
+
+/* Column 'column' of table 'table'. */
+static const struct idl_column *
+col(const struct dbctl_context *ctx, const char *table, const char *column)
 {
-    struct vs_rec *r = xzalloc(sizeof *r);
-    r->name = xstrdup(name);
-    r->ref = ref;
-    r->parent = parent;
-    r->created = created;
-    set->recs = xrealloc(set->recs, (set->n + 1) * sizeof *set->recs);
-    set->recs[set->n++] = r;
-    return r;
+    return dbctl_column(dbctl_table(ctx, table), column);
 }
 
-/* Returns the live record named 'name' in 'set', or NULL. */
-static struct vs_rec *
-vs_find(const struct vs_set *set, const char *name)
+/* The Open_vSwitch record, or NULL. */
+static const struct idl_row *
+ovs_row(const struct dbctl_context *ctx)
 {
-    for (size_t i = 0; i < set->n; i++) {
-        struct vs_rec *r = set->recs[i];
-        if (!r->deleted && !strcmp(r->name, name)) {
-            return r;
+    size_t n;
+    const struct idl_row **rows = dbctl_rows(ctx,
+                                             dbctl_table(ctx, "Open_vSwitch"),
+                                             &n);
+    const struct idl_row *row = n ? rows[0] : NULL;
+    free(rows);
+    return row;
+}
+
+static struct vs_bridge *
+model_find_bridge(const struct vs_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->n_bridges; i++) {
+        if (!strcmp(m->bridges[i]->name, name)) {
+            return m->bridges[i];
         }
     }
     return NULL;
 }
 
-/* Frees the records of 'set'. */
-static void
-vs_set_destroy(struct vs_set *set)
+static struct vs_port *
+model_find_port(const struct vs_model *m, const char *name)
 {
-    for (size_t i = 0; i < set->n; i++) {
-        free(set->recs[i]->name);
-        free(set->recs[i]->ref);
-        free(set->recs[i]);
+    for (size_t i = 0; i < m->n_ports; i++) {
+        if (!strcmp(m->ports[i]->name, name)) {
+            return m->ports[i];
+        }
     }
-    free(set->recs);
+    return NULL;
 }
 
-/* Returns 'u' as a string; the caller frees it. */
-static char *
-uuid_ref(const struct uuid *u)
+static struct vs_iface *
+model_find_iface(const struct vs_model *m, const char *name)
 {
-    return xasprintf(UUID_FMT, UUID_ARGS(u));
+    for (size_t i = 0; i < m->n_ifaces; i++) {
+        if (!strcmp(m->ifaces[i]->name, name)) {
+            return m->ifaces[i];
+        }
+    }
+    return NULL;
 }
 
-/* Loads the model from 'idl'. */
+static struct vs_bridge *
+model_add_bridge(struct vs_model *m, const char *name,
+                 const struct idl_row *row, struct vs_bridge *parent,
+                 int vlan, const struct idl_row *fake_port)
+{
+    struct vs_bridge *b = xzalloc(sizeof *b);
+    b->name = name;
+    b->row = row;
+    b->parent = parent;
+    b->vlan = vlan;
+    b->fake_port = fake_port;
+    m->bridges = xrealloc(m->bridges, (m->n_bridges + 1) * sizeof *b);
+    m->bridges[m->n_bridges++] = b;
+    return b;
+}
+
+/* The VLAN of 'port' if it makes a fake bridge, else -1. */
+static int
+fake_bridge_vlan(const struct dbctl_context *ctx, const struct idl_row *port)
+{
+    if (!dbctl_get_boolean(ctx, port, col(ctx, "Port", "fake_bridge"),
+                           false)) {
+        return -1;
+    }
+    const struct datum *tag = dbctl_get(ctx, port, col(ctx, "Port", "tag"));
+    if (tag->n != 1 || tag->keys[0].integer < 0
+        || tag->keys[0].integer > 4095) {
+        return -1;
+    }
+    return tag->keys[0].integer;
+}
+
+/* The live rows that the set-of-references 'column' of 'row' points to, in
+ * 'table' (an array the caller frees, '*n' rows). */
+static const struct idl_row **
+refs(const struct dbctl_context *ctx, const struct idl_row *row,
+     const char *table_name, const char *column, size_t *n)
+{
+    struct idl_table *table = dbctl_table(ctx, table_name);
+    const struct datum *d = dbctl_get(ctx, row,
+                                      dbctl_column(idl_row_table(row),
+                                                   column));
+    const struct idl_row **rows = xcalloc(d->n + 1, sizeof *rows);
+    *n = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const struct idl_row *r = dbctl_row_by_uuid(ctx, table,
+                                                    &d->keys[i].uuid);
+        if (r) {
+            rows[(*n)++] = r;
+        }
+    }
+    return rows;
+}
+
+/* Builds 'm' from what 'ctx' sees. */
 static void
-vs_load(struct vs_ctx *c, struct idl *idl)
+model_init(struct vs_model *m, struct dbctl_context *ctx)
 {
-    struct idl_table *bt = idl_get_table(idl, "Bridge");
-    struct idl_table *pt = idl_get_table(idl, "Port");
-    struct idl_table *it = idl_get_table(idl, "Interface");
-    const struct idl_column *bname = idl_table_find_column(bt, "name");
-    const struct idl_column *bports = idl_table_find_column(bt, "ports");
-    const struct idl_column *pname = idl_table_find_column(pt, "name");
-    const struct idl_column *pifaces = idl_table_find_column(pt,
-                                                             "interfaces");
-    const struct idl_column *iname = idl_table_find_column(it, "name");
-    const struct idl_row *b;
+    memset(m, 0, sizeof *m);
+    m->ctx = ctx;
+    m->ovs = ovs_row(ctx);
+    if (!m->ovs) {
+        return;
+    }
+    const struct idl_column *bname = col(ctx, "Bridge", "name");
+    const struct idl_column *pname = col(ctx, "Port", "name");
+    const struct idl_column *iname = col(ctx, "Interface", "name");
+    size_t n_brs;
+    const struct idl_row **brs = refs(ctx, m->ovs, "Bridge", "bridges",
+                                      &n_brs);
 
-    IDL_FOR_EACH_ROW (b, bt) {
-        struct vs_rec *br = vs_add(&c->bridges, idl_row_get_string(b, bname),
-                                   uuid_ref(idl_row_uuid(b)), NULL, false);
-        const struct datum *ports = idl_row_get(b, bports);
-        for (size_t i = 0; i < ports->n; i++) {
-            const struct idl_row *p = idl_row_find(pt, &ports->keys[i].uuid);
-            if (!p) {
+    /* The bridges first, real then each one's fake bridges, so that the
+     * ports can go to the fake bridge of their VLAN. */
+    for (size_t i = 0; i < n_brs; i++) {
+        const char *name = dbctl_get_string(ctx, brs[i], bname);
+        if (!name || model_find_bridge(m, name)) {
+            continue;
+        }
+        struct vs_bridge *br = model_add_bridge(m, name, brs[i], NULL, 0,
+                                                NULL);
+        size_t n_ports;
+        const struct idl_row **ports = refs(ctx, brs[i], "Port", "ports",
+                                            &n_ports);
+        for (size_t j = 0; j < n_ports; j++) {
+            int vlan = fake_bridge_vlan(ctx, ports[j]);
+            const char *pn = dbctl_get_string(ctx, ports[j], pname);
+            if (vlan >= 0 && pn && !model_find_bridge(m, pn)) {
+                model_add_bridge(m, pn, brs[i], br, vlan, ports[j]);
+            }
+        }
+        free(ports);
+    }
+
+    for (size_t i = 0; i < n_brs; i++) {
+        const char *name = dbctl_get_string(ctx, brs[i], bname);
+        struct vs_bridge *br = name ? model_find_bridge(m, name) : NULL;
+        if (!br || br->row != brs[i]) {
+            continue;
+        }
+        size_t n_ports;
+        const struct idl_row **ports = refs(ctx, brs[i], "Port", "ports",
+                                            &n_ports);
+        for (size_t j = 0; j < n_ports; j++) {
+            const char *pn = dbctl_get_string(ctx, ports[j], pname);
+            if (!pn || model_find_port(m, pn)) {
                 continue;
             }
-            struct vs_rec *port = vs_add(&c->ports,
-                                         idl_row_get_string(p, pname),
-                                         uuid_ref(idl_row_uuid(p)), br,
-                                         false);
-            const struct datum *ifs = idl_row_get(p, pifaces);
-            for (size_t j = 0; j < ifs->n; j++) {
-                const struct idl_row *in = idl_row_find(it,
-                                                        &ifs->keys[j].uuid);
-                if (in) {
-                    vs_add(&c->ifaces, idl_row_get_string(in, iname),
-                           uuid_ref(idl_row_uuid(in)), port, false);
+            struct vs_bridge *owner = br;
+            const struct datum *tag = dbctl_get(ctx, ports[j],
+                                                col(ctx, "Port", "tag"));
+            struct vs_bridge *fake = model_find_bridge(m, pn);
+            if (fake && fake->fake_port == ports[j]) {
+                owner = fake;
+            } else if (tag->n == 1) {
+                for (size_t k = 0; k < m->n_bridges; k++) {
+                    struct vs_bridge *b = m->bridges[k];
+                    if (b->parent == br && b->vlan == tag->keys[0].integer) {
+                        owner = b;
+                        break;
+                    }
                 }
             }
+            struct vs_port *port = xzalloc(sizeof *port);
+            port->name = pn;
+            port->row = ports[j];
+            port->bridge = owner;
+            m->ports = xrealloc(m->ports, (m->n_ports + 1) * sizeof port);
+            m->ports[m->n_ports++] = port;
+
+            size_t n_ifaces;
+            const struct idl_row **ifaces = refs(ctx, ports[j], "Interface",
+                                                 "interfaces", &n_ifaces);
+            for (size_t k = 0; k < n_ifaces; k++) {
+                const char *in = dbctl_get_string(ctx, ifaces[k], iname);
+                if (!in || model_find_iface(m, in)) {
+                    continue;
+                }
+                struct vs_iface *iface = xzalloc(sizeof *iface);
+                iface->name = in;
+                iface->row = ifaces[k];
+                iface->port = port;
+                m->ifaces = xrealloc(m->ifaces,
+                                     (m->n_ifaces + 1) * sizeof iface);
+                m->ifaces[m->n_ifaces++] = iface;
+            }
+            free(ifaces);
         }
+        free(ports);
     }
+    free(brs);
 }
 
-/* Appends one generic command (NULL-terminated words) to the command
- * line given to dbctl_run(). */
 static void
-gen(struct vs_ctx *c, const char *word, ...)
+model_uninit(struct vs_model *m)
 {
-    va_list args;
-    va_start(args, word);
-    c->gen = xrealloc(c->gen, (c->n_gen + 1) * sizeof *c->gen);
-    c->gen[c->n_gen++] = xstrdup("--");
-    for (const char *w = word; w; w = va_arg(args, const char *)) {
-        c->gen = xrealloc(c->gen, (c->n_gen + 1) * sizeof *c->gen);
-        c->gen[c->n_gen++] = xstrdup(w);
+    for (size_t i = 0; i < m->n_bridges; i++) {
+        free(m->bridges[i]);
     }
-    va_end(args);
+    for (size_t i = 0; i < m->n_ports; i++) {
+        free(m->ports[i]);
+    }
+    for (size_t i = 0; i < m->n_ifaces; i++) {
+        free(m->ifaces[i]);
+    }
+    free(m->bridges);
+    free(m->ports);
+    free(m->ifaces);
 }
 
-/* Records an error message (exit status 1); returns -1. */
-static int
-vs_fail(struct vs_ctx *c, const char *format, ...) PRINTF_FORMAT(2, 3);
-
-static int
-vs_fail(struct vs_ctx *c, const char *format, ...)
+/* Whether 'port' is the local port of its bridge (same name). */
+static bool
+is_local_port(const struct vs_port *port)
 {
-    va_list args;
-    va_start(args, format);
-    ds_put_format_valist(&c->err, format, args);
-    va_end(args);
-    c->status = 1;
-    return -1;
+    return !strcmp(port->name, port->bridge->name);
 }
 
-/* Per-command options of the bridge and port commands. */
-struct vs_opts {
-    bool may_exist;             /* --may-exist. */
-    bool if_exists;             /* --if-exists. */
-};
-
-/* Checks that 'cmd' got from 'min' to 'max' arguments; returns 0, or -1
- * with a message. */
-static int
-check_args(struct vs_ctx *c, const char *cmd, int argc, int min, int max)
+/* The bridge named 'name', or NULL after failing with "no bridge
+ * named". */
+static struct vs_bridge *
+need_bridge(struct vs_model *m, const char *name)
 {
-    if (argc < min) {
-        return vs_fail(c, "'%s' command requires at least %d arguments",
-                       cmd, min);
-    }
-    if (argc > max) {
-        return vs_fail(c, "'%s' command takes at most %d arguments",
-                       cmd, max);
-    }
-    return 0;
-}
-
-/* Returns a new "@name" for a row created here; the caller frees it. */
-static char *
-new_sym(struct vs_ctx *c)
-{
-    return xasprintf("@kiln_vsctl_%d", c->n_syms++);
-}
-
-/* Generates the creation of a port named 'name' on 'br', with one
- * interface, plus Port column settings 'settings' ('n_settings'). */
-static void
-create_port(struct vs_ctx *c, struct vs_rec *br, const char *name,
-            const char *type, char **settings, int n_settings,
-            bool is_bridge)
-{
-    char *isym = new_sym(c), *psym = new_sym(c);
-    char *idopt = xasprintf("--id=%s", isym);
-    char *nameset = xasprintf("name=%s", name);
-    if (type) {
-        char *typeset = xasprintf("type=%s", type);
-        gen(c, idopt, "create", "Interface", nameset, typeset, NULL);
-        free(typeset);
-    } else {
-        gen(c, idopt, "create", "Interface", nameset, NULL);
-    }
-    free(idopt);
-    idopt = xasprintf("--id=%s", psym);
-    char *ifset = xasprintf("interfaces=%s", isym);
-    gen(c, idopt, "create", "Port", nameset, ifset, NULL);
-    for (int i = 0; i < n_settings; i++) {
-        c->gen = xrealloc(c->gen, (c->n_gen + 1) * sizeof *c->gen);
-        c->gen[c->n_gen++] = xstrdup(settings[i]);
-    }
-    free(ifset);
-    free(idopt);
-    free(nameset);
-    struct vs_rec *port = vs_add(&c->ports, name, psym, br, true);
-    vs_add(&c->ifaces, name, isym, port, true);
-    if (!is_bridge) {
-        gen(c, "add", "Bridge", br->name, "ports", psym, NULL);
-    }
-}
-
-/* The bridge and port commands: each checks its arguments against the
- * model, updates it, and appends its output to c->out or generates
- * generic commands.  Each returns 0, or -1 with c->err and c->status set
- * (br-exists: status 2 and no message). */
-
-static int
-cmd_add_br(struct vs_ctx *c, const struct vs_opts *o, int argc, char **argv)
-{
-    if (check_args(c, "add-br", argc, 1, 3)) {
-        return -1;
-    }
-    if (argc == 2) {
-        return vs_fail(c, "'add-br' command takes exactly 1 or 3 "
-                       "arguments");
-    }
-    if (argc == 3) {
-        return vs_fail(c, "add-br %s %s %s: VLAN bridges are not supported",
-                       argv[0], argv[1], argv[2]);
-    }
-    const char *name = argv[0];
-    if (vs_find(&c->bridges, name)) {
-        if (o->may_exist) {
-            return 0;
-        }
-        return vs_fail(c, "cannot create a bridge named %s because a bridge "
-                       "named %s already exists", name, name);
-    }
-    struct vs_rec *port = vs_find(&c->ports, name);
-    if (port) {
-        return vs_fail(c, "cannot create a bridge named %s because a port "
-                       "named %s already exists on bridge %s", name, name,
-                       port->parent->name);
-    }
-    struct vs_rec *iface = vs_find(&c->ifaces, name);
-    if (iface) {
-        return vs_fail(c, "cannot create a bridge named %s because an "
-                       "interface named %s already exists on bridge %s",
-                       name, name, iface->parent->parent->name);
-    }
-    char *bsym = new_sym(c);
-    struct vs_rec *br = vs_add(&c->bridges, name, bsym, NULL, true);
-    create_port(c, br, name, "internal", NULL, 0, true);
-    char *idopt = xasprintf("--id=%s", bsym);
-    char *nameset = xasprintf("name=%s", name);
-    char *portset = xasprintf("ports=%s",
-                              c->ports.recs[c->ports.n - 1]->ref);
-    gen(c, idopt, "create", "Bridge", nameset, portset, NULL);
-    gen(c, "add", "Open_vSwitch", ".", "bridges", bsym, NULL);
-    free(idopt);
-    free(nameset);
-    free(portset);
-    return 0;
-}
-
-/* Marks 'port' and its interfaces deleted. */
-static void
-delete_port(struct vs_ctx *c, struct vs_rec *port)
-{
-    port->deleted = true;
-    for (size_t i = 0; i < c->ifaces.n; i++) {
-        if (c->ifaces.recs[i]->parent == port) {
-            c->ifaces.recs[i]->deleted = true;
-        }
-    }
-}
-
-static int
-cmd_del_br(struct vs_ctx *c, const struct vs_opts *o, int argc, char **argv)
-{
-    if (check_args(c, "del-br", argc, 1, 1)) {
-        return -1;
-    }
-    struct vs_rec *br = vs_find(&c->bridges, argv[0]);
+    struct vs_bridge *br = model_find_bridge(m, name);
     if (!br) {
-        return o->if_exists ? 0 : vs_fail(c, "no bridge named %s", argv[0]);
+        dbctl_fail(m->ctx, "no bridge named %s", name);
     }
-    /* The ports and interfaces go with the bridge: the server collects
-     * rows no longer referenced. */
-    gen(c, "remove", "Open_vSwitch", ".", "bridges", br->ref, NULL);
-    br->deleted = true;
-    for (size_t i = 0; i < c->ports.n; i++) {
-        if (c->ports.recs[i]->parent == br && !c->ports.recs[i]->deleted) {
-            delete_port(c, c->ports.recs[i]);
-        }
-    }
-    return 0;
+    return br;
 }
+
+/* Declares model 'M' and builds it from 'CTX'; model_uninit() frees it. */
+#define WITH_MODEL(M, CTX) \
+    struct vs_model M; \
+    model_init(&M, CTX)
 
 /* qsort() comparison of two strings. */
 static int
@@ -357,233 +351,961 @@ compare_strings(const void *a_, const void *b_)
     return strcmp(*a, *b);
 }
 
-/* Prints the names of the live records of 'set' for which 'br' is the
- * bridge (all if 'br' is NULL), sorted, one a line. */
+/* Prints the 'n' strings of 'v' sorted, one a line, and frees 'v'. */
 static void
-print_names(struct vs_ctx *c, const struct vs_set *set,
-            const struct vs_rec *br, bool skip_local)
+print_sorted(struct dbctl_context *ctx, const char **v, size_t n)
 {
-    const char **v = xcalloc(set->n + 1, sizeof *v);
-    size_t n = 0;
-    for (size_t i = 0; i < set->n; i++) {
-        const struct vs_rec *r = set->recs[i];
-        const struct vs_rec *b = r;
-        while (b->parent) {
-            b = b->parent;
-        }
-        if (r->deleted || (br && b != br)
-            || (skip_local && !strcmp(r->name, b->name))) {
-            continue;
-        }
-        v[n++] = r->name;
-    }
     qsort(v, n, sizeof *v, compare_strings);
     for (size_t i = 0; i < n; i++) {
-        ds_put_format(&c->out, "%s\n", v[i]);
+        ds_put_format(dbctl_output(ctx), "%s\n", v[i]);
     }
     free(v);
 }
 
-static int
-cmd_list_br(struct vs_ctx *c, const struct vs_opts *o,
-            int argc, char **argv)
+/* ---------------------------------------------------------------------- */
+/* Writing rows. */
+
+/* Deletes 'port' and its interfaces and takes it off 'br_row'. */
+static void
+delete_port(struct dbctl_context *ctx, const struct idl_row *br_row,
+            const struct idl_row *port)
 {
-    if (check_args(c, "list-br", argc, 0, 0)) {
-        return -1;
+    size_t n;
+    const struct idl_row **ifaces = refs(ctx, port, "Interface",
+                                         "interfaces", &n);
+    for (size_t i = 0; i < n; i++) {
+        dbctl_delete(ctx, ifaces[i]);
     }
-    print_names(c, &c->bridges, NULL, false);
+    free(ifaces);
+    dbctl_set_remove_uuid(ctx, br_row, col(ctx, "Bridge", "ports"), port);
+    dbctl_delete(ctx, port);
+}
+
+/* Inserts an Interface 'name' (of 'type' if nonnull). */
+static const struct idl_row *
+insert_iface(struct dbctl_context *ctx, const char *name, const char *type)
+{
+    const struct idl_row *iface = dbctl_insert(ctx,
+                                               dbctl_table(ctx, "Interface"));
+    dbctl_set_string(ctx, iface, col(ctx, "Interface", "name"), name);
+    if (type) {
+        dbctl_set_string(ctx, iface, col(ctx, "Interface", "type"), type);
+    }
+    return iface;
+}
+
+/* Inserts a Port 'name' holding the 'n' interfaces 'ifaces'. */
+static const struct idl_row *
+insert_port(struct dbctl_context *ctx, const char *name,
+            const struct idl_row **ifaces, size_t n)
+{
+    const struct idl_row *port = dbctl_insert(ctx, dbctl_table(ctx, "Port"));
+    dbctl_set_string(ctx, port, col(ctx, "Port", "name"), name);
+
+    /* The whole set: "interfaces" has at least one element, so a new
+     * row's default holds the all-zero UUID, which an insertion into the
+     * set would keep. */
+    struct datum d;
+    datum_init_alloc(&d, n, false);
+    for (size_t i = 0; i < n; i++) {
+        d.keys[i].uuid = *idl_row_uuid(ifaces[i]);
+    }
+    const struct idl_column *c = col(ctx, "Port", "interfaces");
+    struct db_error *error = datum_sort_unique(&d,
+                                               &idl_column_schema(c)->type);
+    ASSERT(!error);             /* Distinct new rows. */
+    dbctl_set(ctx, port, c, &d);
+    return port;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Bridge commands. */
+
+/* Makes sure the Open_vSwitch record exists, as every ovs-vsctl
+ * transaction does before its first command. */
+static int
+ensure_ovs(struct dbctl_context *ctx, void *aux)
+{
+    if (!ovs_row(ctx)) {
+        dbctl_insert(ctx, dbctl_table(ctx, "Open_vSwitch"));
+    }
     return 0;
 }
 
 static int
-cmd_br_exists(struct vs_ctx *c, const struct vs_opts *o,
-              int argc, char **argv)
+cmd_init(struct dbctl_context *ctx, int argc, char **argv)
 {
-    if (check_args(c, "br-exists", argc, 1, 1)) {
-        return -1;
+    return 0;                   /* ensure_ovs() did it. */
+}
+
+/* The checks of add-br against an existing bridge 'br' named argv[0]. */
+static int
+add_br_exists(struct dbctl_context *ctx, struct vs_bridge *br, int argc,
+              char **argv, int vlan)
+{
+    const char *name = argv[0];
+    if (!dbctl_has_option(ctx, "--may-exist")) {
+        return dbctl_fail(ctx, "cannot create a bridge named %s because a "
+                          "bridge named %s already exists", name, name);
     }
-    if (!vs_find(&c->bridges, argv[0])) {
-        c->status = 2;
-        return -1;
+    if (argc == 1) {
+        if (br->parent) {
+            return dbctl_fail(ctx, "\"--may-exist add-br %s\" but %s is a "
+                              "VLAN bridge for VLAN %d", name, name,
+                              br->vlan);
+        }
+        return 0;
+    }
+    if (!br->parent) {
+        return dbctl_fail(ctx, "\"--may-exist add-br %s %s %s\" but %s is "
+                          "not a VLAN bridge", name, argv[1], argv[2], name);
+    }
+    if (strcmp(br->parent->name, argv[1])) {
+        return dbctl_fail(ctx, "\"--may-exist add-br %s %s %s\" but %s has "
+                          "the wrong parent %s", name, argv[1], argv[2],
+                          name, br->parent->name);
+    }
+    if (br->vlan != vlan) {
+        return dbctl_fail(ctx, "\"--may-exist add-br %s %s %s\" but %s is a "
+                          "VLAN bridge for the wrong VLAN %d", name, argv[1],
+                          argv[2], name, br->vlan);
     }
     return 0;
 }
 
-/* Returns the bridge named 'name', or NULL with a message. */
-static struct vs_rec *
-find_bridge(struct vs_ctx *c, const char *name)
+/* add-br BRIDGE [PARENT VLAN] in model 'm'. */
+static int
+add_br(struct vs_model *m, int argc, char **argv)
 {
-    struct vs_rec *br = vs_find(&c->bridges, name);
+    struct dbctl_context *ctx = m->ctx;
+    const char *name = argv[0];
+    int vlan = 0;
+    if (argc == 2) {
+        return dbctl_fail(ctx, "'add-br' command takes exactly 1 or 3 "
+                          "arguments");
+    }
+    if (argc == 3) {
+        vlan = atoi(argv[2]);
+        if (vlan < 0 || vlan > 4095) {
+            return dbctl_fail(ctx, "add-br: vlan must be between 0 and "
+                              "4095");
+        }
+    }
+    struct vs_bridge *br = model_find_bridge(m, name);
+    if (br) {
+        return add_br_exists(ctx, br, argc, argv, vlan);
+    }
+    struct vs_port *port = model_find_port(m, name);
+    if (port) {
+        return dbctl_fail(ctx, "cannot create a bridge named %s because a "
+                          "port named %s already exists on bridge %s", name,
+                          name, port->bridge->name);
+    }
+    struct vs_iface *iface = model_find_iface(m, name);
+    if (iface) {
+        return dbctl_fail(ctx, "cannot create a bridge named %s because an "
+                          "interface named %s already exists on bridge %s",
+                          name, name, iface->port->bridge->name);
+    }
+
+    struct vs_bridge *parent = NULL;
+    if (argc == 3) {
+        parent = model_find_bridge(m, argv[1]);
+        if (parent && parent->parent) {
+            return dbctl_fail(ctx, "cannot create bridge with fake bridge "
+                              "as parent");
+        }
+        if (!parent) {
+            return dbctl_fail(ctx, "parent bridge %s does not exist",
+                              argv[1]);
+        }
+    }
+
+    const struct idl_row *ir = insert_iface(ctx, name, "internal");
+    const struct idl_row *pr = insert_port(ctx, name, &ir, 1);
+    if (parent) {
+        dbctl_set_boolean(ctx, pr, col(ctx, "Port", "fake_bridge"), true);
+        dbctl_set_integer(ctx, pr, col(ctx, "Port", "tag"), vlan);
+        dbctl_set_add_uuid(ctx, parent->row, col(ctx, "Bridge", "ports"),
+                           pr);
+    } else {
+        const struct idl_row *brow = dbctl_insert(ctx,
+                                                  dbctl_table(ctx, "Bridge"));
+        dbctl_set_string(ctx, brow, col(ctx, "Bridge", "name"), name);
+        dbctl_set_add_uuid(ctx, brow, col(ctx, "Bridge", "ports"), pr);
+        dbctl_set_add_uuid(ctx, m->ovs, col(ctx, "Open_vSwitch", "bridges"),
+                           brow);
+    }
+    return 0;
+}
+
+static int
+cmd_add_br(struct dbctl_context *ctx, int argc, char **argv)
+{
+    WITH_MODEL(m, ctx);
+    int error = add_br(&m, argc, argv);
+    model_uninit(&m);
+    return error;
+}
+
+static int
+cmd_del_br(struct dbctl_context *ctx, int argc, char **argv)
+{
+    WITH_MODEL(m, ctx);
+    int error = 0;
+    struct vs_bridge *br = model_find_bridge(&m, argv[0]);
     if (!br) {
-        vs_fail(c, "no bridge named %s", name);
+        if (!dbctl_has_option(ctx, "--if-exists")) {
+            error = dbctl_fail(ctx, "no bridge named %s", argv[0]);
+        }
+        goto out;
+    }
+    /* The bridge's ports, and those of its fake bridges if it is real. */
+    for (size_t i = 0; i < m.n_ports; i++) {
+        struct vs_port *p = m.ports[i];
+        if (p->bridge == br || (!br->parent && p->bridge->parent == br)) {
+            delete_port(ctx, p->bridge->row, p->row);
+        }
+    }
+    if (!br->parent) {
+        dbctl_set_remove_uuid(ctx, m.ovs, col(ctx, "Open_vSwitch",
+                                              "bridges"), br->row);
+        dbctl_delete(ctx, br->row);
+    }
+out:
+    model_uninit(&m);
+    return error;
+}
+
+static int
+cmd_list_br(struct dbctl_context *ctx, int argc, char **argv)
+{
+    WITH_MODEL(m, ctx);
+    bool real = dbctl_has_option(ctx, "--real");
+    bool fake = dbctl_has_option(ctx, "--fake");
+    if (!real && !fake) {
+        real = fake = true;
+    }
+    const char **v = xcalloc(m.n_bridges + 1, sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < m.n_bridges; i++) {
+        if (m.bridges[i]->parent ? fake : real) {
+            v[n++] = m.bridges[i]->name;
+        }
+    }
+    print_sorted(ctx, v, n);
+    model_uninit(&m);
+    return 0;
+}
+
+static int
+cmd_br_exists(struct dbctl_context *ctx, int argc, char **argv)
+{
+    WITH_MODEL(m, ctx);
+    bool exists = model_find_bridge(&m, argv[0]) != NULL;
+    model_uninit(&m);
+    if (!exists) {
+        br_exists_missing = true;
+        return -ENOENT;
+    }
+    return 0;
+}
+
+/* br-to-vlan (if 'vlan') or br-to-parent. */
+static int
+br_to(struct dbctl_context *ctx, const char *name, bool vlan)
+{
+    WITH_MODEL(m, ctx);
+    struct vs_bridge *br = need_bridge(&m, name);
+    int error = -EINVAL;
+    if (br) {
+        if (vlan) {
+            ds_put_format(dbctl_output(ctx), "%d\n", br->vlan);
+        } else {
+            ds_put_format(dbctl_output(ctx), "%s\n",
+                          br->parent ? br->parent->name : br->name);
+        }
+        error = 0;
+    }
+    model_uninit(&m);
+    return error;
+}
+
+static int
+cmd_br_to_vlan(struct dbctl_context *ctx, int argc, char **argv)
+{
+    return br_to(ctx, argv[0], true);
+}
+
+static int
+cmd_br_to_parent(struct dbctl_context *ctx, int argc, char **argv)
+{
+    return br_to(ctx, argv[0], false);
+}
+
+/* The prefix of a fake bridge's external IDs in its Port record. */
+#define FAKE_PREFIX "fake-bridge-"
+
+static int
+cmd_br_set_external_id(struct dbctl_context *ctx, int argc, char **argv)
+{
+    WITH_MODEL(m, ctx);
+    struct vs_bridge *br = need_bridge(&m, argv[0]);
+    if (!br) {
+        model_uninit(&m);
+        return -EINVAL;
+    }
+    const struct idl_row *row = br->parent ? br->fake_port : br->row;
+    const struct idl_column *column = col(ctx, br->parent ? "Port"
+                                          : "Bridge", "external_ids");
+    char *key = xasprintf("%s%s", br->parent ? FAKE_PREFIX : "", argv[1]);
+    if (argc > 2) {
+        dbctl_map_set_string(ctx, row, column, key, argv[2]);
+    } else {
+        dbctl_map_remove_string(ctx, row, column, key);
+    }
+    free(key);
+    model_uninit(&m);
+    return 0;
+}
+
+static int
+cmd_br_get_external_id(struct dbctl_context *ctx, int argc, char **argv)
+{
+    WITH_MODEL(m, ctx);
+    struct vs_bridge *br = need_bridge(&m, argv[0]);
+    if (!br) {
+        model_uninit(&m);
+        return -EINVAL;
+    }
+    const struct idl_row *row = br->parent ? br->fake_port : br->row;
+    const struct datum *d = dbctl_get(ctx, row,
+                                      col(ctx, br->parent ? "Port" : "Bridge",
+                                          "external_ids"));
+    const char *prefix = br->parent ? FAKE_PREFIX : "";
+    size_t plen = strlen(prefix);
+    struct ds *out = dbctl_output(ctx);
+    if (argc > 1) {
+        char *key = xasprintf("%s%s", prefix, argv[1]);
+        for (size_t i = 0; i < d->n; i++) {
+            if (!strcmp(d->keys[i].string, key)) {
+                ds_put_format(out, "%s\n", d->values[i].string);
+            }
+        }
+        free(key);
+    } else {
+        /* A map's keys are sorted already. */
+        for (size_t i = 0; i < d->n; i++) {
+            if (!strncmp(d->keys[i].string, prefix, plen)) {
+                ds_put_format(out, "%s=%s\n", d->keys[i].string + plen,
+                              d->values[i].string);
+            }
+        }
+    }
+    model_uninit(&m);
+    return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Port and interface commands. */
+
+/* list-ports (if 'ports') or list-ifaces. */
+static int
+list_in_bridge(struct dbctl_context *ctx, const char *name, bool ports)
+{
+    WITH_MODEL(m, ctx);
+    struct vs_bridge *br = need_bridge(&m, name);
+    if (!br) {
+        model_uninit(&m);
+        return -EINVAL;
+    }
+    size_t max = ports ? m.n_ports : m.n_ifaces;
+    const char **v = xcalloc(max + 1, sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < max; i++) {
+        const char *item = ports ? m.ports[i]->name : m.ifaces[i]->name;
+        const struct vs_bridge *b = (ports ? m.ports[i]->bridge
+                                     : m.ifaces[i]->port->bridge);
+        if (b == br && strcmp(item, br->name)) {
+            v[n++] = item;
+        }
+    }
+    print_sorted(ctx, v, n);
+    model_uninit(&m);
+    return 0;
+}
+
+static int
+cmd_list_ports(struct dbctl_context *ctx, int argc, char **argv)
+{
+    return list_in_bridge(ctx, argv[0], true);
+}
+
+static int
+cmd_list_ifaces(struct dbctl_context *ctx, int argc, char **argv)
+{
+    return list_in_bridge(ctx, argv[0], false);
+}
+
+/* The --may-exist check of add-port/add-bond for an existing 'port';
+ * 'ifaces' ('n') are add-bond's interfaces, or NULL. */
+static int
+add_port_exists(struct dbctl_context *ctx, struct vs_port *port,
+                const char *cmd, const char *br_name, char **ifaces,
+                size_t n)
+{
+    if (strcmp(port->bridge->name, br_name)) {
+        struct ds args;
+        ds_init(&args);
+        for (size_t i = 0; ifaces && i < n; i++) {
+            ds_put_format(&args, " %s", ifaces[i]);
+        }
+        int error = dbctl_fail(ctx, "\"--may-exist %s %s %s%s\" but %s is "
+                               "actually attached to bridge %s", cmd, br_name,
+                               port->name, ds_cstr(&args), port->name,
+                               port->bridge->name);
+        ds_uninit(&args);
+        return error;
+    }
+    if (!ifaces) {
+        return 0;
+    }
+    size_t n_have;
+    const struct idl_row **have = refs(ctx, port->row, "Interface",
+                                       "interfaces", &n_have);
+    const char **have_names = xcalloc(n_have + 1, sizeof *have_names);
+    for (size_t i = 0; i < n_have; i++) {
+        const char *s = dbctl_get_string(ctx, have[i],
+                                         col(ctx, "Interface", "name"));
+        have_names[i] = s ? s : "";
+    }
+    free(have);
+    const char **want = xcalloc(n + 1, sizeof *want);
+    for (size_t i = 0; i < n; i++) {
+        want[i] = ifaces[i];
+    }
+    qsort(have_names, n_have, sizeof *have_names, compare_strings);
+    qsort(want, n, sizeof *want, compare_strings);
+    bool same = n == n_have;
+    for (size_t i = 0; same && i < n; i++) {
+        same = !strcmp(want[i], have_names[i]);
+    }
+    int error = 0;
+    if (!same) {
+        struct ds list;
+        ds_init(&list);
+        for (size_t i = 0; i < n_have; i++) {
+            ds_put_format(&list, "%s%s", i ? ", " : "", have_names[i]);
+        }
+        struct ds args;
+        ds_init(&args);
+        for (size_t i = 0; i < n; i++) {
+            ds_put_format(&args, " %s", ifaces[i]);
+        }
+        error = dbctl_fail(ctx, "\"--may-exist %s %s %s%s\" but %s actually "
+                           "has interface(s) %s", cmd, br_name, port->name,
+                           ds_cstr(&args), port->name, ds_cstr(&list));
+        ds_uninit(&args);
+        ds_uninit(&list);
+    }
+    free(want);
+    free(have_names);
+    return error;
+}
+
+/* add-port (ifaces NULL: one interface named like the port) or add-bond:
+ * argv[0] bridge, argv[1] port, then 'n_ifaces' interface names at
+ * 'ifaces', then 'n_settings' settings at 'settings'. */
+static int
+add_port(struct dbctl_context *ctx, const char *cmd, char **argv,
+         char **ifaces, size_t n_ifaces, char **settings, size_t n_settings)
+{
+    WITH_MODEL(m, ctx);
+    const char *name = argv[1];
+    int error = -EINVAL;
+    struct vs_port *port = model_find_port(&m, name);
+    if (port && dbctl_has_option(ctx, "--may-exist")) {
+        error = add_port_exists(ctx, port, cmd, argv[0], ifaces, n_ifaces);
+        goto out;
+    }
+    struct vs_bridge *br = need_bridge(&m, argv[0]);
+    if (!br) {
+        goto out;
+    }
+    if (model_find_bridge(&m, name)) {
+        dbctl_fail(ctx, "cannot create a port named %s because a bridge "
+                   "named %s already exists", name, name);
+        goto out;
+    }
+    if (port) {
+        dbctl_fail(ctx, "cannot create a port named %s because a port named "
+                   "%s already exists on bridge %s", name, name,
+                   port->bridge->name);
+        goto out;
+    }
+    char *one[1] = { (char *) name };
+    if (!ifaces) {
+        ifaces = one;
+        n_ifaces = 1;
+    }
+    for (size_t i = 0; i < n_ifaces; i++) {
+        struct vs_iface *iface = model_find_iface(&m, ifaces[i]);
+        if (ifaces != one && model_find_bridge(&m, ifaces[i])) {
+            dbctl_fail(ctx, "cannot create an interface named %s because a "
+                       "bridge named %s already exists", ifaces[i],
+                       ifaces[i]);
+            goto out;
+        }
+        if (iface) {
+            dbctl_fail(ctx, "cannot create an interface named %s because an "
+                       "interface named %s already exists on bridge %s",
+                       ifaces[i], ifaces[i], iface->port->bridge->name);
+            goto out;
+        }
+    }
+
+    const struct idl_row **irows = xcalloc(n_ifaces, sizeof *irows);
+    for (size_t i = 0; i < n_ifaces; i++) {
+        irows[i] = insert_iface(ctx, ifaces[i], NULL);
+    }
+    const struct idl_row *pr = insert_port(ctx, name, irows, n_ifaces);
+    free(irows);
+    if (br->parent) {
+        dbctl_set_integer(ctx, pr, col(ctx, "Port", "tag"), br->vlan);
+    }
+    if (dbctl_has_option(ctx, "--fake-iface")) {
+        dbctl_set_boolean(ctx, pr, col(ctx, "Port", "bond_fake_iface"),
+                          true);
+    }
+    error = 0;
+    for (size_t i = 0; i < n_settings && !error; i++) {
+        error = dbctl_set_column(ctx, pr, settings[i]);
+    }
+    if (!error) {
+        dbctl_set_add_uuid(ctx, br->row, col(ctx, "Bridge", "ports"), pr);
+    }
+out:
+    model_uninit(&m);
+    return error;
+}
+
+static int
+cmd_add_port(struct dbctl_context *ctx, int argc, char **argv)
+{
+    return add_port(ctx, "add-port", argv, NULL, 0, argv + 2, argc - 2);
+}
+
+static int
+cmd_add_bond(struct dbctl_context *ctx, int argc, char **argv)
+{
+    int n_ifaces = 0;
+    while (2 + n_ifaces < argc && !strchr(argv[2 + n_ifaces], '=')) {
+        n_ifaces++;
+    }
+    if (n_ifaces < 2) {
+        return dbctl_fail(ctx, "add-bond requires at least 2 interfaces, but "
+                          "only %d were specified", n_ifaces);
+    }
+    return add_port(ctx, "add-bond", argv, argv + 2, n_ifaces,
+                    argv + 2 + n_ifaces, argc - 2 - n_ifaces);
+}
+
+static int
+cmd_del_port(struct dbctl_context *ctx, int argc, char **argv)
+{
+    WITH_MODEL(m, ctx);
+    const char *name = argv[argc - 1];
+    bool with_iface = dbctl_has_option(ctx, "--with-iface");
+    int error = -EINVAL;
+    struct vs_bridge *br = NULL;
+    if (argc == 2) {
+        br = need_bridge(&m, argv[0]);
+        if (!br) {
+            goto out;
+        }
+    }
+    struct vs_port *port = model_find_port(&m, name);
+    if (!port && with_iface) {
+        struct vs_iface *iface = model_find_iface(&m, name);
+        port = iface ? iface->port : NULL;
+    }
+    if (port && is_local_port(port)) {
+        dbctl_fail(ctx, "cannot delete port %s because it is the local port "
+                   "for bridge %s (deleting this port requires deleting the "
+                   "entire bridge)", name, port->bridge->name);
+        goto out;
+    }
+    if (!port) {
+        if (dbctl_has_option(ctx, "--if-exists")) {
+            error = 0;
+        } else {
+            dbctl_fail(ctx, "no %s named %s",
+                       with_iface ? "port or interface" : "port", name);
+        }
+        goto out;
+    }
+    if (br && port->bridge != br) {
+        if (port->bridge->parent == br) {
+            dbctl_fail(ctx, "bridge %s does not have a port %s (although "
+                       "its child bridge %s does)", br->name, name,
+                       port->bridge->name);
+        } else {
+            dbctl_fail(ctx, "bridge %s does not have a port %s", br->name,
+                       name);
+        }
+        goto out;
+    }
+    delete_port(ctx, port->bridge->row, port->row);
+    error = 0;
+out:
+    model_uninit(&m);
+    return error;
+}
+
+static int
+cmd_port_to_br(struct dbctl_context *ctx, int argc, char **argv)
+{
+    WITH_MODEL(m, ctx);
+    struct vs_port *port = model_find_port(&m, argv[0]);
+    int error = 0;
+    if (!port || is_local_port(port)) {
+        error = dbctl_fail(ctx, "no port named %s", argv[0]);
+    } else {
+        ds_put_format(dbctl_output(ctx), "%s\n", port->bridge->name);
+    }
+    model_uninit(&m);
+    return error;
+}
+
+static int
+cmd_iface_to_br(struct dbctl_context *ctx, int argc, char **argv)
+{
+    WITH_MODEL(m, ctx);
+    struct vs_iface *iface = model_find_iface(&m, argv[0]);
+    int error = 0;
+    if (!iface || !strcmp(iface->name, iface->port->bridge->name)) {
+        error = dbctl_fail(ctx, "no interface named %s", argv[0]);
+    } else {
+        ds_put_format(dbctl_output(ctx), "%s\n", iface->port->bridge->name);
+    }
+    model_uninit(&m);
+    return error;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Fail mode, controllers, managers. */
+
+/* The bridge 'name', which must be real if 'real'; NULL after failing the
+ * command. */
+static struct vs_bridge *
+need_real_bridge(struct vs_model *m, const char *name, bool real)
+{
+    struct vs_bridge *br = need_bridge(m, name);
+    if (br && real && br->parent) {
+        dbctl_fail(m->ctx, "%s is a fake bridge", name);
+        return NULL;
     }
     return br;
 }
 
 static int
-cmd_list_ports(struct vs_ctx *c, const struct vs_opts *o,
-               int argc, char **argv)
+cmd_get_fail_mode(struct dbctl_context *ctx, int argc, char **argv)
 {
-    if (check_args(c, "list-ports", argc, 1, 1)) {
-        return -1;
-    }
-    struct vs_rec *br = find_bridge(c, argv[0]);
-    if (!br) {
-        return -1;
-    }
-    print_names(c, &c->ports, br, true);
-    return 0;
-}
-
-static int
-cmd_list_ifaces(struct vs_ctx *c, const struct vs_opts *o,
-                int argc, char **argv)
-{
-    if (check_args(c, "list-ifaces", argc, 1, 1)) {
-        return -1;
-    }
-    struct vs_rec *br = find_bridge(c, argv[0]);
-    if (!br) {
-        return -1;
-    }
-    print_names(c, &c->ifaces, br, true);
-    return 0;
-}
-
-static int
-cmd_add_port(struct vs_ctx *c, const struct vs_opts *o, int argc,
-             char **argv)
-{
-    if (check_args(c, "add-port", argc, 2, INT_MAX)) {
-        return -1;
-    }
-    const char *name = argv[1];
-    struct vs_rec *port = vs_find(&c->ports, name);
-    if (port && o->may_exist && strcmp(port->name, port->parent->name)) {
-        if (strcmp(port->parent->name, argv[0])) {
-            return vs_fail(c, "\"--may-exist add-port %s %s\" but %s is "
-                           "actually attached to bridge %s", argv[0], name,
-                           name, port->parent->name);
-        }
-        return 0;
-    }
-    struct vs_rec *br = find_bridge(c, argv[0]);
-    if (!br) {
-        return -1;
-    }
-    if (vs_find(&c->bridges, name)) {
-        return vs_fail(c, "cannot create a port named %s because a bridge "
-                       "named %s already exists", name, name);
-    }
-    if (port) {
-        return vs_fail(c, "cannot create a port named %s because a port "
-                       "named %s already exists on bridge %s", name, name,
-                       port->parent->name);
-    }
-    struct vs_rec *iface = vs_find(&c->ifaces, name);
-    if (iface) {
-        return vs_fail(c, "cannot create an interface named %s because an "
-                       "interface named %s already exists on bridge %s",
-                       name, name, iface->parent->parent->name);
-    }
-    create_port(c, br, name, NULL, argv + 2, argc - 2, false);
-    return 0;
-}
-
-static int
-cmd_del_port(struct vs_ctx *c, const struct vs_opts *o, int argc,
-             char **argv)
-{
-    if (check_args(c, "del-port", argc, 1, 2)) {
-        return -1;
-    }
-    const char *name = argv[argc - 1];
-    struct vs_rec *br = NULL;
-    if (argc == 2) {
-        br = find_bridge(c, argv[0]);
-        if (!br) {
-            return -1;
+    WITH_MODEL(m, ctx);
+    struct vs_bridge *br = need_bridge(&m, argv[0]);
+    if (br) {
+        const char *mode = dbctl_get_string(ctx, br->row,
+                                            col(ctx, "Bridge", "fail_mode"));
+        if (mode) {
+            ds_put_format(dbctl_output(ctx), "%s\n", mode);
         }
     }
-    struct vs_rec *port = vs_find(&c->ports, name);
-    if (port && !strcmp(port->name, port->parent->name)) {
-        return vs_fail(c, "cannot delete port %s because it is the local "
-                       "port for bridge %s (deleting this port requires "
-                       "deleting the entire bridge)", name,
-                       port->parent->name);
+    model_uninit(&m);
+    return br ? 0 : -EINVAL;
+}
+
+static int
+cmd_set_fail_mode(struct dbctl_context *ctx, int argc, char **argv)
+{
+    WITH_MODEL(m, ctx);
+    struct vs_bridge *br = need_real_bridge(&m, argv[0], true);
+    int error = br ? 0 : -EINVAL;
+    if (br && strcmp(argv[1], "standalone") && strcmp(argv[1], "secure")) {
+        error = dbctl_fail(ctx, "fail-mode must be \"standalone\" or "
+                           "\"secure\"");
+    } else if (br) {
+        dbctl_set_string(ctx, br->row, col(ctx, "Bridge", "fail_mode"),
+                         argv[1]);
     }
-    if (!port) {
-        return o->if_exists ? 0 : vs_fail(c, "no port named %s", name);
+    model_uninit(&m);
+    return error;
+}
+
+static int
+cmd_del_fail_mode(struct dbctl_context *ctx, int argc, char **argv)
+{
+    WITH_MODEL(m, ctx);
+    struct vs_bridge *br = need_real_bridge(&m, argv[0], true);
+    if (br) {
+        dbctl_set_string(ctx, br->row, col(ctx, "Bridge", "fail_mode"),
+                         NULL);
     }
-    if (br && port->parent != br) {
-        return vs_fail(c, "bridge %s does not have a port %s", br->name,
-                       name);
+    model_uninit(&m);
+    return br ? 0 : -EINVAL;
+}
+
+/* Prints the "target"s of the rows of 'table' that 'column' of 'row'
+ * references, sorted. */
+static void
+print_targets(struct dbctl_context *ctx, const struct idl_row *row,
+              const char *table, const char *column)
+{
+    size_t n;
+    const struct idl_row **rows = refs(ctx, row, table, column, &n);
+    const char **v = xcalloc(n + 1, sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        const char *t = dbctl_get_string(ctx, rows[i],
+                                         col(ctx, table, "target"));
+        v[i] = t ? t : "";
     }
-    gen(c, "remove", "Bridge", port->parent->name, "ports", port->ref,
-        NULL);
-    delete_port(c, port);
+    free(rows);
+    print_sorted(ctx, v, n);
+}
+
+/* Deletes the rows of 'table' that 'column' of 'row' references and
+ * empties 'column'. */
+static void
+delete_targets(struct dbctl_context *ctx, const struct idl_row *row,
+               const char *table, const char *column)
+{
+    size_t n;
+    const struct idl_row **rows = refs(ctx, row, table, column, &n);
+    const struct idl_column *c = dbctl_column(idl_row_table(row), column);
+    for (size_t i = 0; i < n; i++) {
+        dbctl_set_remove_uuid(ctx, row, c, rows[i]);
+        dbctl_delete(ctx, rows[i]);
+    }
+    free(rows);
+}
+
+/* Replaces the targets of 'column' of 'row' by new rows of 'table' with
+ * the 'n' targets 'targets'. */
+static void
+set_targets(struct dbctl_context *ctx, const struct idl_row *row,
+            const char *table, const char *column, char **targets, int n)
+{
+    delete_targets(ctx, row, table, column);
+    const struct idl_column *c = dbctl_column(idl_row_table(row), column);
+    for (int i = 0; i < n; i++) {
+        const struct idl_row *t = dbctl_insert(ctx, dbctl_table(ctx, table));
+        dbctl_set_string(ctx, t, col(ctx, table, "target"), targets[i]);
+        dbctl_set_add_uuid(ctx, row, c, t);
+    }
+}
+
+static int
+cmd_get_controller(struct dbctl_context *ctx, int argc, char **argv)
+{
+    WITH_MODEL(m, ctx);
+    struct vs_bridge *br = need_bridge(&m, argv[0]);
+    if (br) {
+        print_targets(ctx, br->row, "Controller", "controller");
+    }
+    model_uninit(&m);
+    return br ? 0 : -EINVAL;
+}
+
+static int
+cmd_del_controller(struct dbctl_context *ctx, int argc, char **argv)
+{
+    WITH_MODEL(m, ctx);
+    struct vs_bridge *br = need_real_bridge(&m, argv[0], true);
+    if (br) {
+        delete_targets(ctx, br->row, "Controller", "controller");
+    }
+    model_uninit(&m);
+    return br ? 0 : -EINVAL;
+}
+
+static int
+cmd_set_controller(struct dbctl_context *ctx, int argc, char **argv)
+{
+    WITH_MODEL(m, ctx);
+    struct vs_bridge *br = need_real_bridge(&m, argv[0], true);
+    if (br) {
+        set_targets(ctx, br->row, "Controller", "controller", argv + 1,
+                    argc - 1);
+    }
+    model_uninit(&m);
+    return br ? 0 : -EINVAL;
+}
+
+static int
+cmd_get_manager(struct dbctl_context *ctx, int argc, char **argv)
+{
+    const struct idl_row *ovs = ovs_row(ctx);
+    if (ovs) {
+        print_targets(ctx, ovs, "Manager", "manager_options");
+    }
     return 0;
 }
 
 static int
-cmd_iface_to_br(struct vs_ctx *c, const struct vs_opts *o,
-                int argc, char **argv)
+cmd_del_manager(struct dbctl_context *ctx, int argc, char **argv)
 {
-    if (check_args(c, "iface-to-br", argc, 1, 1)) {
-        return -1;
+    const struct idl_row *ovs = ovs_row(ctx);
+    if (ovs) {
+        delete_targets(ctx, ovs, "Manager", "manager_options");
     }
-    struct vs_rec *iface = vs_find(&c->ifaces, argv[0]);
-    if (!iface || !strcmp(iface->name, iface->parent->parent->name)) {
-        return vs_fail(c, "no interface named %s", argv[0]);
-    }
-    ds_put_format(&c->out, "%s\n", iface->parent->parent->name);
     return 0;
 }
 
 static int
-cmd_port_to_br(struct vs_ctx *c, const struct vs_opts *o,
-               int argc, char **argv)
+cmd_set_manager(struct dbctl_context *ctx, int argc, char **argv)
 {
-    if (check_args(c, "port-to-br", argc, 1, 1)) {
-        return -1;
+    const struct idl_row *ovs = ovs_row(ctx);
+    if (ovs) {
+        set_targets(ctx, ovs, "Manager", "manager_options", argv, argc);
     }
-    struct vs_rec *port = vs_find(&c->ports, argv[0]);
-    if (!port || !strcmp(port->name, port->parent->name)) {
-        return vs_fail(c, "no port named %s", argv[0]);
-    }
-    ds_put_format(&c->out, "%s\n", port->parent->name);
     return 0;
 }
 
-static int
-cmd_init(struct vs_ctx *c, const struct vs_opts *o,
-         int argc, char **argv)
+/* Deletes every row of 'table'. */
+static void
+delete_all(struct dbctl_context *ctx, const char *table)
 {
-    return check_args(c, "init", argc, 0, 0);
+    size_t n;
+    const struct idl_row **rows = dbctl_rows(ctx, dbctl_table(ctx, table),
+                                             &n);
+    for (size_t i = 0; i < n; i++) {
+        dbctl_delete(ctx, rows[i]);
+    }
+    free(rows);
 }
 
-/* A bridge or port command. */
-struct vs_command {
-    const char *name;           /* Command name. */
-    const char *option;         /* The per-command option it takes, or
-                                   NULL. */
-    int (*run)(struct vs_ctx *, const struct vs_opts *, int argc,
-               char **argv);    /* Checks, updates the model, generates. */
+/* Empties 'column' of every row of 'table'. */
+static void
+clear_all(struct dbctl_context *ctx, const char *table, const char *column)
+{
+    struct idl_table *t = dbctl_table(ctx, table);
+    const struct idl_column *c = dbctl_column(t, column);
+    const struct db_type *type = &idl_column_schema(c)->type;
+    size_t n;
+    const struct idl_row **rows = dbctl_rows(ctx, t, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (dbctl_get(ctx, rows[i], c)->n) {
+            struct datum d;
+            datum_init_default(&d, type);
+            dbctl_set(ctx, rows[i], c, &d);
+        }
+    }
+    free(rows);
+}
+
+/* emer-reset: ovs-vsctl(8) "Open vSwitch Commands": drops controllers,
+ * managers, SSL, mirrors, fail modes, NetFlow, sFlow and IPFIX, and the
+ * other_config keys of bridges (but hwaddr) and ports, and resets the
+ * interfaces' ingress policing. */
+static int
+cmd_emer_reset(struct dbctl_context *ctx, int argc, char **argv)
+{
+    static const char *const bridge_columns[] = {
+        "controller", "fail_mode", "mirrors", "netflow", "sflow", "ipfix",
+        "flood_vlans",
+    };
+    const struct idl_row *ovs = ovs_row(ctx);
+    if (ovs) {
+        clear_all(ctx, "Open_vSwitch", "ssl");
+        clear_all(ctx, "Open_vSwitch", "manager_options");
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(bridge_columns); i++) {
+        clear_all(ctx, "Bridge", bridge_columns[i]);
+    }
+    struct idl_table *bt = dbctl_table(ctx, "Bridge");
+    const struct idl_column *boc = dbctl_column(bt, "other_config");
+    size_t n;
+    const struct idl_row **rows = dbctl_rows(ctx, bt, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct datum *d = dbctl_get(ctx, rows[i], boc);
+        for (size_t k = d->n; k-- > 0;) {
+            if (strcmp(d->keys[k].string, "hwaddr")) {
+                dbctl_map_remove_string(ctx, rows[i], boc,
+                                        d->keys[k].string);
+                d = dbctl_get(ctx, rows[i], boc);
+            }
+        }
+    }
+    free(rows);
+    clear_all(ctx, "Port", "other_config");
+
+    struct idl_table *it = dbctl_table(ctx, "Interface");
+    rows = dbctl_rows(ctx, it, &n);
+    for (size_t i = 0; i < n; i++) {
+        static const char *const zeroed[] = {
+            "ingress_policing_rate", "ingress_policing_burst",
+        };
+        for (size_t k = 0; k < ARRAY_SIZE(zeroed); k++) {
+            const struct idl_column *c = dbctl_column(it, zeroed[k]);
+            if (dbctl_get_integer(ctx, rows[i], c, 0)) {
+                dbctl_set_integer(ctx, rows[i], c, 0);
+            }
+        }
+    }
+    free(rows);
+
+    static const char *const dropped[] = {
+        "Mirror", "Controller", "Manager", "NetFlow", "sFlow",
+        "Flow_Sample_Collector_Set", "IPFIX", "SSL",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(dropped); i++) {
+        delete_all(ctx, dropped[i]);
+    }
+    return 0;
+}
+
+static const struct dbctl_command vsctl_commands[] = {
+    { "init", 0, 0, NULL, cmd_init },
+    { "emer-reset", 0, 0, NULL, cmd_emer_reset },
+
+    /* Bridges. */
+    { "add-br", 1, 3, "--may-exist", cmd_add_br },
+    { "del-br", 1, 1, "--if-exists", cmd_del_br },
+    { "list-br", 0, 0, "--real,--fake", cmd_list_br },
+    { "br-exists", 1, 1, NULL, cmd_br_exists },
+    { "br-to-vlan", 1, 1, NULL, cmd_br_to_vlan },
+    { "br-to-parent", 1, 1, NULL, cmd_br_to_parent },
+    { "br-set-external-id", 2, 3, NULL, cmd_br_set_external_id },
+    { "br-get-external-id", 1, 2, NULL, cmd_br_get_external_id },
+
+    /* Ports and interfaces. */
+    { "list-ports", 1, 1, NULL, cmd_list_ports },
+    { "add-port", 2, INT_MAX, "--may-exist", cmd_add_port },
+    { "add-bond", 4, INT_MAX, "--may-exist,--fake-iface", cmd_add_bond },
+    { "del-port", 1, 2, "--if-exists,--with-iface", cmd_del_port },
+    { "port-to-br", 1, 1, NULL, cmd_port_to_br },
+    { "list-ifaces", 1, 1, NULL, cmd_list_ifaces },
+    { "iface-to-br", 1, 1, NULL, cmd_iface_to_br },
+
+    /* Controllers, fail mode, managers. */
+    { "get-controller", 1, 1, NULL, cmd_get_controller },
+    { "del-controller", 1, 1, NULL, cmd_del_controller },
+    { "set-controller", 1, INT_MAX, NULL, cmd_set_controller },
+    { "get-fail-mode", 1, 1, NULL, cmd_get_fail_mode },
+    { "del-fail-mode", 1, 1, NULL, cmd_del_fail_mode },
+    { "set-fail-mode", 2, 2, NULL, cmd_set_fail_mode },
+    { "get-manager", 0, 0, NULL, cmd_get_manager },
+    { "del-manager", 0, 0, NULL, cmd_del_manager },
+    { "set-manager", 1, INT_MAX, NULL, cmd_set_manager },
+    { NULL, 0, 0, NULL, NULL },
 };
 
-static const struct vs_command vs_commands[] = {
-    { "init", NULL, cmd_init },
-    { "add-br", "--may-exist", cmd_add_br },
-    { "del-br", "--if-exists", cmd_del_br },
-    { "list-br", NULL, cmd_list_br },
-    { "br-exists", NULL, cmd_br_exists },
-    { "add-port", "--may-exist", cmd_add_port },
-    { "del-port", "--if-exists", cmd_del_port },
-    { "list-ports", NULL, cmd_list_ports },
-    { "list-ifaces", NULL, cmd_list_ifaces },
-    { "iface-to-br", NULL, cmd_iface_to_br },
-    { "port-to-br", NULL, cmd_port_to_br },
+static const struct dbctl_command *const command_tables[] = {
+    vsctl_commands,
+    NULL,
 };
+
+/* ---------------------------------------------------------------------- */
+/* The program. */
 
 /* Prints the --help text. */
 static void
@@ -591,22 +1313,49 @@ usage(void)
 {
     printf("%s: configures the local Open_vSwitch database\n"
            "usage: %s [OPTIONS] COMMAND [ARG...] [-- COMMAND [ARG...]]...\n"
-           "\nBridge commands:\n"
+           "\nOpen vSwitch commands:\n"
            "  init                        create the Open_vSwitch record\n"
+           "  emer-reset                  reset to a clean configuration\n"
+           "\nBridge commands:\n"
            "  add-br BRIDGE               create a bridge\n"
+           "  add-br BRIDGE PARENT VLAN   create a fake bridge on PARENT\n"
            "  del-br BRIDGE               delete a bridge and its ports\n"
-           "  list-br                     print the bridges\n"
+           "  list-br                     print the bridges (--real, "
+           "--fake)\n"
            "  br-exists BRIDGE            exit 2 if BRIDGE does not exist\n"
+           "  br-to-vlan BRIDGE           print the VLAN of BRIDGE (0 if "
+           "real)\n"
+           "  br-to-parent BRIDGE         print the parent of BRIDGE\n"
+           "  br-set-external-id BRIDGE KEY [VALUE]\n"
+           "                              set or clear an external ID\n"
+           "  br-get-external-id BRIDGE [KEY]\n"
+           "                              print one or all external IDs\n"
            "\nPort commands:\n"
+           "  list-ports BRIDGE           print the ports of BRIDGE\n"
            "  add-port BRIDGE PORT [COLUMN[:KEY]=VALUE]...\n"
            "                              add PORT to BRIDGE\n"
-           "  del-port [BRIDGE] PORT      delete PORT\n"
-           "  list-ports BRIDGE           print the ports of BRIDGE\n"
+           "  add-bond BRIDGE PORT IFACE... [COLUMN[:KEY]=VALUE]...\n"
+           "                              add a bond of IFACEs\n"
+           "  del-port [BRIDGE] PORT      delete PORT (--with-iface: "
+           "or the\n"
+           "                              port of interface PORT)\n"
+           "  port-to-br PORT             print the bridge of PORT\n"
+           "\nInterface commands:\n"
            "  list-ifaces BRIDGE          print the interfaces of BRIDGE\n"
            "  iface-to-br IFACE           print the bridge of IFACE\n"
-           "  port-to-br PORT             print the bridge of PORT\n"
+           "\nController and fail mode commands:\n"
+           "  get-controller BRIDGE       print the controllers of BRIDGE\n"
+           "  del-controller BRIDGE       delete them\n"
+           "  set-controller BRIDGE TARGET...  replace them\n"
+           "  get-fail-mode BRIDGE        print the fail mode\n"
+           "  del-fail-mode BRIDGE        clear it\n"
+           "  set-fail-mode BRIDGE MODE   set it (standalone or secure)\n"
+           "\nManager commands:\n"
+           "  get-manager                 print the managers\n"
+           "  del-manager                 delete them\n"
+           "  set-manager TARGET...       replace them\n"
            "\nDatabase commands: list, find, get, set, add, remove, clear,\n"
-           "  create, destroy, wait-until (see ovs-vsctl(8)).\n"
+           "  create, destroy, wait-until (see docs/kiln-vsctl.md).\n"
            "\nOptions:\n"
            "  --db=REMOTE       database (default unix:RUNDIR/db.sock, "
            "RUNDIR being\n"
@@ -616,10 +1365,13 @@ usage(void)
            "  --no-wait         accepted; kiln-vsctl never waits for a "
            "switch to\n"
            "                    apply the configuration (yet)\n"
+           "  --dry-run         do not commit the changes\n"
+           "  --oneline         print one line per command\n"
            "  --format=list|table|csv|json --data=string|bare|json\n"
            "  --no-headings --bare --pretty --columns=COLS\n"
-           "Per-command options: --may-exist, --if-exists, --id=@NAME, "
-           "--all\n", program_name(), program_name());
+           "Per-command options: --may-exist, --if-exists, --real, --fake,\n"
+           "  --fake-iface, --with-iface, --id=@NAME, --all\n",
+           program_name(), program_name());
 }
 
 /* Returns the default remote; the caller frees it. */
@@ -636,214 +1388,19 @@ default_remote(void)
     return xasprintf("unix:%s/db.sock", dir);
 }
 
-/* Handles the bridge and port commands of argv ('argc' words, commands
- * separated by "--"), generating generic commands for them and passing
- * the generic commands through.  Returns 0 or -1 (with a message and
- * status in 'c'). */
+/* br-exists reports a missing bridge by its exit status alone. */
 static int
-vs_translate(struct vs_ctx *c, int argc, char **argv)
+failure_status(void)
 {
-    for (int i = 0; i < argc;) {
-        int start = i;
-        while (i < argc && strcmp(argv[i], "--")) {
-            i++;
-        }
-        int end = i++;
-        struct vs_opts o = { false, false };
-        int j = start;
-        for (; j < end && !strncmp(argv[j], "--", 2); j++) {
-            if (!strcmp(argv[j], "--may-exist")) {
-                o.may_exist = true;
-            } else if (!strcmp(argv[j], "--if-exists")) {
-                o.if_exists = true;
-            }
-        }
-        const struct vs_command *cmd = NULL;
-        for (size_t k = 0; j < end && k < ARRAY_SIZE(vs_commands); k++) {
-            if (!strcmp(vs_commands[k].name, argv[j])) {
-                cmd = &vs_commands[k];
-            }
-        }
-        if (cmd) {
-            for (int k = start; k < j; k++) {
-                if (!cmd->option || strcmp(argv[k], cmd->option)) {
-                    return vs_fail(c, "'%s' command has no '%s' option",
-                                   cmd->name, argv[k]);
-                }
-            }
-            if (cmd->run(c, &o, end - j - 1, argv + j + 1)) {
-                return -1;
-            }
-        } else if (o.may_exist && j < end) {
-            return vs_fail(c, "'%s' command has no '--may-exist' option",
-                           argv[j]);
-        } else {
-            /* A generic command (dbctl_run() checks it). */
-            c->gen = xrealloc(c->gen, (c->n_gen + 1 + end - start)
-                              * sizeof *c->gen);
-            c->gen[c->n_gen++] = xstrdup("--");
-            for (int k = start; k < end; k++) {
-                c->gen[c->n_gen++] = xstrdup(argv[k]);
-            }
-        }
-    }
-    return 0;
+    return br_exists_missing ? 2 : 1;
 }
 
-/* Whether 'uuid' names a bridge, port or interface in 'idl'. */
-static bool
-is_live(struct idl *idl, const struct uuid *uuid)
-{
-    static const char *const tables[] = { "Bridge", "Port", "Interface" };
-    for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
-        if (idl_row_find(idl_get_table(idl, tables[i]), uuid)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Removes from 'out' the first line equal to 'line' (without its new-line),
- * or if 'line' is NULL, the first line holding a UUID that names no
- * bridge, port or interface in 'idl'. */
-static void
-remove_line(struct idl *idl, struct ds *out, const char *line)
-{
-    const char *text = ds_cstr(out);
-    for (const char *p = text; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t) (nl - p) : strlen(p);
-        struct uuid u;
-        if (line ? len == strlen(line) && !strncmp(p, line, len)
-            : uuid_from_buffer(&u, p, len) && !is_live(idl, &u)) {
-            size_t ofs = p - text;
-            len += nl != NULL;
-            memmove(out->string + ofs, out->string + ofs + len,
-                    out->length - ofs - len + 1);
-            out->length -= len;
-            return;
-        }
-        if (!nl) {
-            return;
-        }
-        p = nl + 1;
-    }
-}
-
-/* Removes from 'out' the first line equal to the UUID of the row named
- * 'name' in 'table' (the output of a "create" that kiln-vsctl
- * generated). */
-static void
-strip_uuid_line(struct idl *idl, struct ds *out, const char *table,
-                const char *name)
-{
-    struct idl_table *t = idl_get_table(idl, table);
-    const struct idl_column *col = name ? idl_table_find_column(t, "name")
-                                        : NULL;
-    const struct idl_row *row;
-    IDL_FOR_EACH_ROW (row, t) {
-        const char *s = col ? idl_row_get_string(row, col) : NULL;
-        if (!col || (s && !strcmp(s, name))) {
-            break;
-        }
-    }
-    if (!row) {
-        return;
-    }
-    char *line = xasprintf(UUID_FMT, UUID_ARGS(idl_row_uuid(row)));
-    remove_line(idl, out, line);
-    free(line);
-}
-
-
-/* Frees what 'c' owns. */
-static void
-vs_ctx_uninit(struct vs_ctx *c)
-{
-    vs_set_destroy(&c->bridges);
-    vs_set_destroy(&c->ports);
-    vs_set_destroy(&c->ifaces);
-    for (size_t i = 0; i < c->n_gen; i++) {
-        free(c->gen[i]);
-    }
-    free(c->gen);
-    ds_uninit(&c->out);
-    ds_uninit(&c->err);
-}
-
-/* Runs the command line against a synced 'idl'.  Returns the exit
- * status. */
+/* kiln-vsctl's own global options. */
 static int
-vs_run(struct idl *idl, const struct dbctl_options *opts, int argc,
-       char **argv)
+parse_option(const char *arg, struct dbctl_options *opts)
 {
-    struct vs_ctx c;
-    memset(&c, 0, sizeof c);
-    ds_init(&c.out);
-    ds_init(&c.err);
-    vs_load(&c, idl);
-
-    /* Every invocation makes sure the Open_vSwitch record exists. */
-    struct idl_table *ovs = idl_get_table(idl, "Open_vSwitch");
-    bool create_ovs = !idl_table_count(ovs);
-    if (create_ovs) {
-        gen(&c, "create", "Open_vSwitch", NULL);
-    }
-    int status = 0;
-    if (vs_translate(&c, argc, argv)) {
-        if (c.err.length) {
-            fprintf(stderr, "%s: %s\n", program_name(), ds_cstr(&c.err));
-        }
-        status = c.status;
-    } else if (c.n_gen) {
-        struct ds out, err;
-        ds_init(&out);
-        ds_init(&err);
-        const struct dbctl_tool tool = {
-            .names = names, .n_names = ARRAY_SIZE(names),
-        };
-        int error = dbctl_run(idl, &tool, opts, c.n_gen - 1, c.gen + 1, &out, &err);
-        if (error) {
-            fprintf(stderr, "%s: %s\n", program_name(), ds_cstr(&err));
-            status = 1;
-        } else {
-            if (create_ovs) {
-                strip_uuid_line(idl, &out, "Open_vSwitch", NULL);
-            }
-            for (size_t i = 0; i < c.bridges.n; i++) {
-                const struct vs_rec *r = c.bridges.recs[i];
-                if (r->created && !r->deleted) {
-                    strip_uuid_line(idl, &out, "Bridge", r->name);
-                } else if (r->created) {
-                    remove_line(idl, &out, NULL);
-                }
-            }
-            for (size_t i = 0; i < c.ports.n; i++) {
-                const struct vs_rec *r = c.ports.recs[i];
-                if (r->created && !r->deleted) {
-                    strip_uuid_line(idl, &out, "Port", r->name);
-                } else if (r->created) {
-                    remove_line(idl, &out, NULL);
-                }
-            }
-            for (size_t i = 0; i < c.ifaces.n; i++) {
-                const struct vs_rec *r = c.ifaces.recs[i];
-                if (r->created && !r->deleted) {
-                    strip_uuid_line(idl, &out, "Interface", r->name);
-                } else if (r->created) {
-                    remove_line(idl, &out, NULL);
-                }
-            }
-            fputs(ds_cstr(&c.out), stdout);
-            fputs(ds_cstr(&out), stdout);
-        }
-        ds_uninit(&out);
-        ds_uninit(&err);
-    } else {
-        fputs(ds_cstr(&c.out), stdout);
-    }
-    vs_ctx_uninit(&c);
-    return status;
+    /* Accepted: kiln-vsctl never waits for a switch. */
+    return !strcmp(arg, "--no-wait");
 }
 
 /* Exits 0 on success, 2 if br-exists found no bridge, else 1 with a
@@ -851,75 +1408,19 @@ vs_run(struct idl *idl, const struct dbctl_options *opts, int argc,
 int
 main(int argc, char *argv[])
 {
-    struct dbctl_options opts;
-    char *remote = NULL;
-    long long timeout_ms = -1;
-
-    util_set_program_name(argv[0]);
-    dbctl_options_init(&opts);
-    char *error_msg = log_set_levels_from_string("console:warn");
-    free(error_msg);
-
-    /* Global options come first; the first option this program does not
-     * know starts the first command (with its per-command options). */
-    int optind = 1;
-    for (; optind < argc && !strncmp(argv[optind], "--", 2); optind++) {
-        const char *arg = argv[optind];
-        int parsed = dbctl_parse_output_option(&opts, arg);
-        if (parsed < 0) {
-            free(remote);
-            return 1;
-        } else if (parsed) {
-            continue;
-        }
-        const char *value = strchr(arg, '=');
-        value = value ? value + 1 : "";
-        if (!strncmp(arg, "--db=", 5)) {
-            free(remote);
-            remote = xstrdup(value);
-        } else if (!strncmp(arg, "--timeout=", 10)) {
-            timeout_ms = atoll(value) * 1000;
-            if (timeout_ms <= 0) {
-                timeout_ms = -1;
-            }
-        } else if (!strcmp(arg, "--no-wait")) {
-            /* Accepted: kiln-vsctl never waits for a switch. */
-        } else if (!strcmp(arg, "--help")) {
-            usage();
-            free(remote);
-            return 0;
-        } else {
-            break;
-        }
-    }
-    if (optind >= argc) {
-        fprintf(stderr, "%s: missing command name (use --help for help)\n",
-                program_name());
-        free(remote);
-        return 1;
-    }
-    if (!remote) {
-        remote = default_remote();
-    }
-
-    uv_loop_t loop;
-    uv_loop_init(&loop);
-    struct idl *idl = idl_create(&loop, remote, "Open_vSwitch");
-    idl_add_all_tables(idl);
-    int status;
-    int error = idl_wait_synced(idl, timeout_ms < 0 ? 10000 : timeout_ms);
-    if (error) {
-        const char *why = idl_get_last_error(idl);
-        fprintf(stderr, "%s: %s: database connection failed (%s)\n",
-                program_name(), remote, why ? why : "timed out");
-        status = 1;
-    } else {
-        opts.timeout_ms = timeout_ms;
-        status = vs_run(idl, &opts, argc - optind, argv + optind);
-    }
-    idl_destroy(idl);
-    free(remote);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
-    return status;
+    static const struct dbctl_tool tool = {
+        .names = names,
+        .n_names = ARRAY_SIZE(names),
+        .commands = command_tables,
+        .before_commands = ensure_ovs,
+    };
+    static const struct dbctl_program program = {
+        .db_name = "Open_vSwitch",
+        .default_db = default_remote,
+        .usage = usage,
+        .parse_option = parse_option,
+        .tool = &tool,
+        .failure_status = failure_status,
+    };
+    return dbctl_main(&program, argc, argv);
 }
