@@ -1,0 +1,953 @@
+/* The compile engine of kiln-northd: see northd.h.
+ *
+ * A run (northd_run()) happens once the loop is idle after any change of
+ * either replica or the end of a transaction.  It
+ *
+ *   1. compiles: everything if 'recompute', else the tracked northbound
+ *      changes (switches first, then ports), into the owned flows of
+ *      lflow.h;
+ *   2. follows the tracked southbound Logical_Flow rows in an index by flow
+ *      key;
+ *   3. if it holds the lock and no transaction is in flight, writes one
+ *      southbound transaction with the bookkeeping (sb-sync.c) and the
+ *      flows that gained their first owner or lost their last one (or,
+ *      after a failure or reconnection, every difference), and one
+ *      northbound transaction with sb_cfg, hv_cfg and the ports' "up". */
+#include "northd/northd.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/ds.h"
+#include "lib/hash.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "northd/lswitch.h"
+#include "northd/northd-private.h"
+#include "ovsdb/datum.h"
+#include "ovsdb/schema.h"
+
+LOG_MODULE(northd);
+
+static void northd_schedule_run(struct northd *);
+
+/* Replica set-up. */
+
+static const struct idl_column *
+add_column(struct idl_table *t, const char *name)
+{
+    return idl_add_column(t, name);
+}
+
+static void
+northd_nb_init(struct northd_nb *c, struct idl *idl)
+{
+    c->global = idl_add_table(idl, "NB_Global");
+    c->nb_cfg = add_column(c->global, "nb_cfg");
+    c->sb_cfg = add_column(c->global, "sb_cfg");
+    c->sb_cfg_timestamp = add_column(c->global, "sb_cfg_timestamp");
+    c->hv_cfg = add_column(c->global, "hv_cfg");
+    c->hv_cfg_timestamp = add_column(c->global, "hv_cfg_timestamp");
+    c->options = add_column(c->global, "options");
+
+    c->ls = idl_add_table(idl, "Logical_Switch");
+    c->ls_name = add_column(c->ls, "name");
+    c->ls_ports = add_column(c->ls, "ports");
+
+    c->lsp = idl_add_table(idl, "Logical_Switch_Port");
+    c->lsp_name = add_column(c->lsp, "name");
+    c->lsp_type = add_column(c->lsp, "type");
+    c->lsp_addresses = add_column(c->lsp, "addresses");
+    c->lsp_enabled = add_column(c->lsp, "enabled");
+    c->lsp_options = add_column(c->lsp, "options");
+    c->lsp_parent_name = add_column(c->lsp, "parent_name");
+    c->lsp_tag = add_column(c->lsp, "tag");
+    c->lsp_tag_request = add_column(c->lsp, "tag_request");
+    c->lsp_port_security = add_column(c->lsp, "port_security");
+    c->lsp_external_ids = add_column(c->lsp, "external_ids");
+    c->lsp_up = add_column(c->lsp, "up");
+}
+
+static void
+northd_sb_init(struct northd_sb *c, struct idl *idl)
+{
+    c->global = idl_add_table(idl, "SB_Global");
+    c->nb_cfg = add_column(c->global, "nb_cfg");
+    c->options = add_column(c->global, "options");
+
+    c->lflow = idl_add_table(idl, "Logical_Flow");
+    c->lf_datapath = add_column(c->lflow, "logical_datapath");
+    c->lf_dp_group = add_column(c->lflow, "logical_dp_group");
+    c->lf_pipeline = add_column(c->lflow, "pipeline");
+    c->lf_table_id = add_column(c->lflow, "table_id");
+    c->lf_priority = add_column(c->lflow, "priority");
+    c->lf_match = add_column(c->lflow, "match");
+    c->lf_actions = add_column(c->lflow, "actions");
+    c->lf_external_ids = add_column(c->lflow, "external_ids");
+    c->lf_tags = add_column(c->lflow, "tags");
+
+    c->dp = idl_add_table(idl, "Datapath_Binding");
+    c->dp_external_ids = add_column(c->dp, "external_ids");
+    c->dp_tunnel_key = add_column(c->dp, "tunnel_key");
+
+    c->pb = idl_add_table(idl, "Port_Binding");
+    c->pb_logical_port = add_column(c->pb, "logical_port");
+    c->pb_datapath = add_column(c->pb, "datapath");
+    c->pb_tunnel_key = add_column(c->pb, "tunnel_key");
+    c->pb_mac = add_column(c->pb, "mac");
+    c->pb_type = add_column(c->pb, "type");
+    c->pb_options = add_column(c->pb, "options");
+    c->pb_parent_port = add_column(c->pb, "parent_port");
+    c->pb_tag = add_column(c->pb, "tag");
+    c->pb_port_security = add_column(c->pb, "port_security");
+    c->pb_external_ids = add_column(c->pb, "external_ids");
+    c->pb_up = add_column(c->pb, "up");
+
+    c->mc = idl_add_table(idl, "Multicast_Group");
+    c->mc_datapath = add_column(c->mc, "datapath");
+    c->mc_name = add_column(c->mc, "name");
+    c->mc_ports = add_column(c->mc, "ports");
+    c->mc_tunnel_key = add_column(c->mc, "tunnel_key");
+
+    c->chassis_private = idl_add_table(idl, "Chassis_Private");
+    c->chp_nb_cfg = add_column(c->chassis_private, "nb_cfg");
+}
+
+static void
+northd_idl_changed_cb(struct idl *idl, void *northd_)
+{
+    northd_schedule_run(northd_);
+}
+
+/* Creates an engine that replicates the northbound database at
+ * 'nb_remote' and the southbound one at 'sb_remote' (idl_create() syntax)
+ * on 'loop', asks for the southbound lock "ovn_northd", and compiles and
+ * writes whenever either changes.  The caller owns the result and frees it
+ * with northd_destroy(). */
+struct northd *
+northd_create(uv_loop_t *loop, const char *nb_remote, const char *sb_remote)
+{
+    struct northd *nd = xzalloc(sizeof *nd);
+    nd->loop = loop;
+    nd->nb = idl_create(loop, nb_remote, "OVN_Northbound");
+    nd->sb = idl_create(loop, sb_remote, "OVN_Southbound");
+    northd_nb_init(&nd->nbc, nd->nb);
+    northd_sb_init(&nd->sbc, nd->sb);
+    idl_track_enable(nd->nb);
+    idl_track_enable(nd->sb);
+    idl_set_lock(nd->sb, "ovn_northd");
+
+    lflow_table_init(&nd->lflows);
+    hmap_init(&nd->switches);
+    hmap_init(&nd->ports);
+    hmap_init(&nd->sb_lflows);
+    hmap_init(&nd->sb_lflows_by_uuid);
+    nd->recompute = true;
+    nd->full_resync = true;
+    nd->bindings_dirty = true;
+
+    uv_idle_init(loop, &nd->run_idle);
+    nd->run_idle.data = nd;
+    idl_set_change_callback(nd->nb, northd_idl_changed_cb, nd);
+    idl_set_change_callback(nd->sb, northd_idl_changed_cb, nd);
+    return nd;
+}
+
+static void northd_clear_model(struct northd *);
+static void sb_index_clear(struct northd *);
+
+static void
+northd_idle_close_cb(uv_handle_t *handle)
+{
+    free(handle->data);
+}
+
+/* Frees 'nd', abandoning any transaction in flight.  The memory goes when
+ * the loop next runs (the idle handle's close callback).  Does nothing if
+ * 'nd' is NULL. */
+void
+northd_destroy(struct northd *nd)
+{
+    if (!nd) {
+        return;
+    }
+    nd->closing = true;
+    idl_txn_destroy(nd->sb_txn);
+    idl_txn_destroy(nd->nb_txn);
+    northd_clear_model(nd);
+    sb_index_clear(nd);
+    lflow_table_uninit(&nd->lflows);
+    hmap_uninit(&nd->switches);
+    hmap_uninit(&nd->ports);
+    hmap_uninit(&nd->sb_lflows);
+    hmap_uninit(&nd->sb_lflows_by_uuid);
+    idl_destroy(nd->nb);
+    idl_destroy(nd->sb);
+    uv_close((uv_handle_t *) &nd->run_idle, northd_idle_close_cb);
+}
+
+/* True if 'nd' holds the southbound lock, i.e. it is the active northd. */
+bool
+northd_is_active(const struct northd *nd)
+{
+    return idl_has_lock(nd->sb);
+}
+
+/* True if both replicas are connected and synced. */
+bool
+northd_is_connected(const struct northd *nd)
+{
+    return idl_has_synced(nd->nb) && idl_has_synced(nd->sb);
+}
+
+/* Makes the next run compile everything and compare every southbound
+ * row. */
+void
+northd_request_recompute(struct northd *nd)
+{
+    nd->recompute = true;
+    nd->full_resync = true;
+    nd->bindings_dirty = true;
+    northd_schedule_run(nd);
+}
+
+/* Stops ('paused') or resumes writing to the databases.  A paused northd
+ * keeps compiling and keeps its lock. */
+void
+northd_set_paused(struct northd *nd, bool paused)
+{
+    nd->paused = paused;
+    if (!paused) {
+        northd_schedule_run(nd);
+    }
+}
+
+/* True if writing is paused. */
+bool
+northd_is_paused(const struct northd *nd)
+{
+    return nd->paused;
+}
+
+/* Fills 'stats' with 'nd''s counters. */
+void
+northd_get_stats(const struct northd *nd, struct northd_stats *stats)
+{
+    *stats = nd->stats;
+    stats->n_flows = nd->lflows.n_live;
+    stats->n_switches = hmap_count(&nd->switches);
+    stats->n_ports = hmap_count(&nd->ports);
+}
+
+/* Compiling. */
+
+/* Returns the compiled switch whose Logical_Switch row is 'uuid', or
+ * NULL. */
+struct northd_switch *
+northd__switch_find(const struct northd *nd, const struct uuid *uuid)
+{
+    struct northd_switch *sw;
+    HMAP_FOR_EACH_WITH_HASH (sw, node, uuid_hash(uuid), &nd->switches) {
+        if (uuid_equals(&sw->uuid, uuid)) {
+            return sw;
+        }
+    }
+    return NULL;
+}
+
+static struct northd_port *
+port_find(const struct northd *nd, const struct uuid *uuid)
+{
+    struct northd_port *p;
+    HMAP_FOR_EACH_WITH_HASH (p, node, uuid_hash(uuid), &nd->ports) {
+        if (uuid_equals(&p->uuid, uuid)) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static void
+switch_build_flows(struct northd *nd, struct northd_switch *sw)
+{
+    lflow_owner_clear(&nd->lflows, &sw->owner);
+    sw->flows_unknown = sw->n_unknown > 0;
+    lswitch_build_datapath_flows(&nd->lflows, &sw->owner, &sw->uuid,
+                                 sw->flows_unknown);
+    nd->stats.n_switch_updates++;
+}
+
+/* Regenerates the flows of 'p' from its row 'row' and keeps its switch's
+ * "unknown" count.  Returns true if the switch's own flows must be
+ * regenerated. */
+static bool
+port_build_flows(struct northd *nd, struct northd_port *p,
+                 const struct idl_row *row)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct datum *addrs = idl_row_get(row, c->lsp_addresses);
+    const char **addresses = xmalloc((addrs->n + 1) * sizeof *addresses);
+    for (size_t i = 0; i < addrs->n; i++) {
+        addresses[i] = addrs->keys[i].string;
+    }
+    const char *type = idl_row_get_string(row, c->lsp_type);
+    struct lswitch_port lp = {
+        .name = idl_row_get_string(row, c->lsp_name),
+        .uuid = p->uuid,
+        .type = type ? type : "",
+        .enabled = idl_row_get_boolean(row, c->lsp_enabled, true),
+        .has_port_security = idl_row_get(row, c->lsp_port_security)->n > 0,
+        .addresses = addresses,
+        .n_addresses = addrs->n,
+    };
+    if (!lp.name) {
+        lp.name = "";
+    }
+
+    lflow_owner_clear(&nd->lflows, &p->owner);
+    lswitch_build_port_flows(&nd->lflows, &p->owner, &p->sw->uuid, &lp);
+    p->built_run = nd->n_runs;
+    bool unknown = lp.enabled && lswitch_port_has_unknown(&lp);
+    free(addresses);
+
+    if (unknown != p->counts_unknown) {
+        p->counts_unknown = unknown;
+        p->sw->n_unknown += unknown ? 1 : -1;
+    }
+    nd->stats.n_port_updates++;
+    return (p->sw->n_unknown > 0) != p->sw->flows_unknown;
+}
+
+static void
+port_destroy(struct northd *nd, struct northd_port *p)
+{
+    if (p->counts_unknown) {
+        p->sw->n_unknown--;
+    }
+    lflow_owner_uninit(&nd->lflows, &p->owner);
+    list_remove(&p->sw_node);
+    hmap_remove(&nd->ports, &p->node);
+    free(p);
+}
+
+static struct northd_switch *
+switch_create(struct northd *nd, const struct idl_row *row)
+{
+    struct northd_switch *sw = xzalloc(sizeof *sw);
+    sw->uuid = *idl_row_uuid(row);
+    const char *name = idl_row_get_string(row, nd->nbc.ls_name);
+    sw->name = xstrdup(name ? name : "");
+    lflow_owner_init(&sw->owner);
+    list_init(&sw->ports);
+    hmap_insert(&nd->switches, &sw->node, uuid_hash(&sw->uuid));
+    return sw;
+}
+
+static void
+switch_destroy(struct northd *nd, struct northd_switch *sw)
+{
+    struct northd_port *p;
+    LIST_FOR_EACH_SAFE (p, sw_node, &sw->ports) {
+        port_destroy(nd, p);
+    }
+    lflow_owner_uninit(&nd->lflows, &sw->owner);
+    hmap_remove(&nd->switches, &sw->node);
+    free(sw->name);
+    free(sw);
+}
+
+/* Makes 'sw''s ports those of its row's "ports" column: ports that left
+ * lose their flows, ports that joined get theirs.  Marks each port it
+ * (re)built with 'nd->mark'.  Returns true if 'sw''s own flows must be
+ * regenerated. */
+static bool
+switch_sync_ports(struct northd *nd, struct northd_switch *sw,
+                  const struct idl_row *row)
+{
+    const struct datum *ports = idl_row_get(row, nd->nbc.ls_ports);
+    unsigned int keep = ++nd->mark;
+    unsigned int built = ++nd->mark;
+    bool sw_dirty = false;
+
+    for (size_t i = 0; i < ports->n; i++) {
+        const struct uuid *u = &ports->keys[i].uuid;
+        struct northd_port *p = port_find(nd, u);
+        if (p && p->sw == sw) {
+            p->mark = keep;
+            continue;
+        }
+        const struct idl_row *prow = idl_row_find(nd->nbc.lsp, u);
+        if (!prow) {
+            continue;
+        }
+        if (p) {
+            /* Moved from another switch in the same batch. */
+            struct northd_switch *old = p->sw;
+            port_destroy(nd, p);
+            if ((old->n_unknown > 0) != old->flows_unknown) {
+                switch_build_flows(nd, old);
+            }
+        }
+        p = xzalloc(sizeof *p);
+        p->uuid = *u;
+        p->sw = sw;
+        lflow_owner_init(&p->owner);
+        hmap_insert(&nd->ports, &p->node, uuid_hash(u));
+        list_push_back(&sw->ports, &p->sw_node);
+        sw_dirty |= port_build_flows(nd, p, prow);
+        p->mark = built;
+    }
+
+    struct northd_port *p;
+    LIST_FOR_EACH_SAFE (p, sw_node, &sw->ports) {
+        if (p->mark != keep && p->mark != built) {
+            port_destroy(nd, p);
+        }
+    }
+    return sw_dirty || (sw->n_unknown > 0) != sw->flows_unknown;
+}
+
+static void
+northd_clear_model(struct northd *nd)
+{
+    struct northd_switch *sw;
+    HMAP_FOR_EACH_SAFE (sw, node, &nd->switches) {
+        switch_destroy(nd, sw);
+    }
+}
+
+/* Compiles the whole northbound replica from scratch.  Flows that come
+ * back unchanged are not rewritten: dropping and re-adding an owner's
+ * reference leaves the flow in the table. */
+static void
+northd_full_compute(struct northd *nd)
+{
+    long long start = time_msec();
+    northd_clear_model(nd);
+    const struct idl_row *row;
+    IDL_FOR_EACH_ROW (row, nd->nbc.ls) {
+        struct northd_switch *sw = switch_create(nd, row);
+        switch_sync_ports(nd, sw, row);
+        switch_build_flows(nd, sw);
+    }
+    nd->stats.n_full_recomputes++;
+    LOG_INFO("full recompute: %zu switches, %zu ports, %zu flows in %lld ms",
+             hmap_count(&nd->switches), hmap_count(&nd->ports),
+             nd->lflows.n_live, time_msec() - start);
+}
+
+static bool
+lsp_flow_columns_changed(const struct northd_nb *c, const struct idl_row *r)
+{
+    return (idl_row_column_changed(r, c->lsp_name)
+            || idl_row_column_changed(r, c->lsp_type)
+            || idl_row_column_changed(r, c->lsp_addresses)
+            || idl_row_column_changed(r, c->lsp_enabled)
+            || idl_row_column_changed(r, c->lsp_port_security));
+}
+
+static bool
+lsp_binding_columns_changed(const struct northd_nb *c,
+                            const struct idl_row *r)
+{
+    return (lsp_flow_columns_changed(c, r)
+            || idl_row_column_changed(r, c->lsp_options)
+            || idl_row_column_changed(r, c->lsp_parent_name)
+            || idl_row_column_changed(r, c->lsp_tag)
+            || idl_row_column_changed(r, c->lsp_tag_request)
+            || idl_row_column_changed(r, c->lsp_external_ids));
+}
+
+/* Compiles the tracked northbound changes.  Sets 'bindings_dirty' when the
+ * bookkeeping has something to follow. */
+static void
+northd_incremental_compute(struct northd *nd)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct idl_row *row;
+    bool changed = false;
+
+    /* Switches: deleted ones go with their ports; new ones get their own
+     * flows; a changed "ports" column adds and removes ports. */
+    IDL_FOR_EACH_TRACKED (row, c->ls) {
+        struct northd_switch *sw = northd__switch_find(nd, idl_row_uuid(row));
+        changed = true;
+        if (idl_row_is_deleted(row)) {
+            if (sw) {
+                LOG_DBG("switch %s deleted", sw->name);
+                switch_destroy(nd, sw);
+            }
+            continue;
+        }
+        bool build = false;
+        if (!sw) {
+            sw = switch_create(nd, row);
+            build = true;
+        } else if (idl_row_column_changed(row, c->ls_name)) {
+            const char *name = idl_row_get_string(row, c->ls_name);
+            free(sw->name);
+            sw->name = xstrdup(name ? name : "");
+        }
+        if (build || idl_row_column_changed(row, c->ls_ports)) {
+            build |= switch_sync_ports(nd, sw, row);
+        }
+        if (build) {
+            switch_build_flows(nd, sw);
+        }
+    }
+
+    /* Ports whose own columns changed, except those built above. */
+    IDL_FOR_EACH_TRACKED (row, c->lsp) {
+        if (idl_row_is_deleted(row)) {
+            continue;           /* Left its switch's "ports" above. */
+        }
+        if (lsp_binding_columns_changed(c, row)) {
+            changed = true;
+        }
+        struct northd_port *p = port_find(nd, idl_row_uuid(row));
+        if (!p || p->built_run == nd->n_runs
+            || !lsp_flow_columns_changed(c, row)) {
+            continue;
+        }
+        if (port_build_flows(nd, p, row)) {
+            switch_build_flows(nd, p->sw);
+        }
+    }
+
+    if (idl_track_first(c->global)) {
+        changed = true;
+    }
+    if (changed) {
+        nd->stats.n_incremental++;
+        nd->bindings_dirty = true;
+    }
+}
+
+/* The southbound flow index. */
+
+static void
+sb_index_clear(struct northd *nd)
+{
+    struct northd_sb_lflow *s;
+    HMAP_FOR_EACH_POP (s, by_uuid, &nd->sb_lflows_by_uuid) {
+        free(s);
+    }
+    hmap_clear(&nd->sb_lflows);
+}
+
+static struct northd_sb_lflow *
+sb_index_find_uuid(const struct northd *nd, const struct uuid *u)
+{
+    struct northd_sb_lflow *s;
+    HMAP_FOR_EACH_WITH_HASH (s, by_uuid, uuid_hash(u),
+                             &nd->sb_lflows_by_uuid) {
+        if (uuid_equals(&s->row, u)) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/* Finds the northbound datapath of the southbound Datapath_Binding 'u'. */
+static bool
+sb_dp_to_nb(const struct northd *nd, const struct uuid *u, struct uuid *nb)
+{
+    const struct idl_row *dp = idl_row_find(nd->sbc.dp, u);
+    if (!dp) {
+        return false;
+    }
+    const char *s = idl_row_get_map_string(dp, nd->sbc.dp_external_ids,
+                                           "logical-switch");
+    return s && uuid_from_string(nb, s);
+}
+
+static void
+sb_index_add(struct northd *nd, const struct idl_row *row)
+{
+    const struct northd_sb *c = &nd->sbc;
+    struct northd_sb_lflow *s = xzalloc(sizeof *s);
+    s->row = *idl_row_uuid(row);
+    hmap_insert(&nd->sb_lflows_by_uuid, &s->by_uuid, uuid_hash(&s->row));
+
+    const struct datum *dp = idl_row_get(row, c->lf_datapath);
+    const char *pipeline = idl_row_get_string(row, c->lf_pipeline);
+    const char *match = idl_row_get_string(row, c->lf_match);
+    const char *actions = idl_row_get_string(row, c->lf_actions);
+    if (dp->n != 1 || !pipeline || !match || !actions
+        || !sb_dp_to_nb(nd, &dp->keys[0].uuid, &s->dp)) {
+        return;                 /* Matches no desired flow. */
+    }
+    enum lflow_pipeline pl = (!strcmp(pipeline, "egress")
+                              ? LFLOW_EGRESS : LFLOW_INGRESS);
+    int stage = lflow_stage_find(true, pl,
+                                 idl_row_get_integer(row, c->lf_table_id, 0));
+    if (stage < 0) {
+        return;
+    }
+    s->stage = stage;
+    s->priority = idl_row_get_integer(row, c->lf_priority, 0);
+    s->keyed = true;
+    hmap_insert(&nd->sb_lflows, &s->by_key,
+                lflow_hash(&s->dp, s->stage, s->priority, match, actions));
+}
+
+static void
+sb_index_remove(struct northd *nd, struct northd_sb_lflow *s)
+{
+    if (s->keyed) {
+        hmap_remove(&nd->sb_lflows, &s->by_key);
+    }
+    hmap_remove(&nd->sb_lflows_by_uuid, &s->by_uuid);
+    free(s);
+}
+
+static void
+sb_index_rebuild(struct northd *nd)
+{
+    sb_index_clear(nd);
+    const struct idl_row *row;
+    IDL_FOR_EACH_ROW (row, nd->sbc.lflow) {
+        sb_index_add(nd, row);
+    }
+}
+
+static void
+sb_index_update(struct northd *nd)
+{
+    const struct idl_row *row;
+    IDL_FOR_EACH_TRACKED (row, nd->sbc.lflow) {
+        struct northd_sb_lflow *s = sb_index_find_uuid(nd, idl_row_uuid(row));
+        if (s) {
+            sb_index_remove(nd, s);
+        }
+        if (!idl_row_is_deleted(row)) {
+            sb_index_add(nd, row);
+        }
+    }
+}
+
+/* True if the southbound row of 's' holds flow 'f'. */
+static bool
+sb_lflow_is(const struct northd *nd, const struct northd_sb_lflow *s,
+            const struct lflow *f)
+{
+    if (!s->keyed || s->stage != f->stage || s->priority != f->priority
+        || !uuid_equals(&s->dp, &f->dp)) {
+        return false;
+    }
+    const struct idl_row *row = idl_row_find(nd->sbc.lflow, &s->row);
+    if (!row) {
+        return false;
+    }
+    const char *match = idl_row_get_string(row, nd->sbc.lf_match);
+    const char *actions = idl_row_get_string(row, nd->sbc.lf_actions);
+    return (match && actions && !strcmp(match, f->match)
+            && !strcmp(actions, f->actions));
+}
+
+/* Writing flows. */
+
+static void
+set_string_map(struct idl_txn *txn, const struct idl_row *row,
+               const struct idl_column *col, const char **kv, size_t n)
+{
+    struct datum d;
+    datum_init_alloc(&d, n, true);
+    for (size_t i = 0; i < n; i++) {
+        d.keys[i].string = xstrdup(kv[2 * i]);
+        d.values[i].string = xstrdup(kv[2 * i + 1]);
+    }
+    const struct db_type *type = &idl_column_schema(col)->type;
+    struct db_error *error = datum_sort_unique(&d, type);
+    ASSERT(!error);
+    idl_txn_set(txn, row, col, &d);
+    datum_destroy(&d, type);
+}
+
+static void
+sb_lflow_insert(struct northd *nd, struct idl_txn *txn, const struct lflow *f,
+                const struct northd_switch *sw)
+{
+    const struct northd_sb *c = &nd->sbc;
+    const struct idl_row *row = idl_txn_insert(txn, c->lflow);
+    idl_txn_set_uuid(txn, row, c->lf_datapath, &sw->sb_dp);
+    idl_txn_set_string(txn, row, c->lf_pipeline, lflow_pipeline_to_string(
+                           lflow_stage_pipeline(f->stage)));
+    idl_txn_set_integer(txn, row, c->lf_table_id,
+                        lflow_stage_table(f->stage));
+    idl_txn_set_integer(txn, row, c->lf_priority, f->priority);
+    idl_txn_set_string(txn, row, c->lf_match, f->match);
+    idl_txn_set_string(txn, row, c->lf_actions, f->actions);
+
+    char hint[9];
+    const char *ext[4] = { "stage-name", lflow_stage_name(f->stage) };
+    size_t n_ext = 1;
+    if (!uuid_is_zero(&f->hint)) {
+        char u[UUID_LEN + 1];
+        uuid_to_buffer(&f->hint, u);
+        memcpy(hint, u, 8);
+        hint[8] = '\0';
+        ext[2] = "stage-hint";
+        ext[3] = hint;
+        n_ext = 2;
+    }
+    set_string_map(txn, row, c->lf_external_ids, ext, n_ext);
+    if (f->in_out_port) {
+        const char *tags[2] = { "in_out_port", f->in_out_port };
+        set_string_map(txn, row, c->lf_tags, tags, 1);
+    }
+    nd->stats.n_flows_inserted++;
+}
+
+static void
+sb_lflow_delete(struct northd *nd, struct idl_txn *txn,
+                const struct northd_sb_lflow *s)
+{
+    const struct idl_row *row = idl_row_find(nd->sbc.lflow, &s->row);
+    if (row) {
+        idl_txn_delete(txn, row);
+        nd->stats.n_flows_deleted++;
+    }
+}
+
+/* Writes flow 'f' if it has owners and the southbound database lacks it,
+ * deletes its rows if it has none. */
+static void
+sync_one_flow(struct northd *nd, struct idl_txn *txn, struct lflow *f,
+              uint32_t hash)
+{
+    bool have = false;
+    struct northd_sb_lflow *s;
+    HMAP_FOR_EACH_WITH_HASH (s, by_key, hash, &nd->sb_lflows) {
+        if (!sb_lflow_is(nd, s, f)) {
+            continue;
+        }
+        if (f->n_refs && !have) {
+            have = true;
+        } else {
+            sb_lflow_delete(nd, txn, s);
+        }
+    }
+    if (f->n_refs && !have) {
+        const struct northd_switch *sw = northd__switch_find(nd, &f->dp);
+        if (sw && sw->has_sb_dp) {
+            sb_lflow_insert(nd, txn, f, sw);
+        } else {
+            nd->full_resync = true;
+        }
+    }
+}
+
+/* Adds to 'txn' the flow differences: those of the dirty flows, or all of
+ * them if 'full'. */
+static void
+sync_flows(struct northd *nd, struct idl_txn *txn, bool full)
+{
+    if (!full) {
+        struct lflow *f;
+        LIST_FOR_EACH (f, dirty_node, &nd->lflows.dirty) {
+            sync_one_flow(nd, txn, f, f->node.hash);
+        }
+        lflow_table_sync_done(&nd->lflows);
+        return;
+    }
+
+    /* Every southbound row must hold a live desired flow, once. */
+    unsigned int mark = ++nd->mark;
+    struct northd_sb_lflow *s;
+    HMAP_FOR_EACH (s, by_uuid, &nd->sb_lflows_by_uuid) {
+        struct lflow *f = NULL;
+        if (s->keyed) {
+            const struct idl_row *row = idl_row_find(nd->sbc.lflow, &s->row);
+            f = lflow_table_find(&nd->lflows, &s->dp, s->stage, s->priority,
+                                 idl_row_get_string(row, nd->sbc.lf_match),
+                                 idl_row_get_string(row, nd->sbc.lf_actions),
+                                 s->by_key.hash);
+        }
+        if (f && f->n_refs && f->sync_mark != mark) {
+            f->sync_mark = mark;
+        } else {
+            sb_lflow_delete(nd, txn, s);
+        }
+    }
+    struct lflow *f;
+    HMAP_FOR_EACH (f, node, &nd->lflows.flows) {
+        if (f->n_refs && f->sync_mark != mark) {
+            const struct northd_switch *sw = northd__switch_find(nd, &f->dp);
+            if (sw && sw->has_sb_dp) {
+                sb_lflow_insert(nd, txn, f, sw);
+            }
+        }
+    }
+    lflow_table_sync_done(&nd->lflows);
+}
+
+/* Running. */
+
+static void
+sb_txn_done_cb(struct idl_txn *txn, enum idl_txn_status status, void *nd_)
+{
+    struct northd *nd = nd_;
+    if (nd->closing) {
+        return;
+    }
+    if (status != IDL_TXN_SUCCESS && status != IDL_TXN_UNCHANGED) {
+        nd->stats.n_sb_txn_failures++;
+        LOG_WARN("southbound transaction: %s%s%s",
+                 idl_txn_status_to_string(status),
+                 status == IDL_TXN_ERROR ? ": " : "",
+                 status == IDL_TXN_ERROR ? idl_txn_get_error(txn) : "");
+        nd->full_resync = true;
+        nd->bindings_dirty = true;
+    } else {
+        /* Newly inserted datapaths get their real UUIDs. */
+        nd->bindings_dirty = true;
+    }
+    idl_txn_destroy(txn);
+    nd->sb_txn = NULL;
+    northd_schedule_run(nd);
+}
+
+static void
+nb_txn_done_cb(struct idl_txn *txn, enum idl_txn_status status, void *nd_)
+{
+    struct northd *nd = nd_;
+    if (nd->closing) {
+        return;
+    }
+    if (status == IDL_TXN_ERROR) {
+        LOG_WARN("northbound transaction: %s", idl_txn_get_error(txn));
+    }
+    idl_txn_destroy(txn);
+    nd->nb_txn = NULL;
+    if (status == IDL_TXN_TRY_AGAIN || status == IDL_TXN_ERROR) {
+        northd_schedule_run(nd);
+    }
+}
+
+static long long
+nb_global_nb_cfg(const struct northd *nd)
+{
+    const struct idl_row *g = idl_table_first_row(nd->nbc.global);
+    return g ? idl_row_get_integer(g, nd->nbc.nb_cfg, 0) : 0;
+}
+
+/* Writes what has to be written, if this northd is the active one. */
+static void
+northd_write(struct northd *nd)
+{
+    if (!nd->sb_txn) {
+        bool full = nd->full_resync;
+        long long nb_cfg = nb_global_nb_cfg(nd);
+        const struct idl_row *sg = idl_table_first_row(nd->sbc.global);
+        bool cfg_stale = (!sg
+                          || idl_row_get_integer(sg, nd->sbc.nb_cfg, 0)
+                             != nb_cfg);
+        if (full || nd->bindings_dirty || cfg_stale
+            || !list_is_empty(&nd->lflows.dirty)) {
+            struct idl_txn *txn = idl_txn_create(nd->sb);
+            idl_txn_add_comment(txn, "kiln-northd");
+            nd->full_resync = false;
+            nd->bindings_dirty = false;
+            northd__sync_bindings(nd, txn, nb_cfg);
+            sync_flows(nd, txn, full);
+            enum idl_txn_status st = idl_txn_commit(txn, sb_txn_done_cb, nd);
+            if (st == IDL_TXN_INCOMPLETE) {
+                nd->sb_txn = txn;
+                nd->sb_txn_nb_cfg = nb_cfg;
+                nd->stats.n_sb_txns++;
+            } else {
+                if (st != IDL_TXN_UNCHANGED) {
+                    nd->full_resync = true;
+                    nd->bindings_dirty = true;
+                }
+                idl_txn_destroy(txn);
+            }
+        }
+    }
+    if (!nd->nb_txn) {
+        struct idl_txn *txn = idl_txn_create(nd->nb);
+        northd__sync_nb(nd, txn);
+        enum idl_txn_status st = idl_txn_commit(txn, nb_txn_done_cb, nd);
+        if (st == IDL_TXN_INCOMPLETE) {
+            nd->nb_txn = txn;
+        } else {
+            idl_txn_destroy(txn);
+        }
+    }
+}
+
+static void
+northd_run(struct northd *nd)
+{
+    struct idl_stats nbs, sbs;
+    idl_get_stats(nd->nb, &nbs);
+    idl_get_stats(nd->sb, &sbs);
+
+    if (idl_has_synced(nd->nb)) {
+        if (nbs.n_syncs != nd->nb_syncs) {
+            nd->nb_syncs = nbs.n_syncs;
+            nd->recompute = true;
+        }
+        nd->n_runs++;
+        if (nd->recompute) {
+            nd->recompute = false;
+            nd->full_resync = true;
+            nd->bindings_dirty = true;
+            northd_full_compute(nd);
+        } else {
+            northd_incremental_compute(nd);
+        }
+        idl_track_clear(nd->nb);
+    }
+    if (idl_has_synced(nd->sb)) {
+        if (sbs.n_syncs != nd->sb_syncs) {
+            nd->sb_syncs = sbs.n_syncs;
+            sb_index_rebuild(nd);
+            nd->full_resync = true;
+            nd->bindings_dirty = true;
+        } else {
+            sb_index_update(nd);
+            if (idl_track_first(nd->sbc.dp) || idl_track_first(nd->sbc.pb)
+                || idl_track_first(nd->sbc.mc)
+                || idl_track_first(nd->sbc.global)
+                || idl_track_first(nd->sbc.chassis_private)) {
+                nd->bindings_dirty = true;
+            }
+        }
+        idl_track_clear(nd->sb);
+    }
+
+    bool active = idl_has_lock(nd->sb);
+    if (active != nd->was_active) {
+        LOG_INFO("%s", active ? "this northd is now active"
+                 : "this northd is now on standby");
+        nd->was_active = active;
+        if (active) {
+            nd->full_resync = true;
+            nd->bindings_dirty = true;
+        }
+    }
+    if (active && !nd->paused && northd_is_connected(nd)) {
+        northd_write(nd);
+    }
+}
+
+static void
+northd_run_idle_cb(uv_idle_t *idle)
+{
+    struct northd *nd = idle->data;
+    uv_idle_stop(idle);
+    nd->run_pending = false;
+    northd_run(nd);
+}
+
+static void
+northd_schedule_run(struct northd *nd)
+{
+    if (!nd->run_pending && !nd->closing) {
+        nd->run_pending = true;
+        uv_idle_start(&nd->run_idle, northd_run_idle_cb);
+    }
+}
