@@ -110,82 +110,6 @@ uuid_set_datum(struct datum *datum, const struct idl_row **rows, size_t n)
     return datum;
 }
 
-/* The "acls" of switches and port groups and the "qos_rules" of switches
- * change through "mutate" operations that ovn-nbctl's own later commands
- * in the same batch do not see: they read the column as the replica has
- * it, or as empty once a command of the batch emptied it (a full write).
- * This remembers which (row, column) pairs the current batch emptied.  A
- * batch runs again only after the replica changed, so a different
- * sequence number (or context) means a new run. */
-struct cleared_ref {
-    struct uuid row;                    /* The row whose column... */
-    const struct idl_column *column;    /* ...was emptied. */
-};
-
-static struct {
-    const struct dbctl_context *ctx;    /* The batch run they belong to. */
-    uint64_t seqno;                     /* Replica sequence number then. */
-    struct cleared_ref *refs;           /* Emptied columns. */
-    size_t n, allocated;                /* Used and allocated 'refs'. */
-} cleared;
-
-static bool
-ref_column_cleared(const struct dbctl_context *ctx,
-                   const struct idl_row *row,
-                   const struct idl_column *column)
-{
-    uint64_t seqno = idl_seqno(dbctl_idl(ctx));
-    if (cleared.ctx != ctx || cleared.seqno != seqno) {
-        cleared.ctx = ctx;
-        cleared.seqno = seqno;
-        cleared.n = 0;
-    }
-    for (size_t i = 0; i < cleared.n; i++) {
-        if (cleared.refs[i].column == column
-            && uuid_equals(&cleared.refs[i].row, idl_row_uuid(row))) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* The set of references 'column' of 'row' as ovn-nbctl's commands see it
- * (see above): the replica's value, empty for a row inserted by the batch
- * or a column the batch emptied. */
-static const struct datum *
-ref_column_view(const struct dbctl_context *ctx, const struct idl_row *row,
-                const struct idl_column *column)
-{
-    static struct datum empty;
-    if (ref_column_cleared(ctx, row, column)) {
-        return &empty;
-    }
-    const struct idl_row *replica = idl_row_find(idl_row_table(row),
-                                                 idl_row_uuid(row));
-    return replica ? idl_row_get(replica, column) : &empty;
-}
-
-/* Empties the set of references 'column' of 'row'.  ovn-nbctl writes the
- * empty set, and its earlier and later "mutate" insertions in the batch
- * still apply on top of that; removing the elements the replica has gives
- * the same result. */
-static void
-clear_ref_column(struct dbctl_context *ctx, const struct idl_row *row,
-                 const struct idl_column *column)
-{
-    const struct datum *d = ref_column_view(ctx, row, column);
-    for (size_t i = 0; i < d->n; i++) {
-        dbctl_set_remove(ctx, row, column, &d->keys[i]);
-    }
-    if (cleared.n >= cleared.allocated) {
-        cleared.refs = x2nrealloc(cleared.refs, &cleared.allocated,
-                                  sizeof *cleared.refs);
-    }
-    cleared.refs[cleared.n++] = (struct cleared_ref) {
-        .row = *idl_row_uuid(row),
-        .column = column,
-    };
-}
 
 /* The live rows of 'table' that the references in 'd' point to, in the
  * order of 'd' (by UUID), in a new array the caller frees. */
@@ -205,42 +129,12 @@ referenced_rows(struct dbctl_context *ctx, const struct datum *d,
     return rows;
 }
 
-/* Looks up a row of 'table' by UUID, then by its unique "name" (Port_Group
- * and Copp index their names).  'noun' names the kind in the message
- * "<id>: <noun> UUID|name not found", given if 'must_exist'. */
-static const struct idl_row *
-lookup_named(struct dbctl_context *ctx, const char *table_name,
-             const char *noun, const char *id, bool must_exist, int *error)
-{
-    struct idl_table *table = dbctl_table(ctx, table_name);
-    const struct idl_row *row = NULL;
-    struct uuid uuid;
-    bool is_uuid = uuid_from_string(&uuid, id);
-
-    *error = 0;
-    if (is_uuid) {
-        row = dbctl_row_by_uuid(ctx, table, &uuid);
-    }
-    if (!row) {
-        const struct idl_row *found[1];
-        if (dbctl_rows_by_string(ctx, dbctl_column(table, "name"), id,
-                                 found, 1)) {
-            row = found[0];
-        }
-    }
-    if (!row && must_exist) {
-        *error = dbctl_fail(ctx, "%s: %s %s not found", id, noun,
-                            is_uuid ? "UUID" : "name");
-    }
-    return row;
-}
-
 static const struct idl_row *
 pg_lookup(struct dbctl_context *ctx, const char *id, bool must_exist,
           int *error)
 {
-    return lookup_named(ctx, "Port_Group", "port group", id, must_exist,
-                        error);
+    return nbctl_lookup(ctx, "Port_Group", "port group", NULL, id,
+                        must_exist, error);
 }
 
 /* ACLs. */
@@ -325,7 +219,7 @@ acl_items(struct dbctl_context *ctx, const struct acl_entity *entity,
 {
     struct idl_table *table = dbctl_table(ctx, "ACL");
     const struct idl_row **rows = referenced_rows(
-        ctx, ref_column_view(ctx, entity->row, entity->acls), table, n);
+        ctx, nbctl_ref_view(ctx, entity->row, entity->acls), table, n);
     struct acl_item *items = xcalloc(*n + 1, sizeof *items);
     for (size_t i = 0; i < *n; i++) {
         const char *dir = dbctl_get_string(ctx, rows[i],
@@ -508,7 +402,7 @@ cmd_acl_del(struct dbctl_context *ctx, int argc, char **argv)
         return error;
     }
     if (argc == 1) {
-        clear_ref_column(ctx, entity.row, entity.acls);
+        nbctl_ref_clear(ctx, entity.row, entity.acls);
         return 0;
     }
 
@@ -626,7 +520,7 @@ qos_items(struct dbctl_context *ctx, const struct idl_row *ls, size_t *n)
 {
     struct idl_table *table = dbctl_table(ctx, "QoS");
     const struct idl_row **rows = referenced_rows(
-        ctx, ref_column_view(ctx, ls, nbctl_col(ctx, "Logical_Switch",
+        ctx, nbctl_ref_view(ctx, ls, nbctl_col(ctx, "Logical_Switch",
                                                 "qos_rules")),
         table, n);
     struct qos_item *items = xcalloc(*n + 1, sizeof *items);
@@ -782,7 +676,7 @@ qos_del_uuid(struct dbctl_context *ctx, const struct idl_row *ls,
     const struct idl_column *rules = nbctl_col(ctx, "Logical_Switch",
                                                "qos_rules");
     union atom key = { .uuid = *uuid };
-    if (datum_find_key(ref_column_view(ctx, ls, rules), &key, DB_TYPE_UUID)
+    if (datum_find_key(nbctl_ref_view(ctx, ls, rules), &key, DB_TYPE_UUID)
         == SIZE_MAX) {
         return dbctl_fail(ctx, "uuid is not found");
     }
@@ -801,7 +695,7 @@ cmd_qos_del(struct dbctl_context *ctx, int argc, char **argv)
     const struct idl_column *rules = nbctl_col(ctx, "Logical_Switch",
                                                "qos_rules");
     if (argc == 1) {
-        clear_ref_column(ctx, ls, rules);
+        nbctl_ref_clear(ctx, ls, rules);
         return 0;
     }
     struct uuid uuid;
@@ -1130,7 +1024,8 @@ static const struct idl_row *
 copp_lookup(struct dbctl_context *ctx, const char *id, bool must_exist,
             int *error)
 {
-    return lookup_named(ctx, "Copp", "copp", id, must_exist, error);
+    return nbctl_lookup(ctx, "Copp", "copp", NULL, id, must_exist,
+                        error);
 }
 
 static int
@@ -1183,67 +1078,6 @@ cmd_copp_del(struct dbctl_context *ctx, int argc, char **argv)
     return 0;
 }
 
-/* ovn-nbctl prints a string map in the iteration order of its own hash
- * map: keys hashed with the murmur3-style hash_string() (which lib/hash.h
- * shares), inserted in sorted order into buckets that grow as elements
- * arrive, each new element at the head of its bucket's chain.  This
- * replays those insertions and stores the resulting order of the 'n'
- * sorted 'keys' in 'order'. */
-static size_t
-smap_mask_for(size_t n)
-{
-    size_t mask = n / 2;
-    for (unsigned int shift = 1; shift < 8 * sizeof mask; shift *= 2) {
-        mask |= mask >> shift;
-    }
-    mask |= (mask & 1) << 1;    /* Never 1 bucket more than needed. */
-    return mask;
-}
-
-static void
-smap_iteration_order(const union atom *keys, size_t n, size_t *order)
-{
-    uint32_t *hashes = xcalloc(n + 1, sizeof *hashes);
-    size_t *next = xcalloc(n + 1, sizeof *next);
-    size_t mask = 0;
-    size_t *heads = xmalloc(sizeof *heads);
-    heads[0] = SIZE_MAX;
-
-    for (size_t i = 0; i < n; i++) {
-        hashes[i] = hash_string(keys[i].string, 0);
-        size_t *bucket = &heads[hashes[i] & mask];
-        next[i] = *bucket;
-        *bucket = i;
-        size_t count = i + 1;
-        if (count / 2 > mask && smap_mask_for(count) > mask) {
-            size_t new_mask = smap_mask_for(count);
-            size_t *new_heads = xmalloc((new_mask + 1) * sizeof *new_heads);
-            for (size_t b = 0; b <= new_mask; b++) {
-                new_heads[b] = SIZE_MAX;
-            }
-            for (size_t b = 0; b <= mask; b++) {
-                for (size_t e = heads[b], nx; e != SIZE_MAX; e = nx) {
-                    nx = next[e];
-                    size_t *nb = &new_heads[hashes[e] & new_mask];
-                    next[e] = *nb;
-                    *nb = e;
-                }
-            }
-            free(heads);
-            heads = new_heads;
-            mask = new_mask;
-        }
-    }
-    size_t k = 0;
-    for (size_t b = 0; b <= mask; b++) {
-        for (size_t e = heads[b]; e != SIZE_MAX; e = next[e]) {
-            order[k++] = e;
-        }
-    }
-    free(heads);
-    free(next);
-    free(hashes);
-}
 
 static int
 cmd_copp_list(struct dbctl_context *ctx, int argc, char **argv)
@@ -1256,7 +1090,7 @@ cmd_copp_list(struct dbctl_context *ctx, int argc, char **argv)
     const struct datum *d = dbctl_get(ctx, copp,
                                       nbctl_col(ctx, "Copp", "meters"));
     size_t *order = xcalloc(d->n + 1, sizeof *order);
-    smap_iteration_order(d->keys, d->n, order);
+    nbctl_smap_order(d->keys, d->n, order);
     for (size_t i = 0; i < d->n; i++) {
         ds_put_format(dbctl_output(ctx), "%s: %s\n",
                       d->keys[order[i]].string, d->values[order[i]].string);

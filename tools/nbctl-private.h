@@ -9,6 +9,7 @@
 #define TOOLS_NBCTL_PRIVATE_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "tools/dbctl.h"
 
@@ -45,6 +46,15 @@ const struct idl_row *nbctl_lrp_lookup(struct dbctl_context *,
                                        const char *id, bool must_exist,
                                        int *error);
 
+/* The same for any table with a "name" column: 'noun' names the kind in
+ * "<id>: <noun> UUID|name not found"; 'plural' in "Multiple <plural>
+ * named..." for tables whose names may repeat (NULL if they are unique:
+ * the first match is taken). */
+const struct idl_row *nbctl_lookup(struct dbctl_context *,
+                                   const char *table, const char *noun,
+                                   const char *plural, const char *id,
+                                   bool must_exist, int *error);
+
 /* The switch whose "ports" holds 'lsp' (NULL if none), and the router
  * whose "ports" holds 'lrp'. */
 const struct idl_row *nbctl_lsp_switch(struct dbctl_context *,
@@ -61,5 +71,27 @@ const struct idl_column *nbctl_col(const struct dbctl_context *,
 void nbctl_sort_by_string(const struct dbctl_context *,
                           const struct idl_row **rows, size_t n,
                           const struct idl_column *column);
+
+/* Reference sets that ovn-nbctl changes through "mutate" operations (a
+ * router's ports, routes, policies and NAT; a switch's or port group's
+ * ACLs and QoS rules; load balancers of switches and routers...) are not
+ * seen updated by its later commands in the same batch: they read such a
+ * column as the replica has it, or as empty once a command of the batch
+ * emptied it.  nbctl_ref_view() gives that view (empty for a row the batch
+ * inserted); nbctl_ref_clear() empties the column and remembers it for
+ * the rest of the batch. */
+const struct datum *nbctl_ref_view(const struct dbctl_context *,
+                                   const struct idl_row *,
+                                   const struct idl_column *);
+void nbctl_ref_clear(struct dbctl_context *, const struct idl_row *,
+                     const struct idl_column *);
+
+/* ovn-nbctl prints a string map in the iteration order of its own hash
+ * map: keys hashed with hash_string() (lib/hash.h has the same one),
+ * inserted in sorted order into buckets that grow as elements arrive, each
+ * new element at the head of its bucket's chain.  Replays those
+ * insertions and stores the resulting order of the 'n' sorted 'keys' in
+ * 'order' (n elements). */
+void nbctl_smap_order(const union atom *keys, size_t n, size_t *order);
 
 #endif /* tools/nbctl-private.h */

@@ -252,77 +252,9 @@ str_eq(const char *a, const char *b)
     return a && b && !strcmp(a, b);
 }
 
-/* Columns emptied by the current batch (see nbctl-router-private.h).  A
- * batch runs again only after the replica changed, so a different
- * sequence number (or context) means a new run. */
-struct cleared_ref {
-    struct uuid row;                    /* The row whose column... */
-    const struct idl_column *column;    /* ...was emptied. */
-};
-
-static struct {
-    const struct dbctl_context *ctx;    /* The batch run they belong to. */
-    uint64_t seqno;                     /* Replica sequence number then. */
-    struct cleared_ref *refs;           /* Emptied columns. */
-    size_t n, allocated;                /* Used and allocated 'refs'. */
-} cleared;
-
-static bool
-ref_cleared(const struct dbctl_context *ctx, const struct idl_row *row,
-            const struct idl_column *column)
-{
-    uint64_t seqno = idl_seqno(dbctl_idl(ctx));
-    if (cleared.ctx != ctx || cleared.seqno != seqno) {
-        cleared.ctx = ctx;
-        cleared.seqno = seqno;
-        cleared.n = 0;
-    }
-    for (size_t i = 0; i < cleared.n; i++) {
-        if (cleared.refs[i].column == column
-            && uuid_equals(&cleared.refs[i].row, idl_row_uuid(row))) {
-            return true;
-        }
-    }
-    return false;
-}
-
-const struct datum *
-nbctl__ref_view(const struct dbctl_context *ctx, const struct idl_row *row,
-                const struct idl_column *column)
-{
-    static struct datum empty;
-    if (ref_cleared(ctx, row, column)) {
-        return &empty;
-    }
-    const struct idl_row *replica = idl_row_find(idl_row_table(row),
-                                                 idl_row_uuid(row));
-    return replica ? idl_row_get(replica, column) : &empty;
-}
-
-void
-nbctl__ref_clear(struct dbctl_context *ctx, const struct idl_row *row,
-                 const struct idl_column *column)
-{
-    /* ovn-nbctl writes the empty set; earlier and later insertions of the
-     * batch still apply on top of it, so removing what the replica has
-     * gives the same result. */
-    const struct datum *d = nbctl__ref_view(ctx, row, column);
-    for (size_t i = 0; i < d->n; i++) {
-        dbctl_set_remove(ctx, row, column, &d->keys[i]);
-    }
-    if (cleared.n >= cleared.allocated) {
-        cleared.allocated = cleared.allocated ? 2 * cleared.allocated : 8;
-        cleared.refs = xrealloc(cleared.refs,
-                                cleared.allocated * sizeof *cleared.refs);
-    }
-    cleared.refs[cleared.n++] = (struct cleared_ref) {
-        .row = *idl_row_uuid(row),
-        .column = column,
-    };
-}
 
 /* The live rows the reference set 'column' of 'row' points to, as
- * ovn-nbctl's commands see it (nbctl__ref_view()), in set order; the
+ * ovn-nbctl's commands see it (nbctl_ref_view()), in set order; the
  * caller frees the array. */
 static const struct idl_row **
 ref_rows(struct dbctl_context *ctx, const struct idl_row *row,
@@ -330,7 +262,7 @@ ref_rows(struct dbctl_context *ctx, const struct idl_row *row,
          size_t *np)
 {
     struct idl_table *table = dbctl_table(ctx, ref_table);
-    const struct datum *d = nbctl__ref_view(
+    const struct datum *d = nbctl_ref_view(
         ctx, row, nbctl_col(ctx, table_name, column));
     const struct idl_row **rows = xcalloc(d->n + 1, sizeof *rows);
     size_t n = 0;
@@ -658,7 +590,7 @@ nbctl__route_del(struct dbctl_context *ctx, int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             route_delete(ctx, lr, routes[i].row);
         }
-        nbctl__ref_clear(ctx, lr, nbctl_col(ctx, "Logical_Router",
+        nbctl_ref_clear(ctx, lr, nbctl_col(ctx, "Logical_Router",
                                             "static_routes"));
         routes_free(routes, n);
         return 0;
@@ -1275,7 +1207,7 @@ nbctl__nat_del(struct dbctl_context *ctx, int argc, char **argv)
         }
     }
     if (!type) {
-        nbctl__ref_clear(ctx, lr, nbctl_col(ctx, "Logical_Router", "nat"));
+        nbctl_ref_clear(ctx, lr, nbctl_col(ctx, "Logical_Router", "nat"));
     }
     if (ip && gw && !found && !dbctl_has_option(ctx, "--if-exists")) {
         error = dbctl_fail(ctx, "no matching NAT with the type (%s), %s (%s) "

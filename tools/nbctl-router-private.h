@@ -19,19 +19,6 @@ int nbctl__nat_add(struct dbctl_context *, int argc, char **argv);
 int nbctl__nat_del(struct dbctl_context *, int argc, char **argv);
 int nbctl__nat_list(struct dbctl_context *, int argc, char **argv);
 
-/* The reference sets of routers (ports, static_routes, policies, nat) and
- * router ports (gateway_chassis) change through "mutate" operations that
- * ovn-nbctl's later commands in the same batch do not see: they read such
- * a column as the replica has it, or as empty once a command of the batch
- * emptied it.  nbctl__ref_view() gives that view (empty for a row the
- * batch inserted); nbctl__ref_clear() empties the column and remembers it
- * for the rest of the batch. */
-const struct datum *nbctl__ref_view(const struct dbctl_context *,
-                                    const struct idl_row *,
-                                    const struct idl_column *);
-void nbctl__ref_clear(struct dbctl_context *, const struct idl_row *,
-                      const struct idl_column *);
-
 /* Parses 's' the lenient way ovn-nbctl reads prefixes and router port
  * networks: "ADDR", "ADDR/PLEN" or "ADDR/MASK", where an IPv4 address's
  * parts and the prefix length are read like scanf()'s "%hhu" and "%u"

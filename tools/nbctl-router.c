@@ -21,7 +21,7 @@
  * Shared helpers. */
 
 /* The rows that the reference set 'column' of 'row' points to as
- * ovn-nbctl's commands see it (nbctl__ref_view()), in the set's (UUID)
+ * ovn-nbctl's commands see it (nbctl_ref_view()), in the set's (UUID)
  * order.  The caller frees the array. */
 static const struct idl_row **
 ref_rows(struct dbctl_context *ctx, const struct idl_row *row,
@@ -29,7 +29,7 @@ ref_rows(struct dbctl_context *ctx, const struct idl_row *row,
          size_t *np)
 {
     struct idl_table *table = dbctl_table(ctx, table_name);
-    const struct datum *d = nbctl__ref_view(ctx, row, column);
+    const struct datum *d = nbctl_ref_view(ctx, row, column);
     const struct idl_row **rows = xcalloc(d->n + 1, sizeof *rows);
     size_t n = 0;
     for (size_t i = 0; i < d->n; i++) {
@@ -1067,7 +1067,7 @@ cmd_lr_policy_del(struct dbctl_context *ctx, int argc, char **argv)
         /* Error set. */
     } else {
         if (argc < 3) {
-            nbctl__ref_clear(ctx, lr, nbctl_col(ctx, "Logical_Router",
+            nbctl_ref_clear(ctx, lr, nbctl_col(ctx, "Logical_Router",
                                                 "policies"));
         }
         for (size_t i = 0; i < n; i++) {

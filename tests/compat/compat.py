@@ -110,6 +110,11 @@ class Step:
         self.stdin = stdin
 
 
+def fails(cmd, **kw):
+    """A step that must fail (on the reference and on the tool alike)."""
+    return Step(cmd, fails=True, **kw)
+
+
 class Join:
     """Waits for every background step and reports their results."""
 
@@ -120,6 +125,13 @@ class Tool:
     def __init__(self, name, argv):
         self.name = name
         self.argv = argv    # function(server) -> list of leading arguments
+
+
+def ctl_tool(name, *options):
+    """A kiln-*ctl / ovn-*ctl style tool: --db=REMOTE, then 'options', then
+    a 20-second --timeout."""
+    return Tool(name, lambda s: ["--db=" + s.remote] + list(options)
+                + ["--timeout=20"])
 
 
 def tool_argv(tool, server, cmd):

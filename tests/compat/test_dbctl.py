@@ -13,22 +13,18 @@ import os
 import pytest
 
 import kilntest
-from compat import (TARGET, Join, Step, Tool, compare_tools,
+from compat import (Join, Step, TARGET, Tool, compare_tools, ctl_tool, fails,
+
                     insert_singleton)
 
 KILN_DBCTL = os.path.join(kilntest.BUILD, "tools", "kiln-dbctl")
 S = Step
 
 
-def fails(cmd, **kw):
-    return Step(cmd, fails=True, **kw)
-
-
 NB_REF = Tool("ovn-nbctl", lambda s: ["--db=" + s.remote, "--no-wait",
                                       "--timeout=20"])
-VS_REF = Tool("ovs-vsctl", lambda s: ["--db=" + s.remote, "--no-wait",
-                                      "--timeout=20"])
-KILN = Tool(KILN_DBCTL, lambda s: ["--db=" + s.remote, "--timeout=20"])
+VS_REF = ctl_tool("ovs-vsctl", "--no-wait")
+KILN = ctl_tool(KILN_DBCTL, "--no-wait")
 
 NB = {}
 

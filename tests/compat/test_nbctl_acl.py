@@ -18,20 +18,15 @@ import shutil
 import pytest
 
 import kilntest
-from compat import TARGET, Step, Tool, compare_tools, insert_singleton
+from compat import (Step, TARGET, compare_tools, ctl_tool, fails,
+                    insert_singleton)
 
 KILN_NBCTL = os.path.join(kilntest.BUILD, "tools", "kiln-nbctl")
 S = Step
 
 
-def fails(cmd, **kw):
-    return Step(cmd, fails=True, **kw)
-
-
-REF = Tool("ovn-nbctl", lambda s: ["--db=" + s.remote, "--no-wait",
-                                   "--timeout=20"])
-KILN = Tool(KILN_NBCTL, lambda s: ["--db=" + s.remote, "--no-wait",
-                                   "--timeout=20"])
+REF = ctl_tool("ovn-nbctl", "--no-wait")
+KILN = ctl_tool(KILN_NBCTL, "--no-wait")
 
 
 def switch(name):

@@ -6,17 +6,13 @@ OVN_Northbound; transcripts and final dumps must match (see compat.py).
 
 import pytest
 
-from compat import Join, Step, Tool, run_compare
+from compat import Join, Step, Tool, fails, run_compare
 
 SCHEMA = "nb"
 DBNAME = "OVN_Northbound"
 TOOL = Tool("ovn-nbctl", lambda s: ["--db=" + s.remote, "--no-wait",
                                     "--timeout=20"])
 S = Step
-
-
-def fails(cmd):
-    return Step(cmd, fails=True)
 
 
 SESSIONS = {}

@@ -7,17 +7,13 @@ match (see compat.py).
 
 import pytest
 
-from compat import Join, Step, Tool, run_compare
+from compat import Join, Step, Tool, fails, run_compare
 
 SCHEMA = "sb"
 DBNAME = "OVN_Southbound"
 TOOL = Tool("ovn-sbctl", lambda s: ["--db=" + s.remote, "--no-leader-only",
                                     "--timeout=20"])
 S = Step
-
-
-def fails(cmd):
-    return Step(cmd, fails=True)
 
 
 # Two datapaths (a switch and a router) with ports and a few flows in both

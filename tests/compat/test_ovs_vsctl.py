@@ -7,17 +7,13 @@ match (see compat.py).
 
 import pytest
 
-from compat import Join, Step, Tool, run_compare
+from compat import Join, Step, Tool, fails, run_compare
 
 SCHEMA = "vswitch"
 DBNAME = "Open_vSwitch"
 TOOL = Tool("ovs-vsctl", lambda s: ["--db=" + s.remote, "--no-wait",
                                     "--timeout=20"])
 S = Step
-
-
-def fails(cmd):
-    return Step(cmd, fails=True)
 
 
 SESSIONS = {}

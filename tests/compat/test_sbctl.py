@@ -16,20 +16,15 @@ import subprocess
 import pytest
 
 import kilntest
-from compat import TARGET, Join, Step, Tool, compare_tools, insert_singleton
+from compat import (Join, Step, TARGET, compare_tools, ctl_tool, fails,
+                    insert_singleton)
 
 KILN_SBCTL = os.path.join(kilntest.BUILD, "tools", "kiln-sbctl")
 S = Step
 
 
-def fails(cmd, **kw):
-    return Step(cmd, fails=True, **kw)
-
-
-REF = Tool("ovn-sbctl", lambda s: ["--db=" + s.remote, "--no-leader-only",
-                                   "--timeout=20"])
-KILN = Tool(KILN_SBCTL, lambda s: ["--db=" + s.remote, "--no-leader-only",
-                                   "--timeout=20"])
+REF = ctl_tool("ovn-sbctl", "--no-leader-only")
+KILN = ctl_tool(KILN_SBCTL, "--no-leader-only")
 
 # Two datapaths (a switch and a router) with ports and a few flows in both
 # pipelines, as northd would have written them.
@@ -191,7 +186,6 @@ SESSIONS["sb_global_and_db"] = [
     "--all destroy Address_Set",
     "list Address_Set",
 ]
-
 
 
 # Flows shared by several datapaths through a Logical_DP_Group, one of

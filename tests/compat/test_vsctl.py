@@ -13,20 +13,14 @@ import os
 import pytest
 
 import kilntest
-from compat import TARGET, Step, Tool, compare_tools
+from compat import Step, TARGET, compare_tools, ctl_tool, fails
 
 KILN_VSCTL = os.path.join(kilntest.BUILD, "tools", "kiln-vsctl")
 S = Step
 
 
-def fails(cmd, **kw):
-    return Step(cmd, fails=True, **kw)
-
-
-REF = Tool("ovs-vsctl", lambda s: ["--db=" + s.remote, "--no-wait",
-                                   "--timeout=20"])
-KILN = Tool(KILN_VSCTL, lambda s: ["--db=" + s.remote, "--no-wait",
-                                   "--timeout=20"])
+REF = ctl_tool("ovs-vsctl", "--no-wait")
+KILN = ctl_tool(KILN_VSCTL, "--no-wait")
 
 SESSIONS = {}
 
