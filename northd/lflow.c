@@ -17,9 +17,20 @@ struct lflow_stage_info {
 static const struct lflow_stage_info stages[LFLOW_N_STAGES] = {
 #define S(ID, PIPELINE, TABLE, NAME) \
     [ID] = { LFLOW_##PIPELINE, TABLE, true, NAME },
+#define R(ID, PIPELINE, TABLE, NAME) \
+    [ID] = { LFLOW_##PIPELINE, TABLE, false, NAME },
     LFLOW_SWITCH_STAGES
+    LFLOW_ROUTER_STAGES
 #undef S
+#undef R
 };
+
+/* True if 'stage' belongs to a logical switch, false for a router. */
+bool
+lflow_stage_is_switch(enum lflow_stage stage)
+{
+    return stages[stage].is_switch;
+}
 
 /* Returns the pipeline of 'stage'. */
 enum lflow_pipeline

@@ -13,7 +13,8 @@
  * southbound database looks only at those (see northd.c).
  *
  * The stages are those of ovn-northd(8), with the table numbers and names
- * that OVN 23.03 gives them ("ls_in_l2_lkup" is ingress table 25). */
+ * that OVN 23.03 gives them ("ls_in_l2_lkup" is ingress table 25,
+ * "lr_in_ip_routing" ingress table 13). */
 #ifndef NORTHD_LFLOW_H
 #define NORTHD_LFLOW_H 1
 
@@ -72,11 +73,47 @@ enum lflow_pipeline {
     S(LS_OUT_CHECK_PORT_SEC, EGRESS, 8, "ls_out_check_port_sec") \
     S(LS_OUT_APPLY_PORT_SEC, EGRESS, 9, "ls_out_apply_port_sec")
 
+/* The logical router stages of ovn-northd(8), in table order within each
+ * pipeline. */
+#define LFLOW_ROUTER_STAGES                                         \
+    R(LR_IN_ADMISSION, INGRESS, 0, "lr_in_admission")               \
+    R(LR_IN_LOOKUP_NEIGHBOR, INGRESS, 1, "lr_in_lookup_neighbor")   \
+    R(LR_IN_LEARN_NEIGHBOR, INGRESS, 2, "lr_in_learn_neighbor")     \
+    R(LR_IN_IP_INPUT, INGRESS, 3, "lr_in_ip_input")                 \
+    R(LR_IN_UNSNAT, INGRESS, 4, "lr_in_unsnat")                     \
+    R(LR_IN_DEFRAG, INGRESS, 5, "lr_in_defrag")                     \
+    R(LR_IN_LB_AFF_CHECK, INGRESS, 6, "lr_in_lb_aff_check")         \
+    R(LR_IN_DNAT, INGRESS, 7, "lr_in_dnat")                         \
+    R(LR_IN_LB_AFF_LEARN, INGRESS, 8, "lr_in_lb_aff_learn")         \
+    R(LR_IN_ECMP_STATEFUL, INGRESS, 9, "lr_in_ecmp_stateful")       \
+    R(LR_IN_ND_RA_OPTIONS, INGRESS, 10, "lr_in_nd_ra_options")      \
+    R(LR_IN_ND_RA_RESPONSE, INGRESS, 11, "lr_in_nd_ra_response")    \
+    R(LR_IN_IP_ROUTING_PRE, INGRESS, 12, "lr_in_ip_routing_pre")    \
+    R(LR_IN_IP_ROUTING, INGRESS, 13, "lr_in_ip_routing")            \
+    R(LR_IN_IP_ROUTING_ECMP, INGRESS, 14, "lr_in_ip_routing_ecmp")  \
+    R(LR_IN_POLICY, INGRESS, 15, "lr_in_policy")                    \
+    R(LR_IN_POLICY_ECMP, INGRESS, 16, "lr_in_policy_ecmp")          \
+    R(LR_IN_ARP_RESOLVE, INGRESS, 17, "lr_in_arp_resolve")          \
+    R(LR_IN_CHK_PKT_LEN, INGRESS, 18, "lr_in_chk_pkt_len")          \
+    R(LR_IN_LARGER_PKTS, INGRESS, 19, "lr_in_larger_pkts")          \
+    R(LR_IN_GW_REDIRECT, INGRESS, 20, "lr_in_gw_redirect")          \
+    R(LR_IN_ARP_REQUEST, INGRESS, 21, "lr_in_arp_request")          \
+    R(LR_OUT_CHK_DNAT_LOCAL, EGRESS, 0, "lr_out_chk_dnat_local")    \
+    R(LR_OUT_UNDNAT, EGRESS, 1, "lr_out_undnat")                    \
+    R(LR_OUT_POST_UNDNAT, EGRESS, 2, "lr_out_post_undnat")          \
+    R(LR_OUT_SNAT, EGRESS, 3, "lr_out_snat")                        \
+    R(LR_OUT_POST_SNAT, EGRESS, 4, "lr_out_post_snat")              \
+    R(LR_OUT_EGR_LOOP, EGRESS, 5, "lr_out_egr_loop")                \
+    R(LR_OUT_DELIVERY, EGRESS, 6, "lr_out_delivery")
+
 /* One stage: a table of one pipeline of one kind of datapath. */
 enum lflow_stage {
 #define S(ID, PIPELINE, TABLE, NAME) ID,
+#define R(ID, PIPELINE, TABLE, NAME) ID,
     LFLOW_SWITCH_STAGES
+    LFLOW_ROUTER_STAGES
 #undef S
+#undef R
     LFLOW_N_STAGES
 };
 
@@ -84,6 +121,7 @@ enum lflow_pipeline lflow_stage_pipeline(enum lflow_stage);
 uint8_t lflow_stage_table(enum lflow_stage);
 const char *lflow_stage_name(enum lflow_stage);
 const char *lflow_pipeline_to_string(enum lflow_pipeline);
+bool lflow_stage_is_switch(enum lflow_stage);
 int lflow_stage_find(bool is_switch, enum lflow_pipeline, unsigned int table);
 
 /* One desired logical flow. */

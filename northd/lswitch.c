@@ -11,6 +11,7 @@
 #include "lib/ds.h"
 #include "lib/util.h"
 #include "northd/lflow.h"
+#include "northd/lrouter.h"
 
 /* Parses 's', one "addresses" element of the form "MAC [IP]...", into
  * 'a'.  Returns false, with 'a' empty, for anything else (including
@@ -166,12 +167,24 @@ static const struct static_flow switch_flows[] = {
  * 'dp' (its northbound row's UUID) itself: every stage's default and the
  * flows that do not depend on one port.  'has_unknown' says whether an
  * enabled port of the switch has "unknown" addresses, which makes
- * ls_in_l2_unknown flood unknown destinations to "_MC_unknown". */
+ * ls_in_l2_unknown flood unknown destinations to "_MC_unknown".
+ * 'router_macs' (NULL if none) lists the MACs of the router ports
+ * attached to the switch, comma-separated: their ARP and ND requests go to
+ * the switch's VIFs only. */
 void
 lswitch_build_datapath_flows(struct lflow_table *table,
                              struct lflow_owner *owner,
-                             const struct uuid *dp, bool has_unknown)
+                             const struct uuid *dp, bool has_unknown,
+                             const char *router_macs)
 {
+    if (router_macs && router_macs[0]) {
+        struct ds match = DS_EMPTY_INITIALIZER;
+        ds_put_format(&match, "eth.src == {%s} && "
+                      "(arp.op == 1 || rarp.op == 3 || nd_ns)", router_macs);
+        lflow_add(table, owner, dp, LS_IN_L2_LKUP, 75, ds_cstr(&match),
+                  "outport = \"_MC_flood_l2\"; output;", NULL, NULL);
+        ds_uninit(&match);
+    }
     for (size_t i = 0; i < ARRAY_SIZE(switch_flows); i++) {
         const struct static_flow *sf = &switch_flows[i];
         lflow_add(table, owner, dp, sf->stage, sf->priority, sf->match,
@@ -189,7 +202,7 @@ static void
 build_arp_nd_flows(struct lflow_table *table, struct lflow_owner *owner,
                    const struct uuid *dp, const struct lswitch_port *port,
                    const struct lswitch_addresses *a, struct ds *match,
-                   struct ds *actions)
+                   struct ds *actions, bool is_router)
 {
     for (size_t i = 0; i < a->n_ip4s; i++) {
         struct ip_prefix p = { .family = AF_INET, .ip4 = a->ip4s[i],
@@ -233,9 +246,9 @@ build_arp_nd_flows(struct lflow_table *table, struct lflow_owner *owner,
                       ds_cstr(&ip));
         ds_clear(actions);
         ds_put_format(actions,
-                      "nd_na { eth.src = %s; ip6.src = %s; nd.target = %s; "
+                      "%s { eth.src = %s; ip6.src = %s; nd.target = %s; "
                       "nd.tll = %s; outport = inport; flags.loopback = 1; "
-                      "output; };",
+                      "output; };", is_router ? "nd_na_router" : "nd_na",
                       a->ea_s, ds_cstr(&ip), ds_cstr(&ip), a->ea_s);
         lflow_add(table, owner, dp, LS_IN_ARP_ND_RSP, 50, ds_cstr(match),
                   ds_cstr(actions), &port->uuid, NULL);
@@ -247,14 +260,96 @@ build_arp_nd_flows(struct lflow_table *table, struct lflow_owner *owner,
     }
 }
 
+/* The flows of a switch port of type "router" whose peer is 'lrp'
+ * (ovn-northd(8)): no load balancing or conntrack towards the router, ARP
+ * and ND answered for the router's addresses, and L2 lookup of its MAC. */
+static void
+build_router_port_flows(struct lflow_table *table, struct lflow_owner *owner,
+                        const struct uuid *dp,
+                        const struct lswitch_port *port,
+                        const struct lrouter_port *lrp)
+{
+    struct ds match = DS_EMPTY_INITIALIZER;
+    struct ds actions = DS_EMPTY_INITIALIZER;
+    const struct uuid *hint = &port->uuid;
+
+    if (!lrp) {
+        goto out;               /* ovn-northd(8): no peer, no flows. */
+    }
+    ds_put_format(&match, "ip && inport == \"%s\"", port->name);
+    lflow_add(table, owner, dp, LS_IN_PRE_LB, 110, ds_cstr(&match), "next;",
+              hint, NULL);
+    ds_clear(&match);
+    ds_put_format(&match, "ip && outport == \"%s\"", port->name);
+    lflow_add(table, owner, dp, LS_OUT_PRE_LB, 110, ds_cstr(&match),
+              "ct_clear; next;", hint, NULL);
+
+    bool has_router_addr = false;
+    for (size_t i = 0; i < port->n_addresses; i++) {
+        has_router_addr |= !strcmp(port->addresses[i], "router");
+    }
+    if (!has_router_addr) {
+        goto out;
+    }
+
+    /* The router's addresses, as a VIF's. */
+    struct lswitch_addresses a;
+    memset(&a, 0, sizeof a);
+    a.ea = lrp->ea;
+    memcpy(a.ea_s, lrp->ea_s, sizeof a.ea_s);
+    for (size_t i = 0; i < lrp->n_networks; i++) {
+        const struct ip_prefix *p = &lrp->networks[i];
+        if (p->family == AF_INET) {
+            a.ip4s = xrealloc(a.ip4s, (a.n_ip4s + 1) * sizeof *a.ip4s);
+            a.ip4s[a.n_ip4s++] = p->ip4;
+        } else {
+            a.ip6s = xrealloc(a.ip6s, (a.n_ip6s + 1) * sizeof *a.ip6s);
+            a.ip6s[a.n_ip6s++] = p->ip6;
+        }
+    }
+    build_arp_nd_flows(table, owner, dp, port, &a, &match, &actions, true);
+
+    /* ARP and ND for the router go to it and to the VIFs. */
+    ds_clear(&actions);
+    ds_put_format(&actions, "clone {outport = \"%s\"; output; }; "
+                  "outport = \"_MC_flood_l2\"; output;", port->name);
+    for (size_t i = 0; i < lrp->n_networks; i++) {
+        const struct ip_prefix *p = &lrp->networks[i];
+        struct ip_prefix host = *p;
+        host.plen = p->family == AF_INET ? 32 : 128;
+        ds_clear(&match);
+        ds_put_cstr(&match, p->family == AF_INET
+                    ? "flags[1] == 0 && arp.op == 1 && arp.tpa == "
+                    : "flags[1] == 0 && nd_ns && nd.target == ");
+        ip_prefix_format_addr(&host, &match);
+        lflow_add(table, owner, dp, LS_IN_L2_LKUP, 80, ds_cstr(&match),
+                  ds_cstr(&actions), hint, NULL);
+    }
+
+    ds_clear(&match);
+    ds_put_format(&match, "eth.dst == %s", lrp->ea_s);
+    ds_clear(&actions);
+    ds_put_format(&actions, "outport = \"%s\"; output;", port->name);
+    lflow_add(table, owner, dp, LS_IN_L2_LKUP, 50, ds_cstr(&match),
+              ds_cstr(&actions), hint, NULL);
+    lswitch_addresses_destroy(&a);
+out:
+    ds_uninit(&match);
+    ds_uninit(&actions);
+}
+
 /* Adds to 'table', owned by 'owner', the flows of switch port 'port' on
- * the switch datapath 'dp'.  Only VIF ports (type "") have flows for
- * now. */
+ * the switch datapath 'dp'.  VIF ports (type "") and "router" ports have
+ * flows for now. */
 void
 lswitch_build_port_flows(struct lflow_table *table,
                          struct lflow_owner *owner, const struct uuid *dp,
                          const struct lswitch_port *port)
 {
+    if (!strcmp(port->type, "router")) {
+        build_router_port_flows(table, owner, dp, port, port->router_peer);
+        return;
+    }
     if (port->type[0]) {
         return;
     }
@@ -294,7 +389,8 @@ lswitch_build_port_flows(struct lflow_table *table,
         if (!unknown) {
             /* ovn-northd(8): no responder for a port with unknown
              * addresses, which may own more than it says. */
-            build_arp_nd_flows(table, owner, dp, port, &a, &match, &actions);
+            build_arp_nd_flows(table, owner, dp, port, &a, &match, &actions,
+                               false);
         }
 
         ds_clear(&match);

@@ -3,9 +3,11 @@
  * of the northbound rows so that unit tests need no database.
  *
  * A switch's own flows depend only on whether any of its enabled ports has
- * "unknown" among its addresses (ls_in_l2_unknown); a port's flows depend
- * only on that port.  So a port change regenerates that port's flows, plus
- * the switch's when the "has unknown" answer changes. */
+ * "unknown" among its addresses (ls_in_l2_unknown) and on the MACs of the
+ * router ports it is attached to; a port's flows depend only on that port
+ * (and, for a "router" port, on its peer router port).  So a port change
+ * regenerates that port's flows, plus the switch's when the "has unknown"
+ * answer changes. */
 #ifndef NORTHD_LSWITCH_H
 #define NORTHD_LSWITCH_H 1
 
@@ -18,6 +20,7 @@
 
 struct lflow_owner;
 struct lflow_table;
+struct lrouter_port;
 
 /* One element of Logical_Switch_Port "addresses" of the form
  * "MAC [IP]...": ovn-nb(5). */
@@ -42,12 +45,15 @@ struct lswitch_port {
     bool has_port_security;     /* "port_security" is not empty. */
     const char *const *addresses; /* "addresses". */
     size_t n_addresses;         /* Number of 'addresses'. */
+    const struct lrouter_port *router_peer; /* Type "router": the router
+                                 * port of options:router-port, or NULL. */
 };
 
 bool lswitch_port_has_unknown(const struct lswitch_port *);
 
 void lswitch_build_datapath_flows(struct lflow_table *, struct lflow_owner *,
-                                  const struct uuid *dp, bool has_unknown);
+                                  const struct uuid *dp, bool has_unknown,
+                                  const char *router_macs);
 void lswitch_build_port_flows(struct lflow_table *, struct lflow_owner *,
                               const struct uuid *dp,
                               const struct lswitch_port *);

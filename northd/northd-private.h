@@ -8,6 +8,7 @@
 #include "lib/list.h"
 #include "lib/uuid.h"
 #include "northd/lflow.h"
+#include "northd/lrouter.h"
 #include "northd/northd.h"
 #include "ovsdb/idl.h"
 
@@ -37,6 +38,21 @@ struct northd_nb {
     const struct idl_column *lsp_port_security;
     const struct idl_column *lsp_external_ids;
     const struct idl_column *lsp_up;
+
+    struct idl_table *lr;               /* Logical_Router. */
+    const struct idl_column *lr_name;
+    const struct idl_column *lr_ports;
+    const struct idl_column *lr_static_routes;
+
+    struct idl_table *lrp;              /* Logical_Router_Port. */
+    const struct idl_column *lrp_name;
+    const struct idl_column *lrp_mac;
+    const struct idl_column *lrp_networks;
+
+    struct idl_table *lrsr;             /* Logical_Router_Static_Route. */
+    const struct idl_column *lrsr_ip_prefix;
+    const struct idl_column *lrsr_nexthop;
+    const struct idl_column *lrsr_output_port;
 };
 
 /* The southbound tables and columns northd reads or writes. */
@@ -92,6 +108,7 @@ struct northd_switch {
     struct list ports;          /* Contains "struct northd_port"s. */
     size_t n_unknown;           /* Enabled ports with "unknown". */
     bool flows_unknown;         /* 'n_unknown > 0' when 'owner' was built. */
+    struct list rports;         /* "struct northd_rport"s attached here. */
 
     /* Set by the bookkeeping (sb-sync.c). */
     struct uuid sb_dp;          /* Its Datapath_Binding (maybe a temporary
@@ -109,6 +126,35 @@ struct northd_port {
     bool counts_unknown;        /* Counted in 'sw->n_unknown'. */
     unsigned int mark;          /* Scratch for set differences. */
     unsigned long long built_run; /* 'northd.n_runs' when last built. */
+    bool is_router;             /* Type "router" when last built. */
+};
+
+/* A logical router, as compiled.  Any change to a router, its ports, its
+ * routes or a switch port of type "router" recompiles everything (the
+ * flow table keeps unchanged flows, so only differences go south). */
+struct northd_router {
+    struct hmap_node node;      /* In northd.routers, by uuid_hash(). */
+    struct uuid uuid;           /* Its Logical_Router row. */
+    char *name;                 /* Its name.  Owned. */
+    struct lflow_owner owner;   /* All its own flows. */
+    struct northd_rport **ports; /* Its ports.  Array owned, ports owned
+                                 * by northd.rports. */
+    size_t n_ports;             /* Number of 'ports'. */
+
+    /* Set by the bookkeeping (sb-sync.c). */
+    struct uuid sb_dp;          /* Its Datapath_Binding. */
+    bool has_sb_dp;             /* 'sb_dp' is valid. */
+};
+
+/* A logical router port, as compiled. */
+struct northd_rport {
+    struct hmap_node node;      /* In northd.rports, by name. */
+    struct list sw_node;        /* In 'sw->rports', iff 'sw'. */
+    struct lrouter_port lrp;    /* Parsed row.  Owned. */
+    struct northd_router *lr;   /* Its router. */
+    struct northd_switch *sw;   /* Switch of its peer, or NULL. */
+    char *peer;                 /* Name of the switch port of type "router"
+                                 * that names it, or NULL.  Owned. */
 };
 
 /* One Logical_Flow row of the southbound replica, indexed by the key of
@@ -138,6 +184,8 @@ struct northd {
     struct lflow_table lflows;  /* Desired flows. */
     struct hmap switches;       /* Contains "struct northd_switch"s. */
     struct hmap ports;          /* Contains "struct northd_port"s. */
+    struct hmap routers;        /* Contains "struct northd_router"s. */
+    struct hmap rports;         /* Contains "struct northd_rport"s. */
     unsigned int mark;          /* Last value used for 'port->mark'. */
     unsigned long long n_runs;  /* Compiles so far. */
     bool recompute;             /* Next run compiles everything. */
@@ -156,6 +204,9 @@ struct northd {
     struct idl_txn *sb_txn;     /* Owned; NULL if none. */
     long long sb_txn_nb_cfg;    /* NB_Global.nb_cfg 'sb_txn' carries. */
     struct idl_txn *nb_txn;     /* Owned; NULL if none. */
+    bool nb_sync_pending;       /* A run found 'nb_txn' in flight and did
+                                 * not sync the northbound: its end
+                                 * schedules another run. */
 
     struct northd_stats stats;  /* Counters. */
 };
@@ -166,5 +217,9 @@ void northd__sync_bindings(struct northd *, struct idl_txn *,
 void northd__sync_nb(struct northd *, struct idl_txn *);
 struct northd_switch *northd__switch_find(const struct northd *,
                                           const struct uuid *);
+struct northd_router *northd__router_find(const struct northd *,
+                                          const struct uuid *);
+struct northd_rport *northd__rport_find(const struct northd *,
+                                        const char *name);
 
 #endif /* northd/northd-private.h */

@@ -67,6 +67,21 @@ northd_nb_init(struct northd_nb *c, struct idl *idl)
     c->lsp_port_security = add_column(c->lsp, "port_security");
     c->lsp_external_ids = add_column(c->lsp, "external_ids");
     c->lsp_up = add_column(c->lsp, "up");
+
+    c->lr = idl_add_table(idl, "Logical_Router");
+    c->lr_name = add_column(c->lr, "name");
+    c->lr_ports = add_column(c->lr, "ports");
+    c->lr_static_routes = add_column(c->lr, "static_routes");
+
+    c->lrp = idl_add_table(idl, "Logical_Router_Port");
+    c->lrp_name = add_column(c->lrp, "name");
+    c->lrp_mac = add_column(c->lrp, "mac");
+    c->lrp_networks = add_column(c->lrp, "networks");
+
+    c->lrsr = idl_add_table(idl, "Logical_Router_Static_Route");
+    c->lrsr_ip_prefix = add_column(c->lrsr, "ip_prefix");
+    c->lrsr_nexthop = add_column(c->lrsr, "nexthop");
+    c->lrsr_output_port = add_column(c->lrsr, "output_port");
 }
 
 static void
@@ -141,6 +156,8 @@ northd_create(uv_loop_t *loop, const char *nb_remote, const char *sb_remote)
     lflow_table_init(&nd->lflows);
     hmap_init(&nd->switches);
     hmap_init(&nd->ports);
+    hmap_init(&nd->routers);
+    hmap_init(&nd->rports);
     hmap_init(&nd->sb_lflows);
     hmap_init(&nd->sb_lflows_by_uuid);
     nd->recompute = true;
@@ -180,6 +197,8 @@ northd_destroy(struct northd *nd)
     lflow_table_uninit(&nd->lflows);
     hmap_uninit(&nd->switches);
     hmap_uninit(&nd->ports);
+    hmap_uninit(&nd->routers);
+    hmap_uninit(&nd->rports);
     hmap_uninit(&nd->sb_lflows);
     hmap_uninit(&nd->sb_lflows_by_uuid);
     idl_destroy(nd->nb);
@@ -256,6 +275,33 @@ northd__switch_find(const struct northd *nd, const struct uuid *uuid)
     return NULL;
 }
 
+/* Returns the compiled router whose Logical_Router row is 'uuid', or
+ * NULL. */
+struct northd_router *
+northd__router_find(const struct northd *nd, const struct uuid *uuid)
+{
+    struct northd_router *lr;
+    HMAP_FOR_EACH_WITH_HASH (lr, node, uuid_hash(uuid), &nd->routers) {
+        if (uuid_equals(&lr->uuid, uuid)) {
+            return lr;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the compiled router port named 'name', or NULL. */
+struct northd_rport *
+northd__rport_find(const struct northd *nd, const char *name)
+{
+    struct northd_rport *rp;
+    HMAP_FOR_EACH_WITH_HASH (rp, node, hash_string(name, 0), &nd->rports) {
+        if (!strcmp(rp->lrp.name, name)) {
+            return rp;
+        }
+    }
+    return NULL;
+}
+
 static struct northd_port *
 port_find(const struct northd *nd, const struct uuid *uuid)
 {
@@ -273,8 +319,17 @@ switch_build_flows(struct northd *nd, struct northd_switch *sw)
 {
     lflow_owner_clear(&nd->lflows, &sw->owner);
     sw->flows_unknown = sw->n_unknown > 0;
+    struct ds macs = DS_EMPTY_INITIALIZER;
+    struct northd_rport *rp;
+    LIST_FOR_EACH (rp, sw_node, &sw->rports) {
+        if (macs.length) {
+            ds_put_cstr(&macs, ", ");
+        }
+        ds_put_cstr(&macs, rp->lrp.ea_s);
+    }
     lswitch_build_datapath_flows(&nd->lflows, &sw->owner, &sw->uuid,
-                                 sw->flows_unknown);
+                                 sw->flows_unknown, ds_cstr(&macs));
+    ds_uninit(&macs);
     nd->stats.n_switch_updates++;
 }
 
@@ -304,9 +359,32 @@ port_build_flows(struct northd *nd, struct northd_port *p,
     if (!lp.name) {
         lp.name = "";
     }
+    p->is_router = !strcmp(lp.type, "router");
+    if (p->is_router) {
+        const char *peer = idl_row_get_map_string(row, c->lsp_options,
+                                                  "router-port");
+        struct northd_rport *rp = peer ? northd__rport_find(nd, peer) : NULL;
+        lp.router_peer = rp ? &rp->lrp : NULL;
+    }
 
     lflow_owner_clear(&nd->lflows, &p->owner);
     lswitch_build_port_flows(&nd->lflows, &p->owner, &p->sw->uuid, &lp);
+    if (!lp.type[0] && !list_is_empty(&p->sw->rports)) {
+        /* The routers on the switch resolve the port's addresses. */
+        for (size_t i = 0; i < lp.n_addresses; i++) {
+            struct lswitch_addresses a;
+            if (!lswitch_addresses_parse(lp.addresses[i], &a)) {
+                continue;
+            }
+            struct northd_rport *rp;
+            LIST_FOR_EACH (rp, sw_node, &p->sw->rports) {
+                lrouter_build_neighbor_flows(&nd->lflows, &p->owner,
+                                             &rp->lr->uuid, &rp->lrp, &a,
+                                             &p->uuid);
+            }
+            lswitch_addresses_destroy(&a);
+        }
+    }
     p->built_run = nd->n_runs;
     bool unknown = lp.enabled && lswitch_port_has_unknown(&lp);
     free(addresses);
@@ -340,6 +418,7 @@ switch_create(struct northd *nd, const struct idl_row *row)
     sw->name = xstrdup(name ? name : "");
     lflow_owner_init(&sw->owner);
     list_init(&sw->ports);
+    list_init(&sw->rports);
     hmap_insert(&nd->switches, &sw->node, uuid_hash(&sw->uuid));
     return sw;
 }
@@ -350,6 +429,10 @@ switch_destroy(struct northd *nd, struct northd_switch *sw)
     struct northd_port *p;
     LIST_FOR_EACH_SAFE (p, sw_node, &sw->ports) {
         port_destroy(nd, p);
+    }
+    struct northd_rport *rp;
+    LIST_FOR_EACH_POP (rp, sw_node, &sw->rports) {
+        rp->sw = NULL;
     }
     lflow_owner_uninit(&nd->lflows, &sw->owner);
     hmap_remove(&nd->switches, &sw->node);
@@ -409,8 +492,136 @@ switch_sync_ports(struct northd *nd, struct northd_switch *sw,
 }
 
 static void
+router_destroy(struct northd *nd, struct northd_router *lr)
+{
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        struct northd_rport *rp = lr->ports[i];
+        if (rp->sw) {
+            list_remove(&rp->sw_node);
+        }
+        hmap_remove(&nd->rports, &rp->node);
+        lrouter_port_destroy(&rp->lrp);
+        free(rp->peer);
+        free(rp);
+    }
+    free(lr->ports);
+    lflow_owner_uninit(&nd->lflows, &lr->owner);
+    hmap_remove(&nd->routers, &lr->node);
+    free(lr->name);
+    free(lr);
+}
+
+/* Creates the router of Logical_Router 'row' with its ports, without
+ * flows. */
+static void
+router_create(struct northd *nd, const struct idl_row *row)
+{
+    const struct northd_nb *c = &nd->nbc;
+    struct northd_router *lr = xzalloc(sizeof *lr);
+    lr->uuid = *idl_row_uuid(row);
+    const char *name = idl_row_get_string(row, c->lr_name);
+    lr->name = xstrdup(name ? name : "");
+    lflow_owner_init(&lr->owner);
+    hmap_insert(&nd->routers, &lr->node, uuid_hash(&lr->uuid));
+
+    const struct datum *ports = idl_row_get(row, c->lr_ports);
+    lr->ports = xcalloc(ports->n + 1, sizeof *lr->ports);
+    for (size_t i = 0; i < ports->n; i++) {
+        const struct idl_row *prow = idl_row_find(c->lrp,
+                                                  &ports->keys[i].uuid);
+        const char *pname = prow ? idl_row_get_string(prow, c->lrp_name)
+                                 : NULL;
+        if (!pname || northd__rport_find(nd, pname)) {
+            continue;
+        }
+        const struct datum *nets = idl_row_get(prow, c->lrp_networks);
+        const char **networks = xmalloc((nets->n + 1) * sizeof *networks);
+        for (size_t k = 0; k < nets->n; k++) {
+            networks[k] = nets->keys[k].string;
+        }
+        struct northd_rport *rp = xzalloc(sizeof *rp);
+        bool ok = lrouter_port_init(&rp->lrp, pname, idl_row_uuid(prow),
+                                    idl_row_get_string(prow, c->lrp_mac),
+                                    networks, nets->n);
+        free(networks);
+        if (!ok) {
+            static struct log_rate_limit rl = LOG_RATE_LIMIT_INIT(1, 5);
+            LOG_WARN_RL(&rl, "router port %s: bad mac or networks", pname);
+            free(rp);
+            continue;
+        }
+        rp->lr = lr;
+        hmap_insert(&nd->rports, &rp->node, hash_string(pname, 0));
+        lr->ports[lr->n_ports++] = rp;
+    }
+}
+
+static void
+router_build_flows(struct northd *nd, struct northd_router *lr)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct idl_row *row = idl_row_find(c->lr, &lr->uuid);
+    struct lrouter_port *ports = xcalloc(lr->n_ports + 1, sizeof *ports);
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        ports[i] = lr->ports[i]->lrp;   /* Shallow: still owned there. */
+    }
+    const struct datum *srs = row ? idl_row_get(row, c->lr_static_routes)
+                                  : NULL;
+    size_t n_routes = 0;
+    struct lrouter_route *routes = xcalloc((srs ? srs->n : 0) + 1,
+                                           sizeof *routes);
+    for (size_t i = 0; srs && i < srs->n; i++) {
+        const struct idl_row *r = idl_row_find(c->lrsr, &srs->keys[i].uuid);
+        if (r && lrouter_route_init(
+                &routes[n_routes],
+                idl_row_get_string(r, c->lrsr_ip_prefix),
+                idl_row_get_string(r, c->lrsr_nexthop),
+                idl_row_get_string(r, c->lrsr_output_port))) {
+            n_routes++;
+        }
+    }
+    lflow_owner_clear(&nd->lflows, &lr->owner);
+    lrouter_build_flows(&nd->lflows, &lr->owner, &lr->uuid, ports,
+                        lr->n_ports, routes, n_routes);
+    free(ports);
+    free(routes);
+}
+
+/* Attaches to 'sw' (of Logical_Switch 'row') the router ports its ports
+ * of type "router" name. */
+static void
+switch_link_routers(struct northd *nd, struct northd_switch *sw,
+                    const struct idl_row *row)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct datum *ports = idl_row_get(row, c->ls_ports);
+    for (size_t i = 0; i < ports->n; i++) {
+        const struct idl_row *prow = idl_row_find(c->lsp,
+                                                  &ports->keys[i].uuid);
+        const char *type = prow ? idl_row_get_string(prow, c->lsp_type)
+                                : NULL;
+        if (!type || strcmp(type, "router")) {
+            continue;
+        }
+        const char *peer = idl_row_get_map_string(prow, c->lsp_options,
+                                                  "router-port");
+        struct northd_rport *rp = peer ? northd__rport_find(nd, peer) : NULL;
+        const char *name = idl_row_get_string(prow, c->lsp_name);
+        if (rp && !rp->sw && name) {
+            rp->sw = sw;
+            rp->peer = xstrdup(name);
+            list_push_back(&sw->rports, &rp->sw_node);
+        }
+    }
+}
+
+static void
 northd_clear_model(struct northd *nd)
 {
+    struct northd_router *lr;
+    HMAP_FOR_EACH_SAFE (lr, node, &nd->routers) {
+        router_destroy(nd, lr);
+    }
     struct northd_switch *sw;
     HMAP_FOR_EACH_SAFE (sw, node, &nd->switches) {
         switch_destroy(nd, sw);
@@ -426,14 +637,23 @@ northd_full_compute(struct northd *nd)
     long long start = time_msec();
     northd_clear_model(nd);
     const struct idl_row *row;
+    IDL_FOR_EACH_ROW (row, nd->nbc.lr) {
+        router_create(nd, row);
+    }
     IDL_FOR_EACH_ROW (row, nd->nbc.ls) {
         struct northd_switch *sw = switch_create(nd, row);
+        switch_link_routers(nd, sw, row);
         switch_sync_ports(nd, sw, row);
         switch_build_flows(nd, sw);
     }
+    struct northd_router *lr;
+    HMAP_FOR_EACH (lr, node, &nd->routers) {
+        router_build_flows(nd, lr);
+    }
     nd->stats.n_full_recomputes++;
-    LOG_INFO("full recompute: %zu switches, %zu ports, %zu flows in %lld ms",
-             hmap_count(&nd->switches), hmap_count(&nd->ports),
+    LOG_INFO("full recompute: %zu switches, %zu ports, %zu routers, "
+             "%zu flows in %lld ms", hmap_count(&nd->switches),
+             hmap_count(&nd->ports), hmap_count(&nd->routers),
              nd->lflows.n_live, time_msec() - start);
 }
 
@@ -459,6 +679,59 @@ lsp_binding_columns_changed(const struct northd_nb *c,
             || idl_row_column_changed(r, c->lsp_external_ids));
 }
 
+/* True if the tracked northbound changes touch routers: a router, router
+ * port or static route, a switch port of type "router" (before or after)
+ * or a deleted switch with routers attached.  Those recompile
+ * everything. */
+static bool
+router_changes(const struct northd *nd)
+{
+    const struct northd_nb *c = &nd->nbc;
+    if (idl_track_first(c->lr) || idl_track_first(c->lrp)
+        || idl_track_first(c->lrsr)) {
+        return true;
+    }
+    const struct idl_row *row;
+    IDL_FOR_EACH_TRACKED (row, c->lsp) {
+        struct northd_port *p = port_find(nd, idl_row_uuid(row));
+        if (p && p->is_router) {
+            return true;
+        }
+        if (!idl_row_is_deleted(row)) {
+            const char *type = idl_row_get_string(row, c->lsp_type);
+            if (type && !strcmp(type, "router")) {
+                return true;
+            }
+        }
+    }
+    IDL_FOR_EACH_TRACKED (row, c->ls) {
+        struct northd_switch *sw = northd__switch_find(nd,
+                                                       idl_row_uuid(row));
+        if (idl_row_is_deleted(row)) {
+            if (sw && !list_is_empty(&sw->rports)) {
+                return true;
+            }
+            continue;
+        }
+        /* A router port that moved between switches. */
+        const struct datum *ports = idl_row_get(row, c->ls_ports);
+        size_t n_router = 0;
+        for (size_t i = 0; i < ports->n; i++) {
+            struct northd_port *p = port_find(nd, &ports->keys[i].uuid);
+            if (p && p->is_router) {
+                if (p->sw != sw) {
+                    return true;
+                }
+                n_router++;
+            }
+        }
+        if (sw && n_router != list_size(&sw->rports)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Compiles the tracked northbound changes.  Sets 'bindings_dirty' when the
  * bookkeeping has something to follow. */
 static void
@@ -467,6 +740,12 @@ northd_incremental_compute(struct northd *nd)
     const struct northd_nb *c = &nd->nbc;
     const struct idl_row *row;
     bool changed = false;
+
+    if (router_changes(nd)) {
+        northd_full_compute(nd);
+        nd->bindings_dirty = true;
+        return;
+    }
 
     /* Switches: deleted ones go with their ports; new ones get their own
      * flows; a changed "ports" column adds and removes ports. */
@@ -559,7 +838,29 @@ sb_dp_to_nb(const struct northd *nd, const struct uuid *u, struct uuid *nb)
     }
     const char *s = idl_row_get_map_string(dp, nd->sbc.dp_external_ids,
                                            "logical-switch");
+    if (!s) {
+        s = idl_row_get_map_string(dp, nd->sbc.dp_external_ids,
+                                   "logical-router");
+    }
     return s && uuid_from_string(nb, s);
+}
+
+/* Finds the Datapath_Binding of northbound datapath 'nb', a switch or a
+ * router. */
+static bool
+nb_dp_to_sb(const struct northd *nd, const struct uuid *nb, struct uuid *sb)
+{
+    const struct northd_switch *sw = northd__switch_find(nd, nb);
+    if (sw) {
+        *sb = sw->sb_dp;
+        return sw->has_sb_dp;
+    }
+    const struct northd_router *lr = northd__router_find(nd, nb);
+    if (lr) {
+        *sb = lr->sb_dp;
+        return lr->has_sb_dp;
+    }
+    return false;
 }
 
 static void
@@ -580,7 +881,10 @@ sb_index_add(struct northd *nd, const struct idl_row *row)
     }
     enum lflow_pipeline pl = (!strcmp(pipeline, "egress")
                               ? LFLOW_EGRESS : LFLOW_INGRESS);
-    int stage = lflow_stage_find(true, pl,
+    bool is_switch = idl_row_get_map_string(
+        idl_row_find(c->dp, &dp->keys[0].uuid), c->dp_external_ids,
+        "logical-switch") != NULL;
+    int stage = lflow_stage_find(is_switch, pl,
                                  idl_row_get_integer(row, c->lf_table_id, 0));
     if (stage < 0) {
         return;
@@ -667,11 +971,11 @@ set_string_map(struct idl_txn *txn, const struct idl_row *row,
 
 static void
 sb_lflow_insert(struct northd *nd, struct idl_txn *txn, const struct lflow *f,
-                const struct northd_switch *sw)
+                const struct uuid *sb_dp)
 {
     const struct northd_sb *c = &nd->sbc;
     const struct idl_row *row = idl_txn_insert(txn, c->lflow);
-    idl_txn_set_uuid(txn, row, c->lf_datapath, &sw->sb_dp);
+    idl_txn_set_uuid(txn, row, c->lf_datapath, sb_dp);
     idl_txn_set_string(txn, row, c->lf_pipeline, lflow_pipeline_to_string(
                            lflow_stage_pipeline(f->stage)));
     idl_txn_set_integer(txn, row, c->lf_table_id,
@@ -730,9 +1034,9 @@ sync_one_flow(struct northd *nd, struct idl_txn *txn, struct lflow *f,
         }
     }
     if (f->n_refs && !have) {
-        const struct northd_switch *sw = northd__switch_find(nd, &f->dp);
-        if (sw && sw->has_sb_dp) {
-            sb_lflow_insert(nd, txn, f, sw);
+        struct uuid sb_dp;
+        if (nb_dp_to_sb(nd, &f->dp, &sb_dp)) {
+            sb_lflow_insert(nd, txn, f, &sb_dp);
         } else {
             nd->full_resync = true;
         }
@@ -774,9 +1078,9 @@ sync_flows(struct northd *nd, struct idl_txn *txn, bool full)
     struct lflow *f;
     HMAP_FOR_EACH (f, node, &nd->lflows.flows) {
         if (f->n_refs && f->sync_mark != mark) {
-            const struct northd_switch *sw = northd__switch_find(nd, &f->dp);
-            if (sw && sw->has_sb_dp) {
-                sb_lflow_insert(nd, txn, f, sw);
+            struct uuid sb_dp;
+            if (nb_dp_to_sb(nd, &f->dp, &sb_dp)) {
+                sb_lflow_insert(nd, txn, f, &sb_dp);
             }
         }
     }
@@ -821,7 +1125,12 @@ nb_txn_done_cb(struct idl_txn *txn, enum idl_txn_status status, void *nd_)
     }
     idl_txn_destroy(txn);
     nd->nb_txn = NULL;
-    if (status == IDL_TXN_TRY_AGAIN || status == IDL_TXN_ERROR) {
+    /* A change that came while 'txn' was in flight (a chassis catching up
+     * with nb_cfg, say) found the northbound busy: without another run now,
+     * hv_cfg and "up" would wait for some unrelated change. */
+    if (status == IDL_TXN_TRY_AGAIN || status == IDL_TXN_ERROR
+        || nd->nb_sync_pending) {
+        nd->nb_sync_pending = false;
         northd_schedule_run(nd);
     }
 }
@@ -866,7 +1175,9 @@ northd_write(struct northd *nd)
             }
         }
     }
-    if (!nd->nb_txn) {
+    if (nd->nb_txn) {
+        nd->nb_sync_pending = true;
+    } else {
         struct idl_txn *txn = idl_txn_create(nd->nb);
         northd__sync_nb(nd, txn);
         enum idl_txn_status st = idl_txn_commit(txn, nb_txn_done_cb, nd);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/ds.h"
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/netaddr.h"
@@ -224,22 +225,33 @@ sync_datapaths(struct northd *nd, struct idl_txn *txn)
     HMAP_FOR_EACH (sw, node, &nd->switches) {
         sw->has_sb_dp = false;
     }
+    struct northd_router *lr;
+    HMAP_FOR_EACH (lr, node, &nd->routers) {
+        lr->has_sb_dp = false;
+    }
 
-    /* Claim the existing rows: the first for each switch keeps its key. */
+    /* Claim the existing rows: the first for each switch or router keeps
+     * its key. */
     const struct idl_row *row;
     IDL_FOR_EACH_ROW (row, c->dp) {
         const char *ls = idl_row_get_map_string(row, c->dp_external_ids,
                                                 "logical-switch");
+        const char *lrs = idl_row_get_map_string(row, c->dp_external_ids,
+                                                 "logical-router");
         struct uuid u;
         sw = ls && uuid_from_string(&u, ls) ? northd__switch_find(nd, &u)
                                             : NULL;
+        lr = (!ls && lrs && uuid_from_string(&u, lrs)
+              ? northd__router_find(nd, &u) : NULL);
+        struct uuid *sb_dp = sw ? &sw->sb_dp : lr ? &lr->sb_dp : NULL;
+        bool *has = sw ? &sw->has_sb_dp : lr ? &lr->has_sb_dp : NULL;
         long long key = idl_row_get_integer(row, c->dp_tunnel_key, 0);
-        if (!sw || sw->has_sb_dp || !key_set_add(&keys, key)) {
+        if (!has || *has || !key_set_add(&keys, key)) {
             idl_txn_delete(txn, row);
             continue;
         }
-        sw->sb_dp = *idl_row_uuid(row);
-        sw->has_sb_dp = true;
+        *sb_dp = *idl_row_uuid(row);
+        *has = true;
     }
 
     HMAP_FOR_EACH (sw, node, &nd->switches) {
@@ -267,6 +279,29 @@ sync_datapaths(struct northd *nd, struct idl_txn *txn)
         set_strmap(txn, row, is_new, c->dp_external_ids, &ids);
         strmap_uninit(&ids);
     }
+    HMAP_FOR_EACH (lr, node, &nd->routers) {
+        bool is_new = !lr->has_sb_dp;
+        if (is_new) {
+            long long key = key_set_alloc(&keys, DP_KEY_MAX);
+            if (!key) {
+                continue;
+            }
+            row = idl_txn_insert(txn, c->dp);
+            idl_txn_set_integer(txn, row, c->dp_tunnel_key, key);
+            lr->sb_dp = *idl_row_uuid(row);
+            lr->has_sb_dp = true;
+        } else {
+            row = idl_row_find(c->dp, &lr->sb_dp);
+        }
+        char u[UUID_LEN + 1];
+        uuid_to_buffer(&lr->uuid, u);
+        struct strmap ids;
+        strmap_init(&ids);
+        strmap_add(&ids, "logical-router", u);
+        strmap_add(&ids, "name", lr->name);
+        set_strmap(txn, row, is_new, c->dp_external_ids, &ids);
+        strmap_uninit(&ids);
+    }
     key_set_uninit(&keys);
 }
 
@@ -289,9 +324,24 @@ pb_fill(struct northd *nd, struct idl_txn *txn, const struct northd_port *p,
 
     set_string(txn, pb, is_new, c->pb_logical_port, name ? name : "");
     set_uuid(txn, pb, is_new, c->pb_datapath, &p->sw->sb_dp);
-    set_string(txn, pb, is_new, c->pb_type, type ? type : "");
     copy_datum(txn, pb, is_new, c->pb_mac, lsp, n->lsp_addresses);
-    copy_datum(txn, pb, is_new, c->pb_options, lsp, n->lsp_options);
+    if (type && !strcmp(type, "router")) {
+        /* ovn-northd(8): a switch's router port is one end of a patch
+         * whose other end is the router port. */
+        set_string(txn, pb, is_new, c->pb_type, "patch");
+        struct strmap options;
+        strmap_init(&options);
+        const char *peer = idl_row_get_map_string(lsp, n->lsp_options,
+                                                  "router-port");
+        if (peer) {
+            strmap_add(&options, "peer", peer);
+        }
+        set_strmap(txn, pb, is_new, c->pb_options, &options);
+        strmap_uninit(&options);
+    } else {
+        set_string(txn, pb, is_new, c->pb_type, type ? type : "");
+        copy_datum(txn, pb, is_new, c->pb_options, lsp, n->lsp_options);
+    }
     copy_datum(txn, pb, is_new, c->pb_parent_port, lsp, n->lsp_parent_name);
     /* ovn-nb(5): a nonzero "tag_request" is the tag. */
     long long tag = idl_row_get_integer(lsp, n->lsp_tag_request, 0);
@@ -312,15 +362,62 @@ pb_fill(struct northd *nd, struct idl_txn *txn, const struct northd_port *p,
     }
 }
 
+/* The Port_Binding of a router port: the other end of the patch from its
+ * peer switch port. */
+static void
+pb_fill_router(struct northd *nd, struct idl_txn *txn,
+               const struct northd_rport *rp, const struct idl_row *pb,
+               bool is_new)
+{
+    const struct northd_sb *c = &nd->sbc;
+    const struct idl_row *lrp = idl_row_find(nd->nbc.lrp, &rp->lrp.uuid);
+    set_string(txn, pb, is_new, c->pb_logical_port, rp->lrp.name);
+    set_uuid(txn, pb, is_new, c->pb_datapath, &rp->lr->sb_dp);
+    set_string(txn, pb, is_new, c->pb_type, "patch");
+
+    struct strmap options;
+    strmap_init(&options);
+    if (rp->peer) {
+        strmap_add(&options, "peer", rp->peer);
+    }
+    set_strmap(txn, pb, is_new, c->pb_options, &options);
+    strmap_uninit(&options);
+
+    /* "mac": the MAC and the networks, as one string. */
+    struct ds mac = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&mac, rp->lrp.ea_s);
+    const struct datum *nets = lrp ? idl_row_get(lrp, nd->nbc.lrp_networks)
+                                   : NULL;
+    for (size_t i = 0; nets && i < nets->n; i++) {
+        ds_put_format(&mac, " %s", nets->keys[i].string);
+    }
+    struct datum d;
+    datum_init_alloc(&d, 1, false);
+    d.keys[0].string = ds_steal_cstr(&mac);
+    set_datum(txn, pb, is_new, c->pb_mac, &d);
+
+    const struct idl_column *cols[] = { c->pb_parent_port, c->pb_tag,
+                                        c->pb_port_security,
+                                        c->pb_external_ids };
+    for (size_t i = 0; i < ARRAY_SIZE(cols); i++) {
+        struct datum e;
+        datum_init_empty(&e);
+        set_datum(txn, pb, is_new, cols[i], &e);
+    }
+    if (is_new) {
+        idl_txn_set_boolean(txn, pb, c->pb_up, false);
+    }
+}
+
 /* Per-datapath tunnel keys of ports. */
 struct dp_keys {
-    struct hmap_node node;      /* By switch pointer. */
-    const struct northd_switch *sw; /* The switch. */
+    struct hmap_node node;      /* By datapath pointer. */
+    const void *sw;             /* The switch or router. */
     struct key_set keys;        /* Its port keys in use. */
 };
 
 static struct key_set *
-dp_keys_get(struct hmap *map, const struct northd_switch *sw)
+dp_keys_get(struct hmap *map, const void *sw)
 {
     struct dp_keys *k;
     HMAP_FOR_EACH_WITH_HASH (k, node, hash_pointer(sw, 0), map) {
@@ -335,8 +432,17 @@ dp_keys_get(struct hmap *map, const struct northd_switch *sw)
     return &k->keys;
 }
 
-/* Syncs the Port_Binding rows with the compiled ports.  Fills 'refs', one
- * per port of 'nd->ports' in iteration order, for the multicast groups. */
+/* One Port_Binding northd wants: a switch port or a router port. */
+struct pb_item {
+    struct northd_port *p;      /* The switch port, or NULL. */
+    struct northd_rport *rp;    /* Or the router port. */
+    const void *dp;             /* Its switch or router, for keys. */
+    const struct uuid *sb_dp;   /* Its Datapath_Binding. */
+};
+
+/* Syncs the Port_Binding rows with the compiled switch and router ports.
+ * Fills 'refs', one per port of 'nd->ports' in iteration order, then one
+ * per router port, for the multicast groups. */
 static void
 sync_port_bindings(struct northd *nd, struct idl_txn *txn,
                    struct pb_ref *refs)
@@ -344,14 +450,15 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
     const struct northd_sb *c = &nd->sbc;
     struct strmap by_name;      /* Port name -> index into 'refs'. */
     strmap_init(&by_name);
+    size_t n = hmap_count(&nd->ports) + hmap_count(&nd->rports);
+    struct pb_item *items = xcalloc(n + 1, sizeof *items);
     size_t i = 0;
     struct northd_port *p;
     HMAP_FOR_EACH (p, node, &nd->ports) {
         const struct idl_row *lsp = idl_row_find(nd->nbc.lsp, &p->uuid);
         const char *name = lsp ? idl_row_get_string(lsp, nd->nbc.lsp_name)
                                : NULL;
-        refs[i].row = NULL;
-        refs[i].is_new = false;
+        items[i] = (struct pb_item) { p, NULL, p->sw, &p->sw->sb_dp };
         if (name && p->sw->has_sb_dp) {
             char idx[32];
             snprintf(idx, sizeof idx, "%zu", i);
@@ -359,10 +466,23 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
         }
         i++;
     }
-    struct northd_port **ports = xmalloc((i + 1) * sizeof *ports);
-    i = 0;
-    HMAP_FOR_EACH (p, node, &nd->ports) {
-        ports[i++] = p;
+    struct northd_router *lr;
+    HMAP_FOR_EACH (lr, node, &nd->routers) {
+        for (size_t k = 0; k < lr->n_ports; k++) {
+            struct northd_rport *rp = lr->ports[k];
+            items[i] = (struct pb_item) { NULL, rp, lr, &lr->sb_dp };
+            if (lr->has_sb_dp && !strmap_contains(&by_name, rp->lrp.name)) {
+                char idx[32];
+                snprintf(idx, sizeof idx, "%zu", i);
+                strmap_add(&by_name, rp->lrp.name, idx);
+            }
+            i++;
+        }
+    }
+    n = i;
+    for (i = 0; i < n; i++) {
+        refs[i].row = NULL;
+        refs[i].is_new = false;
     }
 
     /* Claim existing rows; a port keeps its key while on the same
@@ -379,10 +499,9 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
         }
         size_t k = atoi(idx);
         refs[k].row = row;
-        if (dp->n == 1 && uuid_equals(&dp->keys[0].uuid,
-                                      &ports[k]->sw->sb_dp)) {
+        if (dp->n == 1 && uuid_equals(&dp->keys[0].uuid, items[k].sb_dp)) {
             long long key = idl_row_get_integer(row, c->pb_tunnel_key, 0);
-            if (!key_set_add(dp_keys_get(&keys, ports[k]->sw), key)) {
+            if (!key_set_add(dp_keys_get(&keys, items[k].dp), key)) {
                 refs[k].is_new = true;      /* Needs a new key. */
             }
         } else {
@@ -390,21 +509,28 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
         }
     }
 
-    for (size_t k = 0; k < i; k++) {
-        p = ports[k];
-        const struct idl_row *lsp = idl_row_find(nd->nbc.lsp, &p->uuid);
-        if (!lsp || !p->sw->has_sb_dp) {
+    for (size_t k = 0; k < n; k++) {
+        const struct pb_item *it = &items[k];
+        const struct idl_row *lsp = NULL;
+        if (it->p) {
+            lsp = idl_row_find(nd->nbc.lsp, &it->p->uuid);
+            if (!lsp || !it->p->sw->has_sb_dp) {
+                continue;
+            }
+        } else if (!it->rp->lr->has_sb_dp
+                   || !strmap_find(&by_name, it->rp->lrp.name)
+                   || (size_t) atoi(strmap_find(&by_name, it->rp->lrp.name))
+                      != k) {
             continue;
         }
         bool needs_key = refs[k].is_new || !refs[k].row;
         bool is_new = !refs[k].row;
         if (needs_key) {
-            long long key = key_set_alloc(dp_keys_get(&keys, p->sw),
+            long long key = key_set_alloc(dp_keys_get(&keys, it->dp),
                                           PORT_KEY_MAX);
             if (!key) {
                 static struct log_rate_limit rl = LOG_RATE_LIMIT_INIT(1, 5);
-                LOG_WARN_RL(&rl, "switch %s: out of port tunnel keys",
-                            p->sw->name);
+                LOG_WARN_RL(&rl, "out of port tunnel keys");
                 if (refs[k].row) {
                     idl_txn_delete(txn, refs[k].row);
                     refs[k].row = NULL;
@@ -417,7 +543,11 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
             idl_txn_set_integer(txn, refs[k].row, c->pb_tunnel_key, key);
         }
         refs[k].is_new = is_new;
-        pb_fill(nd, txn, p, lsp, refs[k].row, is_new);
+        if (it->p) {
+            pb_fill(nd, txn, it->p, lsp, refs[k].row, is_new);
+        } else {
+            pb_fill_router(nd, txn, it->rp, refs[k].row, is_new);
+        }
     }
 
     struct dp_keys *dk;
@@ -427,7 +557,7 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
     }
     hmap_uninit(&keys);
     strmap_uninit(&by_name);
-    free(ports);
+    free(items);
 }
 
 /* Multicast_Group. */
@@ -476,7 +606,7 @@ sync_multicast_groups(struct northd *nd, struct idl_txn *txn,
             continue;
         }
         for (int g = 0; g < 3; g++) {
-            if (g == 1 && !p->counts_unknown) {
+            if ((g == 1 && !p->counts_unknown) || (g == 2 && p->is_router)) {
                 continue;
             }
             struct datum *d = &want[s][g].ports;
@@ -550,7 +680,9 @@ northd__sync_bindings(struct northd *nd, struct idl_txn *txn,
 
     sync_datapaths(nd, txn);
 
-    struct pb_ref *refs = xcalloc(hmap_count(&nd->ports) + 1, sizeof *refs);
+    struct pb_ref *refs = xcalloc(hmap_count(&nd->ports)
+                                  + hmap_count(&nd->rports) + 1,
+                                  sizeof *refs);
     sync_port_bindings(nd, txn, refs);
     sync_multicast_groups(nd, txn, refs);
     free(refs);

@@ -98,7 +98,12 @@ def make_northd(tmp_path):
 
 
 def nbctl(nb, *args, timeout=30):
-    return kilntest.run([NBCTL, "--db=" + nb.remote, "--timeout=20"]
+    # --wait=hv waits for ovn-controller to program ovs-vswitchd, which
+    # under a sanitizer build on a loaded 2-core machine takes a while.
+    wait = timeout if any(a.startswith("--wait") for a in args) else 20
+    if wait > 20:
+        timeout = wait + 10
+    return kilntest.run([NBCTL, "--db=" + nb.remote, "--timeout=%d" % wait]
                         + list(args), timeout=timeout)
 
 
@@ -274,14 +279,79 @@ def test_switch_matches_ovn_northd(pair):
     assert kn.stats()["full recomputes"] == "1"
 
 
+ROUTER_SCRIPT = [
+    ["ls-add", "ls1"],
+    ["lsp-add", "ls1", "a1"],
+    ["lsp-set-addresses", "a1", "00:00:00:00:0a:01 10.10.0.2 fd10::2"],
+    ["ls-add", "ls2"],
+    ["lsp-add", "ls2", "b1"],
+    ["lsp-set-addresses", "b1", "00:00:00:00:0b:01 10.20.0.2"],
+    ["lr-add", "lr0"],
+    ["lrp-add", "lr0", "lrp1", "00:00:00:00:ff:01", "10.10.0.1/24",
+     "fd10::1/64"],
+    ["lrp-add", "lr0", "lrp2", "00:00:00:00:ff:02", "10.20.0.1/24"],
+    ["lsp-add", "ls1", "ls1-lr0"],
+    ["lsp-set-type", "ls1-lr0", "router"],
+    ["lsp-set-addresses", "ls1-lr0", "router"],
+    ["lsp-set-options", "ls1-lr0", "router-port=lrp1"],
+    ["lsp-add", "ls2", "ls2-lr0"],
+    ["lsp-set-type", "ls2-lr0", "router"],
+    ["lsp-set-addresses", "ls2-lr0", "router"],
+    ["lsp-set-options", "ls2-lr0", "router-port=lrp2"],
+    ["lr-route-add", "lr0", "20.0.0.0/24", "10.20.0.254"],
+    ["lr-route-add", "lr0", "20.0.0.0/16", "10.10.0.254"],
+]
+
+
+def test_router_matches_ovn_northd(pair):
+    """A router joining two switches, with static routes: flows per stage
+    and bindings as Debian's ovn-northd writes them."""
+    knb, ksb, kn, onb, osb, on = pair
+    apply(ROUTER_SCRIPT, knb, onb)
+    assert_same(ksb, osb)
+    kf = lflows(ksb)
+    # Longest prefix first: /24 above /16, connected above static.
+    prio = {f[5]: f[4] for f in kf if f[3] == "lr_in_ip_routing"}
+    assert prio["reg7 == 0 && ip4.dst == 20.0.0.0/24"] == 73
+    assert prio["reg7 == 0 && ip4.dst == 20.0.0.0/16"] == 49
+    assert prio["ip4.dst == 10.10.0.0/24"] == 74
+    pbs = {r["logical_port"]: (r["type"], val(r["options"]))
+           for r in sb_rows(ksb, "Port_Binding",
+                            ["logical_port", "type", "options"])}
+    assert pbs["lrp1"] == ("patch", (("peer", "ls1-lr0"),))
+    assert pbs["ls2-lr0"] == ("patch", (("peer", "lrp2"),))
+
+    # Changes on both sides of the router.
+    apply([["lsp-set-addresses", "b1", "00:00:00:00:0b:02 10.20.0.3"],
+           ["lsp-add", "ls2", "b2"],
+           ["lsp-set-addresses", "b2", "00:00:00:00:0b:03 10.20.0.4"],
+           ["lr-route-del", "lr0", "20.0.0.0/16"],
+           ["lrp-add", "lr0", "lrp3", "00:00:00:00:ff:03", "10.30.0.1/24"],
+           ["lr-route-add", "lr0", "0.0.0.0/0", "10.30.0.254"]],
+          knb, onb)
+    assert_same(ksb, osb)
+    apply([["lsp-del", "ls2-lr0"], ["lrp-del", "lrp3"]], knb, onb)
+    assert_same(ksb, osb)
+    apply([["lr-del", "lr0"]], knb, onb)
+    assert_same(ksb, osb)
+
+
 def test_incremental_equals_recompute(pair):
     """The southbound database written change by change is the one a full
     recompute writes: a recompute then changes nothing."""
     knb, ksb, kn, onb, osb, on = pair
-    apply(NB_SCRIPT + MORE_SCRIPT, knb)
+    apply(NB_SCRIPT + MORE_SCRIPT + ROUTER_SCRIPT, knb)
+    full = kn.stats()["full recomputes"]
     apply([["lsp-set-addresses", "p5", "unknown"],
            ["lsp-set-enabled", "p4", "enabled"],
-           ["lsp-del", "p1"]], knb)
+           ["lsp-del", "p1"],
+           ["lsp-set-addresses", "b1", "00:00:00:00:0b:09 10.20.0.9"],
+           ["lsp-add", "ls1", "a2"],
+           ["lsp-set-addresses", "a2", "00:00:00:00:0a:02 10.10.0.3"]], knb)
+    # The VIF changes next to the router went incrementally.
+    assert kn.stats()["full recomputes"] == full
+    assert any(f[3] == "lr_in_arp_resolve" and "10.20.0.9" in f[5]
+               for f in lflows(ksb))
     before = lflows(ksb), bookkeeping(ksb), tunnel_keys(ksb)
     st0 = kn.stats()
     kn.appctl("northd/recompute")
@@ -476,7 +546,7 @@ def test_ping_through_ovn_controller(make_server, make_northd, tmp_path,
                 break
             assert time.monotonic() < deadline, (ups, ch.logs())
             time.sleep(0.2)
-        nbctl(nb, "--wait=hv", "sync")
+        nbctl(nb, "--wait=hv", "sync", timeout=90)
 
         ns1 = "%s-1" % tag
         p = kilntest.run_proc(["ip", "netns", "exec", ns1, "ping", "-c", "3",
@@ -484,5 +554,96 @@ def test_ping_through_ovn_controller(make_server, make_northd, tmp_path,
                               timeout=30)
         assert p.returncode == 0, (p.stdout, p.stderr, ch.logs())
         assert " 0% packet loss" in p.stdout
+    finally:
+        ch.stop()
+
+
+def plug_vif(ch, namespaces, i, lsp, mac, addrs, gateways):
+    """Creates namespace 'i' with a veth whose host end is an OVS port bound
+    to 'lsp', with 'mac', 'addrs' ("ADDR/PLEN") and default routes via
+    'gateways'."""
+    tag = "kn%d" % os.getpid()
+    hv = ch.netns
+    ns = namespaces(i)
+    host, guest = "%sv%d" % (tag, i), "%sg%d" % (tag, i)
+    sh(["ip", "-n", hv, "link", "add", host, "type", "veth", "peer",
+        "name", guest])
+    sh(["ip", "-n", hv, "link", "set", guest, "netns", ns])
+    sh(["ip", "-n", ns, "link", "set", guest, "address", mac])
+    for a in addrs:
+        extra = ["nodad"] if ":" in a else []
+        sh(["ip", "-n", ns, "addr", "add", a, "dev", guest] + extra)
+    sh(["ip", "-n", ns, "link", "set", guest, "up"])
+    sh(["ip", "-n", ns, "link", "set", "lo", "up"])
+    for gw in gateways:
+        sh(["ip", "-n", ns] + (["-6"] if ":" in gw else [])
+           + ["route", "add", "default", "via", gw])
+    sh(["ip", "-n", hv, "link", "set", host, "up"])
+    ch.vsctl("add-port", "br-int", host, "--", "set", "Interface",
+             host, "external_ids:iface-id=" + lsp)
+    return ns
+
+
+def ping(ns, addr, ch):
+    p = kilntest.run_proc(["ip", "netns", "exec", ns, "ping", "-c", "3",
+                           "-i", "0.2", "-W", "2", addr], timeout=30)
+    assert p.returncode == 0, (addr, p.stdout, p.stderr, ch.logs())
+    assert " 0% packet loss" in p.stdout
+
+
+def test_ping_across_router(make_server, make_northd, tmp_path, namespaces):
+    """Two switches joined by a distributed router: IPv4 and IPv6 pings
+    from one namespace to the other cross it, and the router answers
+    pings to its own addresses."""
+    assert have_netns(), "this test needs root and network namespaces"
+    nb = make_server("kiln", NB_SCHEMA, name="knb")
+    sb = make_server("kiln", SB_SCHEMA, name="ksb")
+    make_northd(nb, sb, "kiln")
+    apply([["ls-add", "ls1"],
+           ["lsp-add", "ls1", "vm1"],
+           ["lsp-set-addresses", "vm1", "00:00:00:00:21:01 10.21.0.2 fd21::2"],
+           ["ls-add", "ls2"],
+           ["lsp-add", "ls2", "vm2"],
+           ["lsp-set-addresses", "vm2", "00:00:00:00:22:01 10.22.0.2 fd22::2"],
+           ["lr-add", "lr0"],
+           ["lrp-add", "lr0", "lrp1", "00:00:00:00:ff:21", "10.21.0.1/24",
+            "fd21::1/64"],
+           ["lrp-add", "lr0", "lrp2", "00:00:00:00:ff:22", "10.22.0.1/24",
+            "fd22::1/64"],
+           ["lsp-add", "ls1", "ls1-lr0"],
+           ["lsp-set-type", "ls1-lr0", "router"],
+           ["lsp-set-addresses", "ls1-lr0", "router"],
+           ["lsp-set-options", "ls1-lr0", "router-port=lrp1"],
+           ["lsp-add", "ls2", "ls2-lr0"],
+           ["lsp-set-type", "ls2-lr0", "router"],
+           ["lsp-set-addresses", "ls2-lr0", "router"],
+           ["lsp-set-options", "ls2-lr0", "router-port=lrp2"]], nb)
+
+    hv = namespaces(0)
+    ch = Chassis(str(tmp_path / "hv1"), hv)
+    try:
+        ch.setup(make_server, sb)
+        ns1 = plug_vif(ch, namespaces, 1, "vm1", "00:00:00:00:21:01",
+                       ["10.21.0.2/24", "fd21::2/64"],
+                       ["10.21.0.1", "fd21::1"])
+        plug_vif(ch, namespaces, 2, "vm2", "00:00:00:00:22:01",
+                 ["10.22.0.2/24", "fd22::2/64"], ["10.22.0.1", "fd22::1"])
+        deadline = time.monotonic() + 30
+        while True:
+            ups = nbctl(nb, "--bare", "--columns=name,up", "list",
+                        "Logical_Switch_Port").split()
+            if ups.count("true") == 2:
+                break
+            assert time.monotonic() < deadline, (ups, ch.logs())
+            time.sleep(0.2)
+        nbctl(nb, "--wait=hv", "sync", timeout=90)
+
+        ping(ns1, "10.21.0.1", ch)      # The router itself.
+        ping(ns1, "10.22.0.2", ch)      # Across it.
+        ping(ns1, "fd22::2", ch)
+        # The reply came back through the router: TTL decremented once.
+        p = kilntest.run_proc(["ip", "netns", "exec", ns1, "ping", "-c", "1",
+                               "-W", "2", "10.22.0.2"], timeout=30)
+        assert "ttl=63" in p.stdout, p.stdout
     finally:
         ch.stop()

@@ -1,5 +1,5 @@
-/* Unit tests for northd/lflow.h (owned flows) and northd/lswitch.h (the
- * logical switch pipeline). */
+/* Unit tests for northd/lflow.h (owned flows), northd/lswitch.h (the
+ * logical switch pipeline) and northd/lrouter.h (the router pipeline). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/ds.h"
 #include "northd/lflow.h"
+#include "northd/lrouter.h"
 #include "northd/lswitch.h"
 
 static const struct uuid dp1 = { { 1, 2, 3, 4 } };
@@ -72,19 +74,19 @@ test_lflow_regenerate_same(void **state)
     struct lflow_owner a;
     lflow_table_init(&t);
     lflow_owner_init(&a);
-    lswitch_build_datapath_flows(&t, &a, &dp1, false);
+    lswitch_build_datapath_flows(&t, &a, &dp1, false, NULL);
     size_t n = t.n_live;
     lflow_table_sync_done(&t);
 
     lflow_owner_clear(&t, &a);
-    lswitch_build_datapath_flows(&t, &a, &dp1, false);
+    lswitch_build_datapath_flows(&t, &a, &dp1, false, NULL);
     assert_int_equal(t.n_live, n);
     lflow_table_sync_done(&t);
     assert_int_equal(hmap_count(&t.flows), n);
 
     /* "unknown" changes exactly one flow: one goes, one comes. */
     lflow_owner_clear(&t, &a);
-    lswitch_build_datapath_flows(&t, &a, &dp1, true);
+    lswitch_build_datapath_flows(&t, &a, &dp1, true, NULL);
     assert_int_equal(t.n_live, n);
     assert_int_equal(hmap_count(&t.flows), n + 1);
     assert_non_null(find(&t, LS_IN_L2_UNKNOWN, 50, "outport == \"none\"",
@@ -210,6 +212,156 @@ test_lswitch_port_disabled_and_unknown(void **state)
     lflow_table_uninit(&t);
 }
 
+/* A router port's networks, with the link-local address from its MAC. */
+static void
+test_lrouter_port_parse(void **state)
+{
+    struct lrouter_port lrp;
+    static const char *const nets[] = { "10.0.0.1/24", "fd00::1/64" };
+    assert_true(lrouter_port_init(&lrp, "lrp0", &port_uuid,
+                                  "00:00:00:00:ff:01", nets, 2));
+    assert_int_equal(lrp.n_networks, 3);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ip_prefix_format(&lrp.networks[0], &s);
+    ds_put_char(&s, ' ');
+    ip_prefix_format(&lrp.networks[2], &s);
+    assert_string_equal(ds_cstr(&s), "10.0.0.1/24 fe80::200:ff:fe00:ff01/64");
+    ds_uninit(&s);
+    assert_true(lrouter_port_is_lla(&lrp.networks[2]));
+    assert_false(lrouter_port_is_lla(&lrp.networks[1]));
+    lrouter_port_destroy(&lrp);
+
+    static const char *const bad[] = { "10.0.0.1/24", "nonsense" };
+    assert_false(lrouter_port_init(&lrp, "lrp0", &port_uuid,
+                                   "00:00:00:00:ff:01", bad, 2));
+    assert_false(lrouter_port_init(&lrp, "lrp0", &port_uuid, "zz", nets, 1));
+    struct lrouter_route r;
+    assert_false(lrouter_route_init(&r, "10.0.0.0/8", "fd00::1", NULL));
+    assert_true(lrouter_route_init(&r, "20.1.2.3/16", "10.0.0.9", ""));
+    assert_null(r.output_port);
+    assert_int_equal(r.prefix.plen, 16);
+}
+
+/* Connected networks and a static route: priorities by prefix length, the
+ * route leaves by the port whose network holds the next hop. */
+static void
+test_lrouter_routing(void **state)
+{
+    struct lflow_table t;
+    struct lflow_owner o;
+    lflow_table_init(&t);
+    lflow_owner_init(&o);
+    struct lrouter_port ports[2];
+    static const char *const n0[] = { "10.0.0.1/24" };
+    static const char *const n1[] = { "10.1.0.1/24", "fd01::1/64" };
+    assert_true(lrouter_port_init(&ports[0], "lrp0", &port_uuid,
+                                  "00:00:00:00:ff:01", n0, 1));
+    assert_true(lrouter_port_init(&ports[1], "lrp1", &port_uuid,
+                                  "00:00:00:00:ff:02", n1, 2));
+    struct lrouter_route routes[2];
+    assert_true(lrouter_route_init(&routes[0], "20.0.0.0/24", "10.1.0.9",
+                                   NULL));
+    assert_true(lrouter_route_init(&routes[1], "fd99::/48", "fd01::9",
+                                   NULL));
+    lrouter_build_flows(&t, &o, &dp1, ports, 2, routes, 2);
+
+    assert_non_null(find(&t, LR_IN_IP_ROUTING, 74, "ip4.dst == 10.0.0.0/24",
+                         "ip.ttl--; reg8[0..15] = 0; reg0 = ip4.dst; "
+                         "reg1 = 10.0.0.1; eth.src = 00:00:00:00:ff:01; "
+                         "outport = \"lrp0\"; flags.loopback = 1; next;"));
+    assert_non_null(find(&t, LR_IN_IP_ROUTING, 73,
+                         "reg7 == 0 && ip4.dst == 20.0.0.0/24",
+                         "ip.ttl--; reg8[0..15] = 0; reg0 = 10.1.0.9; "
+                         "reg1 = 10.1.0.1; eth.src = 00:00:00:00:ff:02; "
+                         "outport = \"lrp1\"; flags.loopback = 1; next;"));
+    assert_non_null(find(&t, LR_IN_IP_ROUTING, 145,
+                         "reg7 == 0 && ip6.dst == fd99::/48",
+                         "ip.ttl--; reg8[0..15] = 0; xxreg0 = fd01::9; "
+                         "xxreg1 = fd01::1; eth.src = 00:00:00:00:ff:02; "
+                         "outport = \"lrp1\"; flags.loopback = 1; next;"));
+    assert_non_null(find(&t, LR_IN_IP_INPUT, 90,
+                         "ip4.dst == 10.0.0.1 && icmp4.type == 8 && "
+                         "icmp4.code == 0",
+                         "ip4.dst <-> ip4.src; ip.ttl = 255; "
+                         "icmp4.type = 0; flags.loopback = 1; next; "));
+    assert_non_null(find(&t, LR_IN_IP_INPUT, 60,
+                         "ip6.dst == {fd01::1, fe80::200:ff:fe00:ff02}",
+                         "drop;"));
+    assert_non_null(find(&t, LR_OUT_DELIVERY, 100, "outport == \"lrp1\"",
+                         "output;"));
+    assert_int_equal(lflow_stage_table(LR_IN_ARP_REQUEST), 21);
+    assert_false(lflow_stage_is_switch(LR_OUT_DELIVERY));
+    assert_int_equal(lflow_stage_find(false, LFLOW_INGRESS, 13),
+                     LR_IN_IP_ROUTING);
+
+    /* A next hop on no network of the router: no flow. */
+    size_t n = t.n_live;
+    lflow_owner_clear(&t, &o);
+    assert_true(lrouter_route_init(&routes[0], "30.0.0.0/8", "99.0.0.1",
+                                   NULL));
+    lrouter_build_flows(&t, &o, &dp1, ports, 2, routes, 1);
+    assert_int_equal(t.n_live, n - 2);
+
+    /* Neighbors: only the addresses inside the router port's networks. */
+    lflow_owner_clear(&t, &o);
+    struct lswitch_addresses a;
+    assert_true(lswitch_addresses_parse(
+                    "00:00:00:00:00:05 10.1.0.5 10.9.0.5 fd01::5", &a));
+    lrouter_build_neighbor_flows(&t, &o, &dp1, &ports[1], &a, &port_uuid);
+    assert_int_equal(t.n_live, 2);
+    assert_non_null(find(&t, LR_IN_ARP_RESOLVE, 100,
+                         "outport == \"lrp1\" && xxreg0 == fd01::5",
+                         "eth.dst = 00:00:00:00:00:05; next;"));
+    lswitch_addresses_destroy(&a);
+
+    lrouter_port_destroy(&ports[0]);
+    lrouter_port_destroy(&ports[1]);
+    lflow_owner_uninit(&t, &o);
+    lflow_table_uninit(&t);
+}
+
+/* A switch's "router" port: ARP for the router goes to it and the VIFs. */
+static void
+test_lswitch_router_port(void **state)
+{
+    struct lflow_table t;
+    struct lflow_owner o;
+    lflow_table_init(&t);
+    lflow_owner_init(&o);
+    struct lrouter_port lrp;
+    static const char *const nets[] = { "10.0.0.1/24" };
+    assert_true(lrouter_port_init(&lrp, "lrp0", &port_uuid,
+                                  "00:00:00:00:ff:01", nets, 1));
+    static const char *const addrs[] = { "router" };
+    struct lswitch_port p = {
+        .name = "sw0-lr0", .uuid = port_uuid, .type = "router",
+        .enabled = true, .addresses = addrs, .n_addresses = 1,
+        .router_peer = &lrp,
+    };
+    lswitch_build_port_flows(&t, &o, &dp1, &p);
+    assert_non_null(find(&t, LS_IN_L2_LKUP, 80,
+                         "flags[1] == 0 && arp.op == 1 && "
+                         "arp.tpa == 10.0.0.1",
+                         "clone {outport = \"sw0-lr0\"; output; }; "
+                         "outport = \"_MC_flood_l2\"; output;"));
+    assert_non_null(find(&t, LS_IN_L2_LKUP, 50,
+                         "eth.dst == 00:00:00:00:ff:01",
+                         "outport = \"sw0-lr0\"; output;"));
+    assert_non_null(find(&t, LS_OUT_PRE_LB, 110,
+                         "ip && outport == \"sw0-lr0\"",
+                         "ct_clear; next;"));
+
+    /* Without its router port: nothing. */
+    lflow_owner_clear(&t, &o);
+    p.router_peer = NULL;
+    lswitch_build_port_flows(&t, &o, &dp1, &p);
+    assert_int_equal(t.n_live, 0);
+
+    lrouter_port_destroy(&lrp);
+    lflow_owner_uninit(&t, &o);
+    lflow_table_uninit(&t);
+}
+
 int
 main(void)
 {
@@ -220,6 +372,9 @@ main(void)
         cmocka_unit_test(test_lswitch_addresses_parse),
         cmocka_unit_test(test_lswitch_port_flows),
         cmocka_unit_test(test_lswitch_port_disabled_and_unknown),
+        cmocka_unit_test(test_lrouter_port_parse),
+        cmocka_unit_test(test_lrouter_routing),
+        cmocka_unit_test(test_lswitch_router_port),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

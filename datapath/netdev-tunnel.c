@@ -1,0 +1,982 @@
+/* Tunnel ports: "geneve" (RFC 8926), "vxlan" (RFC 7348) and "gre" (RFC
+ * 2784/2890, Ethernet over GRE) netdevs whose underlay is the kernel's.
+ *
+ * Geneve and VXLAN ports send and receive the encapsulated frame as the
+ * payload of a UDP socket bound to the tunnel's destination port (6081,
+ * 4789 or option dst_port) on local_ip (or any address); the kernel routes
+ * the underlay and adds the outer IP and UDP headers.  GRE ports use a raw
+ * IPPROTO_GRE socket (IPv4), where the kernel adds the IP header.  Ports
+ * of one type, port and local_ip share one socket: OVN makes one port per
+ * remote chassis, all on 6081.  A received datagram goes to the port whose
+ * remote_ip and key match it (a port with fixed remote_ip before one with
+ * remote_ip=flow); one that another port's receive call reads waits in
+ * that port's backlog.
+ *
+ * Received packets carry the outer header's parameters in md.tunnel
+ * (tun_id, outer addresses, UDP ports, TTL, TOS, flags, Geneve options
+ * through the TLV map).  Sent packets are encapsulated after their
+ * md.tunnel, which a SET_TUNNEL action set: the destination is the port's
+ * remote_ip, or md.tunnel.ip_dst for remote_ip=flow; the key the port's,
+ * or md.tunnel.tun_id for key=flow.
+ *
+ * Offloads.  The port takes no transmit offload, so netdev.c finishes
+ * partial checksums and cuts TCP GSO frames in software (packet-csum.c)
+ * before they get here; this backend then sends a run of same-sized
+ * segments bound for the same place as one UDP GSO datagram (UDP_SEGMENT):
+ * one system call and one trip through the kernel's stack per run instead
+ * of per segment.  On receive, UDP GRO (UDP_GRO) hands over coalesced
+ * datagrams, which are split back into their tunnel packets here.
+ *
+ * Limits (XXX, issue 4): IPv4 underlay only; the UDP source port is the
+ * socket's (no per-flow entropy); UDP checksums are always on (the "csum"
+ * option only affects GRE); a packet waiting in a backlog does not make
+ * its port's fd readable. */
+#include "datapath/netdev-tunnel.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "datapath/netdev-provider.h"
+#include "datapath/packet-csum.h"
+#include "datapath/packet.h"
+#include "lib/ds.h"
+#include "lib/list.h"
+#include "lib/log.h"
+#include "lib/strmap.h"
+
+LOG_MODULE(netdev_tunnel);
+
+static struct log_rate_limit rl = LOG_RATE_LIMIT_INIT(5, 20);
+
+enum tnl_kind { TNL_GENEVE, TNL_VXLAN, TNL_GRE };
+
+#define GENEVE_PORT 6081
+#define VXLAN_PORT 4789
+#define ETH_TYPE_TEB 0x6558     /* Transparent Ethernet bridging. */
+#define GENEVE_HDR_SIZE 8
+#define GENEVE_MAX_OPTS 252     /* 6-bit length in 4-byte words. */
+#define VXLAN_HDR_SIZE 8
+#define GRE_MAX_HDR 16          /* Base, checksum, key, sequence. */
+#define TNL_MAX_HDR (GENEVE_HDR_SIZE + GENEVE_MAX_OPTS)
+#define TNL_RX_MSGS 16          /* Datagrams per recvmmsg(). */
+#define TNL_RX_BUF 65536        /* Bytes per datagram (GRO: many). */
+#define TNL_MAX_GSO_SEGS 64     /* The kernel's UDP_MAX_SEGMENTS floor. */
+#define TNL_MAX_GSO_BYTES 65000 /* UDP payload of one GSO send. */
+
+#define GRE_F_CSUM 0x8000
+#define GRE_F_ROUTING 0x4000
+#define GRE_F_KEY 0x2000
+#define GRE_F_SEQ 0x1000
+#define GRE_VERSION_MASK 0x0007
+
+/* The Geneve option map. */
+
+static pthread_rwlock_t tlv_lock = PTHREAD_RWLOCK_INITIALIZER;
+static struct netdev_tunnel_tlv tlv_map[FLOW_TUN_N_METADATA]; /* Guarded
+                                                               * by
+                                                               * tlv_lock. */
+static size_t n_tlv;            /* Entries in tlv_map. */
+
+int
+netdev_tunnel_set_tlv_map(const struct netdev_tunnel_tlv *tlvs, size_t n)
+{
+    if (n > FLOW_TUN_N_METADATA) {
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct netdev_tunnel_tlv *t = &tlvs[i];
+
+        if (!t->len || t->len % 4 || t->len > 124
+            || t->slot >= FLOW_TUN_N_METADATA
+            || t->offset + t->len > FLOW_TUN_OPTS_SIZE) {
+            return -EINVAL;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (tlvs[j].slot == t->slot
+                || (tlvs[j].opt_class == t->opt_class
+                    && tlvs[j].type == t->type)) {
+                return -EINVAL;
+            }
+        }
+    }
+    pthread_rwlock_wrlock(&tlv_lock);
+    memcpy(tlv_map, tlvs, n * sizeof *tlvs);
+    n_tlv = n;
+    pthread_rwlock_unlock(&tlv_lock);
+    return 0;
+}
+
+void
+netdev_tunnel_format_opts(uint64_t present, const uint8_t *opts,
+                          struct ds *ds)
+{
+    const char *sep = "";
+
+    pthread_rwlock_rdlock(&tlv_lock);
+    for (size_t i = 0; i < n_tlv; i++) {
+        const struct netdev_tunnel_tlv *t = &tlv_map[i];
+
+        if (!(present & (UINT64_C(1) << t->slot))) {
+            continue;
+        }
+        ds_put_format(ds, "%s{class=%#x,type=%#x,len=%u,0x", sep,
+                      t->opt_class, t->type, t->len);
+        for (size_t j = 0; j < t->len; j++) {
+            ds_put_format(ds, "%02x", opts[t->offset + j]);
+        }
+        ds_put_char(ds, '}');
+        sep = ",";
+    }
+    pthread_rwlock_unlock(&tlv_lock);
+}
+
+/* Sockets, shared by the ports of one (kind, port, local_ip). */
+
+struct tnl_port;
+
+struct tnl_socket {
+    struct list node;           /* In 'sockets'. */
+    enum tnl_kind kind;         /* Type of the ports. */
+    uint16_t udp_port;          /* Bound UDP port (host order); 0 = GRE. */
+    be32 local_ip;              /* Bound address, 0 = any. */
+    int fd;                     /* The socket. */
+    int n_ref;                  /* Ports using it.  Guarded by
+                                 * sockets_mutex. */
+    bool gso;                   /* UDP_SEGMENT works. */
+    bool gro;                   /* UDP_GRO is on. */
+
+    /* Receive state and the port list, guarded by 'mutex' (taken once
+     * per receive call). */
+    pthread_mutex_t mutex;
+    struct tnl_port **ports;    /* Ports on this socket. */
+    size_t n_ports;
+    uint8_t *rx_buf;            /* TNL_RX_MSGS * TNL_RX_BUF bytes. */
+    struct mmsghdr msgs[TNL_RX_MSGS];    /* Last recvmmsg(). */
+    struct iovec iovs[TNL_RX_MSGS];
+    struct sockaddr_in addrs[TNL_RX_MSGS];
+    uint64_t cmsgs[TNL_RX_MSGS][16];     /* Control data (8-aligned). */
+    int n_msgs;                 /* Datagrams received... */
+    int cur_msg;                /* ...of which this is the next one... */
+    size_t cur_ofs;             /* ...and this its next GRO segment. */
+};
+
+static pthread_mutex_t sockets_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct list sockets = LIST_INITIALIZER(&sockets); /* Guarded by
+                                                          * sockets_mutex. */
+
+struct tnl_port {
+    struct netdev up;           /* Base; first. */
+    enum tnl_kind kind;         /* Type. */
+    struct tnl_socket *sock;    /* Shared socket. */
+    be32 remote_ip;             /* Fixed remote, or 0 for "flow". */
+    be32 local_ip;              /* Local address or 0. */
+    bool key_flow;              /* key=flow: tun_id from/to the flow. */
+    be64 key;                   /* Fixed key (tun_id) otherwise. */
+    uint16_t dst_port;          /* UDP destination port (host order). */
+    bool csum;                  /* GRE: send checksums. */
+    /* Packets for this port that another port's receive read.  Guarded by
+     * sock->mutex. */
+    struct packet_batch backlog;
+};
+
+static struct tnl_port *
+tnl_port_cast(const struct netdev *netdev)
+{
+    return CONTAINER_OF(netdev, struct tnl_port, up);
+}
+
+static int
+set_int_opt(int fd, int level, int name, int value)
+{
+    return setsockopt(fd, level, name, &value, sizeof value) ? -errno : 0;
+}
+
+/* Opens the socket for 'kind' on 'udp_port' and 'local_ip'. */
+static int
+tnl_socket_open(enum tnl_kind kind, uint16_t udp_port, be32 local_ip,
+                struct tnl_socket **sockp)
+{
+    bool gre = kind == TNL_GRE;
+    int fd = socket(AF_INET, (gre ? SOCK_RAW : SOCK_DGRAM) | SOCK_NONBLOCK
+                    | SOCK_CLOEXEC, gre ? IPPROTO_GRE : 0);
+    struct sockaddr_in sin = { .sin_family = AF_INET };
+    int err;
+
+    if (fd < 0) {
+        return -errno;
+    }
+    set_int_opt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    sin.sin_port = gre ? 0 : htons(udp_port);
+    sin.sin_addr.s_addr = (KILN_FORCE uint32_t) local_ip;
+    if (bind(fd, (struct sockaddr *) &sin, sizeof sin)) {
+        err = -errno;
+        close(fd);
+        return err;
+    }
+    /* Big buffers: a TCP stream's window of segments arrives at once. */
+    if (set_int_opt(fd, SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)) {
+        set_int_opt(fd, SOL_SOCKET, SO_RCVBUF, 8 << 20);
+    }
+    if (set_int_opt(fd, SOL_SOCKET, SO_SNDBUFFORCE, 8 << 20)) {
+        set_int_opt(fd, SOL_SOCKET, SO_SNDBUF, 8 << 20);
+    }
+
+    struct tnl_socket *s = xzalloc(sizeof *s);
+    s->kind = kind;
+    s->udp_port = gre ? 0 : udp_port;
+    s->local_ip = local_ip;
+    s->fd = fd;
+    s->n_ref = 1;
+    pthread_mutex_init(&s->mutex, NULL);
+    if (!gre) {
+        set_int_opt(fd, IPPROTO_IP, IP_PKTINFO, 1);
+        set_int_opt(fd, IPPROTO_IP, IP_RECVTTL, 1);
+        set_int_opt(fd, IPPROTO_IP, IP_RECVTOS, 1);
+        s->gso = !set_int_opt(fd, SOL_UDP, UDP_SEGMENT, 0);
+        s->gro = !set_int_opt(fd, SOL_UDP, UDP_GRO, 1);
+    }
+    s->rx_buf = xmalloc((size_t) TNL_RX_MSGS * TNL_RX_BUF);
+    *sockp = s;
+    return 0;
+}
+
+static void
+tnl_socket_unref(struct tnl_socket *s)
+{
+    pthread_mutex_lock(&sockets_mutex);
+    bool last = !--s->n_ref;
+    if (last) {
+        list_remove(&s->node);
+    }
+    pthread_mutex_unlock(&sockets_mutex);
+    if (last) {
+        close(s->fd);
+        pthread_mutex_destroy(&s->mutex);
+        free(s->ports);
+        free(s->rx_buf);
+        free(s);
+    }
+}
+
+/* Ports. */
+
+static int
+parse_ip_option(const struct strmap *options, const char *name,
+                bool allow_flow, be32 *ipp)
+{
+    const char *s = options ? strmap_find(options, name) : NULL;
+    uint32_t ip;
+
+    *ipp = 0;
+    if (!s || (allow_flow && !strcmp(s, "flow"))) {
+        return 0;
+    }
+    if (!ip4_from_string(s, &ip)) {
+        LOG_WARN("%s: bad %s (IPv4 only)", s, name);
+        return -EINVAL;
+    }
+    *ipp = (KILN_FORCE be32) ip;
+    return 0;
+}
+
+static int
+tnl_open(const struct netdev_class *class, const char *name,
+         const struct strmap *options, struct netdev **netdevp)
+{
+    enum tnl_kind kind = (!strcmp(class->type, "geneve") ? TNL_GENEVE
+                          : !strcmp(class->type, "vxlan") ? TNL_VXLAN
+                          : TNL_GRE);
+    struct tnl_port *port = xzalloc(sizeof *port);
+    const char *key = options ? strmap_find(options, "key") : NULL;
+    const char *rip = options ? strmap_find(options, "remote_ip") : NULL;
+    int err;
+
+    port->kind = kind;
+    if (!rip) {
+        LOG_WARN("%s: remote_ip is required", name);
+        err = -EINVAL;
+        goto error;
+    }
+    err = parse_ip_option(options, "remote_ip", true, &port->remote_ip);
+    if (!err) {
+        err = parse_ip_option(options, "local_ip", false, &port->local_ip);
+    }
+    if (err) {
+        goto error;
+    }
+    if (key && !strcmp(key, "flow")) {
+        port->key_flow = true;
+    } else if (key) {
+        char *end;
+        unsigned long long k = strtoull(key, &end, 0);
+
+        if (*end || k > (kind == TNL_GRE ? UINT32_MAX : 0xffffff)) {
+            LOG_WARN("%s: bad key %s", name, key);
+            err = -EINVAL;
+            goto error;
+        }
+        port->key = htonbe64(k);
+    }
+    port->dst_port = (kind == TNL_GENEVE ? GENEVE_PORT
+                      : kind == TNL_VXLAN ? VXLAN_PORT : 0);
+    if (kind != TNL_GRE && options && strmap_find(options, "dst_port")) {
+        int p = strmap_find_int(options, "dst_port", -1);
+
+        if (p <= 0 || p > 65535) {
+            err = -EINVAL;
+            goto error;
+        }
+        port->dst_port = p;
+    }
+    port->csum = options && strmap_find_bool(options, "csum", false);
+
+    /* Find or open the shared socket, and join it. */
+    struct tnl_socket *s = NULL, *iter;
+    pthread_mutex_lock(&sockets_mutex);
+    LIST_FOR_EACH (iter, node, &sockets) {
+        if (iter->kind == kind && iter->udp_port == port->dst_port
+            && iter->local_ip == port->local_ip) {
+            s = iter;
+            break;
+        }
+    }
+    if (s) {
+        s->n_ref++;
+    } else {
+        err = tnl_socket_open(kind, port->dst_port, port->local_ip, &s);
+        if (!err) {
+            list_push_back(&sockets, &s->node);
+        }
+    }
+    pthread_mutex_unlock(&sockets_mutex);
+    if (err) {
+        LOG_WARN("%s: cannot open %s socket (%s)", name, class->type,
+                 strerror(-err));
+        goto error;
+    }
+
+    pthread_mutex_lock(&s->mutex);
+    for (size_t i = 0; i < s->n_ports; i++) {
+        const struct tnl_port *o = s->ports[i];
+
+        if (o->remote_ip == port->remote_ip && o->key_flow == port->key_flow
+            && o->key == port->key) {
+            err = -EEXIST;
+        }
+    }
+    if (!err) {
+        s->ports = xrealloc(s->ports, (s->n_ports + 1) * sizeof *s->ports);
+        s->ports[s->n_ports++] = port;
+    }
+    pthread_mutex_unlock(&s->mutex);
+    if (err) {
+        LOG_WARN("%s: another %s port has the same remote_ip and key",
+                 name, class->type);
+        tnl_socket_unref(s);
+        goto error;
+    }
+    port->sock = s;
+    packet_batch_init(&port->backlog);
+    netdev__init(&port->up, class, name, 1, 0);
+    *netdevp = &port->up;
+    return 0;
+
+error:
+    free(port);
+    return err;
+}
+
+static void
+tnl_close(struct netdev *netdev)
+{
+    struct tnl_port *port = tnl_port_cast(netdev);
+    struct tnl_socket *s = port->sock;
+
+    pthread_mutex_lock(&s->mutex);
+    for (size_t i = 0; i < s->n_ports; i++) {
+        if (s->ports[i] == port) {
+            s->ports[i] = s->ports[--s->n_ports];
+            break;
+        }
+    }
+    packet_batch_destroy_all(&port->backlog);
+    pthread_mutex_unlock(&s->mutex);
+    tnl_socket_unref(s);
+    netdev__uninit(&port->up);
+    free(port);
+}
+
+static int
+tnl_rxq_fd(const struct netdev *netdev, int qid)
+{
+    return tnl_port_cast(netdev)->sock->fd;
+}
+
+/* Receive. */
+
+/* What the outer headers of one received packet said. */
+struct tnl_rx {
+    struct flow_tnl tnl;        /* For md.tunnel. */
+    const uint8_t *inner;       /* The encapsulated Ethernet frame... */
+    size_t inner_size;          /* ...and its size. */
+};
+
+/* Parses Geneve options 'opts' ('size' bytes) into 'tnl'.  Returns false
+ * if the packet must be dropped (an unknown critical option). */
+static bool
+geneve_parse_opts(const uint8_t *opts, size_t size, struct flow_tnl *tnl)
+{
+    while (size >= 4) {
+        uint16_t cls = opts[0] << 8 | opts[1];
+        uint8_t type = opts[2];
+        size_t len = (opts[3] & 0x1f) * 4u;
+        bool known = false;
+
+        if (4 + len > size) {
+            return false;
+        }
+        for (size_t i = 0; i < n_tlv; i++) {
+            const struct netdev_tunnel_tlv *t = &tlv_map[i];
+
+            if (t->opt_class == cls && t->type == type) {
+                if (len == t->len) {
+                    memcpy(tnl->opts + t->offset, opts + 4, len);
+                    tnl->present |= UINT64_C(1) << t->slot;
+                    known = true;
+                }
+                break;
+            }
+        }
+        if (!known && type & 0x80) {
+            return false;       /* RFC 8926 §3.5: must drop. */
+        }
+        opts += 4 + len;
+        size -= 4 + len;
+    }
+    return size == 0;
+}
+
+/* Parses the UDP payload 'data' ('size' bytes) of 'kind'.  Returns false
+ * for a malformed packet. */
+static bool
+parse_udp_payload(enum tnl_kind kind, const uint8_t *data, size_t size,
+                  struct tnl_rx *rx)
+{
+    if (size < 8) {
+        return false;
+    }
+    uint32_t vni = (uint32_t) data[4] << 16 | data[5] << 8 | data[6];
+
+    rx->tnl.tun_id = htonbe64(vni);
+    rx->tnl.flags |= FLOW_TNL_F_KEY;
+    if (kind == TNL_VXLAN) {
+        if (!(data[0] & 0x08)) {
+            return false;       /* RFC 7348: I flag must be set. */
+        }
+        rx->inner = data + VXLAN_HDR_SIZE;
+        rx->inner_size = size - VXLAN_HDR_SIZE;
+        return true;
+    }
+    size_t opt_len = (data[0] & 0x3f) * 4u;
+    if ((data[0] >> 6) != 0 || (data[2] << 8 | data[3]) != ETH_TYPE_TEB
+        || GENEVE_HDR_SIZE + opt_len > size) {
+        return false;
+    }
+    if (data[1] & 0x80) {
+        rx->tnl.flags |= FLOW_TNL_F_OAM;
+    }
+    if (!geneve_parse_opts(data + GENEVE_HDR_SIZE, opt_len, &rx->tnl)) {
+        return false;
+    }
+    rx->inner = data + GENEVE_HDR_SIZE + opt_len;
+    rx->inner_size = size - GENEVE_HDR_SIZE - opt_len;
+    return true;
+}
+
+/* Parses an IPv4 datagram with GRE from a raw socket. */
+static bool
+parse_gre(const uint8_t *data, size_t size, struct tnl_rx *rx)
+{
+    if (size < 20) {
+        return false;
+    }
+    size_t ihl = (data[0] & 0xf) * 4u;
+    if (ihl < 20 || ihl + 4 > size) {
+        return false;
+    }
+    memcpy(&rx->tnl.ip_src, data + 12, 4);
+    memcpy(&rx->tnl.ip_dst, data + 16, 4);
+    rx->tnl.ip_tos = data[1];
+    rx->tnl.ip_ttl = data[8];
+
+    const uint8_t *gre = data + ihl;
+    size_t gre_size = size - ihl;
+    uint16_t flags = gre[0] << 8 | gre[1];
+    size_t hlen = 4;
+
+    if (flags & (GRE_F_ROUTING | GRE_VERSION_MASK)
+        || (gre[2] << 8 | gre[3]) != ETH_TYPE_TEB) {
+        return false;
+    }
+    if (flags & GRE_F_CSUM) {
+        if (packet_csum_fold(packet_csum_add(0, gre, gre_size))) {
+            return false;       /* Bad checksum. */
+        }
+        rx->tnl.flags |= FLOW_TNL_F_CSUM;
+        hlen += 4;
+    }
+    if (flags & GRE_F_KEY) {
+        uint32_t key;
+
+        if (hlen + 4 > gre_size) {
+            return false;
+        }
+        memcpy(&key, gre + hlen, 4);
+        rx->tnl.tun_id = htonbe64(ntohl(key));
+        rx->tnl.flags |= FLOW_TNL_F_KEY;
+        hlen += 4;
+    }
+    if (flags & GRE_F_SEQ) {
+        hlen += 4;
+    }
+    if (hlen > gre_size) {
+        return false;
+    }
+    rx->inner = gre + hlen;
+    rx->inner_size = gre_size - hlen;
+    return true;
+}
+
+/* The port of 's' that the packet described by 'tnl' belongs to, or
+ * NULL. */
+static struct tnl_port *
+tnl_demux(const struct tnl_socket *s, const struct flow_tnl *tnl)
+{
+    struct tnl_port *wild = NULL;
+
+    for (size_t i = 0; i < s->n_ports; i++) {
+        struct tnl_port *p = s->ports[i];
+        bool key_ok = p->key_flow || p->key == tnl->tun_id;
+
+        if (!key_ok) {
+            continue;
+        }
+        if (p->local_ip && p->local_ip != tnl->ip_dst) {
+            continue;
+        }
+        if (p->remote_ip == tnl->ip_src) {
+            return p;
+        } else if (!p->remote_ip) {
+            wild = p;
+        }
+    }
+    return wild;
+}
+
+/* Reads the UDP metadata of message 'i' of 's' into 'tnl'. */
+static size_t
+udp_msg_meta(const struct tnl_socket *s, int i, struct flow_tnl *tnl)
+{
+    const struct msghdr *mh = &s->msgs[i].msg_hdr;
+    size_t seg = 0;
+
+    memset(tnl, 0, offsetof(struct flow_tnl, opts));
+    tnl->ip_src = (KILN_FORCE be32) s->addrs[i].sin_addr.s_addr;
+    tnl->tp_src = (KILN_FORCE be16) s->addrs[i].sin_port;
+    tnl->tp_dst = htonbe16(s->udp_port);
+    tnl->ip_dst = s->local_ip;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c;
+         c = CMSG_NXTHDR((struct msghdr *) mh, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo pi;
+
+            memcpy(&pi, CMSG_DATA(c), sizeof pi);
+            tnl->ip_dst = (KILN_FORCE be32) pi.ipi_addr.s_addr;
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+            int ttl;
+
+            memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+            tnl->ip_ttl = ttl;
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS) {
+            tnl->ip_tos = *(const uint8_t *) CMSG_DATA(c);
+        } else if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+            int size;
+
+            memcpy(&size, CMSG_DATA(c), sizeof size);
+            seg = size > 0 ? (size_t) size : 0;
+        }
+    }
+    return seg;
+}
+
+static int
+tnl_recvmmsg(struct tnl_socket *s)
+{
+    for (int i = 0; i < TNL_RX_MSGS; i++) {
+        struct msghdr *mh = &s->msgs[i].msg_hdr;
+
+        s->iovs[i].iov_base = s->rx_buf + (size_t) i * TNL_RX_BUF;
+        s->iovs[i].iov_len = TNL_RX_BUF;
+        memset(mh, 0, sizeof *mh);
+        mh->msg_iov = &s->iovs[i];
+        mh->msg_iovlen = 1;
+        mh->msg_name = &s->addrs[i];
+        mh->msg_namelen = sizeof s->addrs[i];
+        mh->msg_control = s->cmsgs[i];
+        mh->msg_controllen = sizeof s->cmsgs[i];
+    }
+    int n = recvmmsg(s->fd, s->msgs, TNL_RX_MSGS, MSG_DONTWAIT, NULL);
+    if (n < 0) {
+        return errno == EINTR ? -EAGAIN : -errno;
+    }
+    s->n_msgs = n;
+    s->cur_msg = 0;
+    s->cur_ofs = 0;
+    return n ? 0 : -EAGAIN;
+}
+
+/* Delivers the packet 'rx' to its port: into 'batch' if it is 'self',
+ * else into the other port's backlog.  Returns false if it was dropped. */
+static bool
+tnl_deliver(struct tnl_socket *s, struct tnl_port *self,
+            const struct tnl_rx *rx, struct packet_batch *batch)
+{
+    struct tnl_port *port = tnl_demux(s, &rx->tnl);
+    struct packet_batch *dst = port == self ? batch
+                               : port ? &port->backlog : NULL;
+
+    if (!dst || rx->inner_size < 14) {
+        netdev__stats_add(&self->up.stats.rx_errors, 1);
+        return false;
+    }
+    if (dst->count >= PACKET_BATCH_SIZE) {
+        netdev__stats_add(&port->up.stats.rx_dropped, 1);
+        return false;
+    }
+    struct packet *p = packet_create(rx->inner_size, PACKET_HEADROOM);
+    memcpy(packet_put_uninit(p, rx->inner_size), rx->inner, rx->inner_size);
+    p->md.tunnel = rx->tnl;
+    packet_batch_add(dst, p);
+    return true;
+}
+
+static int
+tnl_rxq_recv(struct netdev *netdev, int qid, struct packet_batch *batch)
+{
+    struct tnl_port *port = tnl_port_cast(netdev);
+    struct tnl_socket *s = port->sock;
+    int err = 0;
+
+    pthread_mutex_lock(&s->mutex);
+    for (size_t i = 0; i < port->backlog.count; i++) {
+        packet_batch_add(batch, port->backlog.packets[i]);
+    }
+    port->backlog.count = 0;
+
+    pthread_rwlock_rdlock(&tlv_lock);
+    while (batch->count < PACKET_BATCH_SIZE) {
+        if (s->cur_msg >= s->n_msgs) {
+            err = tnl_recvmmsg(s);
+            if (err) {
+                break;
+            }
+        }
+        int i = s->cur_msg;
+        const uint8_t *data = s->iovs[i].iov_base;
+        size_t len = s->msgs[i].msg_len;
+        struct tnl_rx rx;
+
+        if (s->kind == TNL_GRE) {
+            memset(&rx.tnl, 0, offsetof(struct flow_tnl, opts));
+            if (parse_gre(data, len, &rx)) {
+                tnl_deliver(s, port, &rx, batch);
+            } else {
+                netdev__stats_add(&port->up.stats.rx_errors, 1);
+            }
+            s->cur_msg++;
+            continue;
+        }
+
+        /* A GRO datagram holds segments of 'seg' bytes (the last may be
+         * shorter), each one tunnel packet. */
+        size_t seg = udp_msg_meta(s, i, &rx.tnl);
+        if (!seg || seg > len) {
+            seg = len;
+        }
+        size_t ofs = s->cur_ofs;
+        size_t n = MIN(seg, len - ofs);
+        struct flow_tnl meta = rx.tnl;
+
+        if (parse_udp_payload(s->kind, data + ofs, n, &rx)) {
+            tnl_deliver(s, port, &rx, batch);
+        } else {
+            netdev__stats_add(&port->up.stats.rx_errors, 1);
+        }
+        rx.tnl = meta;
+        s->cur_ofs += n;
+        if (s->cur_ofs >= len) {
+            s->cur_msg++;
+            s->cur_ofs = 0;
+        }
+    }
+    pthread_rwlock_unlock(&tlv_lock);
+    pthread_mutex_unlock(&s->mutex);
+
+    if (batch->count) {
+        return 0;
+    }
+    return err ? err : -EAGAIN;
+}
+
+/* Send. */
+
+/* Writes the encapsulation header for 'p' on 'port' into 'hdr'; returns
+ * its size, and the destination in '*dst' (0: no destination). */
+static size_t
+tnl_build_header(const struct tnl_port *port, const struct packet *p,
+                 uint8_t *hdr, be32 *dst)
+{
+    const struct flow_tnl *t = &p->md.tunnel;
+    uint32_t key = be64_to_host(port->key_flow ? t->tun_id : port->key);
+
+    *dst = port->remote_ip ? port->remote_ip : t->ip_dst;
+    if (port->kind == TNL_VXLAN) {
+        memset(hdr, 0, VXLAN_HDR_SIZE);
+        hdr[0] = 0x08;
+        hdr[4] = key >> 16;
+        hdr[5] = key >> 8;
+        hdr[6] = key;
+        return VXLAN_HDR_SIZE;
+    } else if (port->kind == TNL_GENEVE) {
+        size_t opt_len = 0;
+
+        if (t->present) {
+            for (size_t i = 0; i < n_tlv; i++) {
+                const struct netdev_tunnel_tlv *m = &tlv_map[i];
+                uint8_t *o = hdr + GENEVE_HDR_SIZE + opt_len;
+
+                if (!(t->present & (UINT64_C(1) << m->slot))
+                    || opt_len + 4 + m->len > GENEVE_MAX_OPTS) {
+                    continue;
+                }
+                o[0] = m->opt_class >> 8;
+                o[1] = m->opt_class;
+                o[2] = m->type;
+                o[3] = m->len / 4;
+                memcpy(o + 4, t->opts + m->offset, m->len);
+                opt_len += 4 + m->len;
+            }
+        }
+        hdr[0] = opt_len / 4;
+        hdr[1] = t->flags & FLOW_TNL_F_OAM ? 0x80 : 0;
+        hdr[2] = ETH_TYPE_TEB >> 8;
+        hdr[3] = ETH_TYPE_TEB & 0xff;
+        hdr[4] = key >> 16;
+        hdr[5] = key >> 8;
+        hdr[6] = key;
+        hdr[7] = 0;
+        return GENEVE_HDR_SIZE + opt_len;
+    }
+
+    /* GRE. */
+    bool has_key = port->key_flow ? (t->flags & FLOW_TNL_F_KEY) || key
+                                  : port->key != 0;
+    uint16_t flags = (port->csum ? GRE_F_CSUM : 0) | (has_key ? GRE_F_KEY
+                                                              : 0);
+    size_t len = 4;
+
+    hdr[0] = flags >> 8;
+    hdr[1] = flags;
+    hdr[2] = ETH_TYPE_TEB >> 8;
+    hdr[3] = ETH_TYPE_TEB & 0xff;
+    if (port->csum) {
+        memset(hdr + 4, 0, 4);
+        len += 4;
+    }
+    if (has_key) {
+        uint32_t k = htonl(key);
+
+        memcpy(hdr + len, &k, 4);
+        len += 4;
+    }
+    if (port->csum) {
+        uint32_t sum = packet_csum_add(0, hdr, len);
+        be16 c;
+
+        sum = packet_csum_add(sum, packet_data(p), p->size);
+        c = packet_csum_fold(sum);
+        memcpy(hdr + 4, &c, 2);
+    }
+    return len;
+}
+
+/* One datagram to send: a run of packets [first, first + n). */
+struct tnl_tx_msg {
+    size_t first;               /* Index of the first packet. */
+    size_t n;                   /* Packets in the run. */
+};
+
+static int
+tnl_send(struct netdev *netdev, int qid, struct packet_batch *batch)
+{
+    struct tnl_port *port = tnl_port_cast(netdev);
+    struct tnl_socket *s = port->sock;
+    size_t n = batch->count;
+    uint8_t hdrs[PACKET_BATCH_SIZE][TNL_MAX_HDR];
+    size_t hdr_sizes[PACKET_BATCH_SIZE];
+    be32 dsts[PACKET_BATCH_SIZE];
+    struct iovec iovs[PACKET_BATCH_SIZE * 2];
+    struct mmsghdr msgs[PACKET_BATCH_SIZE];
+    struct sockaddr_in addrs[PACKET_BATCH_SIZE];
+    uint64_t cmsgs[PACKET_BATCH_SIZE][8];
+    struct tnl_tx_msg runs[PACKET_BATCH_SIZE];
+    size_t n_runs = 0, n_ok = 0;
+    uint64_t bytes = 0, errors = 0;
+    int err = 0;
+
+    pthread_rwlock_rdlock(&tlv_lock);
+    for (size_t i = 0; i < n; i++) {
+        hdr_sizes[i] = tnl_build_header(port, batch->packets[i], hdrs[i],
+                                        &dsts[i]);
+    }
+    pthread_rwlock_unlock(&tlv_lock);
+
+    /* Group runs that one UDP GSO datagram can carry: same header and
+     * destination, same size (the last may be smaller). */
+    for (size_t i = 0; i < n;) {
+        const struct packet *p = batch->packets[i];
+        const struct flow_tnl *t = &p->md.tunnel;
+        size_t seg = hdr_sizes[i] + p->size, total = seg, j = i + 1;
+
+        if (!dsts[i]) {
+            LOG_WARN_RL(&rl, "%s: no tunnel destination: dropping",
+                        netdev->name);
+            errors++;
+            i++;
+            continue;
+        }
+        while (s->gso && j < n && j - i < TNL_MAX_GSO_SEGS
+               && dsts[j] == dsts[i] && hdr_sizes[j] == hdr_sizes[i]
+               && hdr_sizes[j] + batch->packets[j]->size <= seg
+               && total + hdr_sizes[j] + batch->packets[j]->size
+                  <= TNL_MAX_GSO_BYTES
+               && batch->packets[j]->md.tunnel.ip_ttl == t->ip_ttl
+               && batch->packets[j]->md.tunnel.ip_tos == t->ip_tos
+               && batch->packets[j]->md.tunnel.tp_dst == t->tp_dst
+               && !memcmp(hdrs[j], hdrs[i], hdr_sizes[i])
+               && hdr_sizes[j - 1] + batch->packets[j - 1]->size == seg) {
+            total += hdr_sizes[j] + batch->packets[j]->size;
+            j++;
+        }
+
+        struct msghdr *mh = &msgs[n_runs].msg_hdr;
+        struct sockaddr_in *sin = &addrs[n_runs];
+
+        memset(mh, 0, sizeof *mh);
+        memset(sin, 0, sizeof *sin);
+        sin->sin_family = AF_INET;
+        sin->sin_addr.s_addr = (KILN_FORCE uint32_t) dsts[i];
+        sin->sin_port = (s->kind == TNL_GRE ? 0
+                         : t->tp_dst && !port->remote_ip
+                         ? (KILN_FORCE uint16_t) t->tp_dst
+                         : htons(port->dst_port));
+        mh->msg_name = sin;
+        mh->msg_namelen = sizeof *sin;
+        mh->msg_iov = &iovs[2 * i];
+        mh->msg_iovlen = 2 * (j - i);
+        for (size_t k = i; k < j; k++) {
+            iovs[2 * k].iov_base = hdrs[i];
+            iovs[2 * k].iov_len = hdr_sizes[k];
+            iovs[2 * k + 1].iov_base = packet_data(batch->packets[k]);
+            iovs[2 * k + 1].iov_len = batch->packets[k]->size;
+        }
+
+        /* Control: outer TTL and TOS, and the GSO segment size. */
+        mh->msg_control = cmsgs[n_runs];
+        mh->msg_controllen = sizeof cmsgs[n_runs];
+        struct cmsghdr *c = CMSG_FIRSTHDR(mh);
+        size_t clen = 0;
+        int ttl = t->ip_ttl ? t->ip_ttl : 64, tos = t->ip_tos;
+
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_TTL;
+        c->cmsg_len = CMSG_LEN(sizeof ttl);
+        memcpy(CMSG_DATA(c), &ttl, sizeof ttl);
+        clen += CMSG_SPACE(sizeof ttl);
+        if (tos) {
+            c = CMSG_NXTHDR(mh, c);
+            c->cmsg_level = IPPROTO_IP;
+            c->cmsg_type = IP_TOS;
+            c->cmsg_len = CMSG_LEN(sizeof tos);
+            memcpy(CMSG_DATA(c), &tos, sizeof tos);
+            clen += CMSG_SPACE(sizeof tos);
+        }
+        if (j - i > 1) {
+            uint16_t gso = seg;
+
+            c = CMSG_NXTHDR(mh, c);
+            c->cmsg_level = SOL_UDP;
+            c->cmsg_type = UDP_SEGMENT;
+            c->cmsg_len = CMSG_LEN(sizeof gso);
+            memcpy(CMSG_DATA(c), &gso, sizeof gso);
+            clen += CMSG_SPACE(sizeof gso);
+        }
+        mh->msg_controllen = clen;
+        runs[n_runs].first = i;
+        runs[n_runs].n = j - i;
+        n_runs++;
+        i = j;
+    }
+
+    for (size_t r = 0; r < n_runs;) {
+        int sent = sendmmsg(s->fd, &msgs[r], n_runs - r, 0);
+
+        if (sent < 0 && errno == EINTR) {
+            continue;
+        }
+        if (sent <= 0) {
+            /* The first message failed: count it and go on. */
+            int e = sent < 0 ? -errno : -EIO;
+
+            LOG_WARN_RL(&rl, "%s: send failed (%s)", netdev->name,
+                        strerror(-e));
+            err = err ? err : e;
+            errors += runs[r].n;
+            r++;
+            continue;
+        }
+        for (int k = 0; k < sent; k++, r++) {
+            n_ok += runs[r].n;
+            for (size_t m = 0; m < runs[r].n; m++) {
+                bytes += batch->packets[runs[r].first + m]->size;
+            }
+        }
+    }
+
+    netdev__stats_add(&netdev->stats.tx_packets, n_ok);
+    netdev__stats_add(&netdev->stats.tx_bytes, bytes);
+    netdev__stats_add(&netdev->stats.tx_errors, errors);
+    packet_batch_destroy_all(batch);
+    return err ? err : errors ? -EHOSTUNREACH : 0;
+}
+
+#define TNL_CLASS(NAME)                         \
+    {                                           \
+        .type = NAME,                           \
+        .open = tnl_open,                       \
+        .close = tnl_close,                     \
+        .rxq_recv = tnl_rxq_recv,               \
+        .rxq_fd = tnl_rxq_fd,                   \
+        .send = tnl_send,                       \
+    }
+
+const struct netdev_class netdev_geneve_class = TNL_CLASS("geneve");
+const struct netdev_class netdev_vxlan_class = TNL_CLASS("vxlan");
+const struct netdev_class netdev_gre_class = TNL_CLASS("gre");

@@ -1,0 +1,344 @@
+/* Internet checksums and software offload fallbacks; see packet-csum.h. */
+#include "datapath/packet-csum.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "datapath/packet.h"
+
+#define ETH_HDR_SIZE 14
+#define VLAN_HDR_SIZE 4
+#define IPV4_MIN_HDR_SIZE 20
+#define IPV6_HDR_SIZE 40
+#define TCP_MIN_HDR_SIZE 20
+#define TCP_FIN 0x01
+#define TCP_PSH 0x08
+#define TCP_CWR 0x80
+
+static uint16_t
+load16(const uint8_t *p)
+{
+    uint16_t v;
+
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static uint32_t
+load32(const uint8_t *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static void
+store16(uint8_t *p, uint16_t v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+static void
+store32(uint8_t *p, uint32_t v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/* Folds a 64-bit accumulator into 32 bits without losing carries. */
+static uint32_t
+fold64(uint64_t sum)
+{
+    sum = (sum & 0xffffffff) + (sum >> 32);
+    sum = (sum & 0xffffffff) + (sum >> 32);
+    return sum;
+}
+
+/* Adds the words of 'data' to 'sum'.  Words are loaded in memory order, so
+ * the result is in memory order too (RFC 1071 §2(B): the sum is byte
+ * order independent). */
+uint32_t
+packet_csum_add(uint32_t sum, const void *data, size_t size)
+{
+    const uint8_t *p = data;
+    uint64_t acc = sum;
+
+    for (; size >= 32; size -= 32, p += 32) {
+        acc += (uint64_t) load32(p) + load32(p + 4) + load32(p + 8)
+               + load32(p + 12) + load32(p + 16) + load32(p + 20)
+               + load32(p + 24) + load32(p + 28);
+    }
+    for (; size >= 4; size -= 4, p += 4) {
+        acc += load32(p);
+    }
+    if (size >= 2) {
+        acc += load16(p);
+        p += 2;
+        size -= 2;
+    }
+    if (size) {
+        uint8_t last[2] = { *p, 0 };
+
+        acc += load16(last);
+    }
+    return fold64(acc);
+}
+
+be16
+packet_csum_fold(uint32_t sum)
+{
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return (be16) (uint16_t) ~sum;
+}
+
+uint32_t
+packet_csum_pseudo_ipv4(be32 src, be32 dst, uint8_t proto, uint16_t l4_size)
+{
+    uint64_t acc = (uint64_t) (uint32_t) src + (uint32_t) dst;
+
+    acc += (uint16_t) htonbe16(proto);
+    acc += (uint16_t) htonbe16(l4_size);
+    return fold64(acc);
+}
+
+uint32_t
+packet_csum_pseudo_ipv6(const void *src, const void *dst, uint8_t proto,
+                        uint32_t l4_size)
+{
+    uint32_t sum = packet_csum_add(0, src, 16);
+    uint64_t acc;
+
+    sum = packet_csum_add(sum, dst, 16);
+    acc = (uint64_t) sum + (uint32_t) htonbe32(l4_size)
+          + (uint32_t) htonbe32(proto);
+    return fold64(acc);
+}
+
+be16
+packet_csum_ipv4_header(const void *ip)
+{
+    const uint8_t *h = ip;
+    size_t hlen = (h[0] & 0x0f) * 4;
+    uint32_t sum = packet_csum_add(0, h, 10);
+
+    /* Bytes 10-11 are the checksum field itself: skipped. */
+    sum = packet_csum_add(sum, h + 12, hlen > 12 ? hlen - 12 : 0);
+    return packet_csum_fold(sum);
+}
+
+be16
+packet_csum_update16(be16 csum, be16 old, be16 new)
+{
+    uint32_t sum = (uint16_t) ~(uint16_t) csum;
+
+    sum += (uint16_t) ~(uint16_t) old;
+    sum += (uint16_t) new;
+    return packet_csum_fold(sum);
+}
+
+be16
+packet_csum_update32(be16 csum, be32 old, be32 new)
+{
+    uint32_t o = (uint32_t) old, n = (uint32_t) new;
+    uint32_t sum = (uint16_t) ~(uint16_t) csum;
+
+    sum += (uint16_t) ~(o & 0xffff) + (uint16_t) ~(o >> 16);
+    sum += (n & 0xffff) + (n >> 16);
+    return packet_csum_fold(sum);
+}
+
+be16
+packet_csum_update128(be16 csum, const void *old, const void *new)
+{
+    const uint8_t *o = old, *n = new;
+
+    for (int i = 0; i < 16; i += 4) {
+        csum = packet_csum_update32(csum, (be32) load32(o + i),
+                                    (be32) load32(n + i));
+    }
+    return csum;
+}
+
+int
+packet_csum_finish(struct packet *p)
+{
+    if (p->csum != PACKET_CSUM_PARTIAL) {
+        return 0;
+    }
+
+    size_t start = p->csum_start;
+    size_t field = start + p->csum_offset;
+    if (start > p->size || field + 2 > p->size) {
+        return -EINVAL;
+    }
+
+    uint8_t *data = packet_data(p);
+    be16 csum = packet_csum_fold(packet_csum_add(0, data + start,
+                                                 p->size - start));
+    /* As the kernel does, a zero result is sent as 0xffff: for UDP a zero
+     * would mean "no checksum" (RFC 768); for the others it is the same
+     * value in ones' complement. */
+    store16(data + field, csum ? (uint16_t) csum : 0xffff);
+    p->csum = PACKET_CSUM_NONE;
+    return 0;
+}
+
+/* Where the headers of a TCP super-frame are. */
+struct tcp_frame {
+    size_t l3;                  /* Offset of the IP header. */
+    size_t l4;                  /* Offset of the TCP header. */
+    size_t hdr_size;            /* Bytes of headers, L2 to TCP options. */
+    size_t payload;             /* Bytes of TCP payload. */
+    bool ipv4;                  /* IPv4, else IPv6. */
+};
+
+/* Finds the headers of 'p', a TCP GSO frame.  Returns 0 or a negative
+ * errno as packet_csum_segment() documents. */
+static int
+parse_tcp_frame(const struct packet *p, struct tcp_frame *f)
+{
+    const uint8_t *d = packet_data(p);
+    size_t size = p->size, ofs = 12;
+    uint16_t type;
+
+    if (p->gso != PACKET_GSO_TCPV4 && p->gso != PACKET_GSO_TCPV6) {
+        return -EPROTONOSUPPORT;
+    }
+    if (!p->gso_size || size < ETH_HDR_SIZE) {
+        return -EINVAL;
+    }
+    type = be16_to_host((be16) load16(d + ofs));
+    for (int tags = 0; (type == 0x8100 || type == 0x88a8) && tags < 2;
+         tags++) {
+        ofs += VLAN_HDR_SIZE;
+        if (ofs + 2 > size) {
+            return -EINVAL;
+        }
+        type = be16_to_host((be16) load16(d + ofs));
+    }
+    f->l3 = ofs + 2;
+
+    if (type == 0x0800) {
+        size_t ihl;
+
+        if (f->l3 + IPV4_MIN_HDR_SIZE > size || (d[f->l3] >> 4) != 4) {
+            return -EINVAL;
+        }
+        ihl = (d[f->l3] & 0x0f) * 4;
+        if (ihl < IPV4_MIN_HDR_SIZE || d[f->l3 + 9] != 6) {
+            return -EINVAL;
+        }
+        f->l4 = f->l3 + ihl;
+        f->ipv4 = true;
+    } else if (type == 0x86dd) {
+        if (f->l3 + IPV6_HDR_SIZE > size || (d[f->l3] >> 4) != 6
+            || d[f->l3 + 6] != 6) {
+            return -EINVAL;
+        }
+        f->l4 = f->l3 + IPV6_HDR_SIZE;
+        f->ipv4 = false;
+    } else {
+        return -EINVAL;
+    }
+
+    if (f->l4 + TCP_MIN_HDR_SIZE > size) {
+        return -EINVAL;
+    }
+    size_t thl = (d[f->l4 + 12] >> 4) * 4;
+    if (thl < TCP_MIN_HDR_SIZE || f->l4 + thl > size) {
+        return -EINVAL;
+    }
+    f->hdr_size = f->l4 + thl;
+    f->payload = size - f->hdr_size;
+    if (f->l4 - f->l3 + thl + p->gso_size > 65535) {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int
+packet_csum_n_segments(const struct packet *p)
+{
+    struct tcp_frame f;
+    int err = parse_tcp_frame(p, &f);
+
+    if (err) {
+        return err;
+    }
+    return f.payload ? (f.payload + p->gso_size - 1) / p->gso_size : 1;
+}
+
+/* Makes segment number 'i' of 'n', with 'len' bytes of payload from
+ * 'payload_ofs' of the super-frame 'p' framed as 'f' says. */
+static struct packet *
+make_segment(const struct packet *p, const struct tcp_frame *f,
+             size_t i, size_t n, size_t payload_ofs, size_t len)
+{
+    struct packet *s = packet_create(f->hdr_size + len, PACKET_HEADROOM);
+    const uint8_t *src = packet_data(p);
+    uint8_t *d = packet_put_uninit(s, f->hdr_size + len);
+    uint8_t *ip = d + f->l3, *tcp = d + f->l4;
+    size_t l4_size = f->hdr_size - f->l4 + len;
+
+    memcpy(d, src, f->hdr_size);
+    memcpy(d + f->hdr_size, src + payload_ofs, len);
+    s->md = p->md;
+    s->l2_ofs = 0;
+    s->l3_ofs = f->l3;
+    s->l4_ofs = f->l4;
+
+    /* TCP: sequence number, flags, then the checksum over it all. */
+    uint32_t seq = be32_to_host((be32) load32(tcp + 4));
+    store32(tcp + 4, (uint32_t) htonbe32(seq + (uint32_t) (payload_ofs
+                                                         - f->hdr_size)));
+    if (i + 1 < n) {
+        tcp[13] &= ~(TCP_FIN | TCP_PSH);
+    }
+    if (i > 0) {
+        tcp[13] &= ~TCP_CWR;
+    }
+    store16(tcp + 16, 0);
+
+    uint32_t sum;
+    if (f->ipv4) {
+        uint16_t id = be16_to_host((be16) load16(ip + 4));
+
+        store16(ip + 2, (uint16_t) htonbe16(f->l4 - f->l3 + l4_size));
+        store16(ip + 4, (uint16_t) htonbe16(id + i));
+        store16(ip + 10, 0);
+        store16(ip + 10, (uint16_t) packet_csum_ipv4_header(ip));
+        sum = packet_csum_pseudo_ipv4((be32) load32(ip + 12),
+                                      (be32) load32(ip + 16), 6, l4_size);
+    } else {
+        store16(ip + 4, (uint16_t) htonbe16(l4_size));
+        sum = packet_csum_pseudo_ipv6(ip + 8, ip + 24, 6, l4_size);
+    }
+    sum = packet_csum_add(sum, tcp, l4_size);
+    store16(tcp + 16, (uint16_t) packet_csum_fold(sum));
+    return s;
+}
+
+int
+packet_csum_segment(const struct packet *p, struct packet **segs,
+                    size_t max_segs)
+{
+    struct tcp_frame f;
+    int err = parse_tcp_frame(p, &f);
+
+    if (err) {
+        return err;
+    }
+
+    size_t n = f.payload ? (f.payload + p->gso_size - 1) / p->gso_size : 1;
+    if (n > max_segs) {
+        return -E2BIG;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t ofs = f.hdr_size + i * p->gso_size;
+        size_t len = MIN((size_t) p->gso_size, p->size - ofs);
+
+        segs[i] = make_segment(p, &f, i, n, ofs, len);
+    }
+    return n;
+}

@@ -1,0 +1,64 @@
+/* The logical router pipeline of ovn-northd(8): the flows of one router
+ * datapath, and the neighbor flows a switch port owns on the routers of
+ * its switch, generated from plain descriptions of the northbound rows so
+ * that unit tests need no database.
+ *
+ * A router's flows depend on the router, its ports and its static routes
+ * only; all of them belong to the router.  The "lr_in_arp_resolve" flows
+ * that map the addresses of a switch's ports to their MACs belong to those
+ * switch ports (lrouter_build_neighbor_flows()), so that a port change on
+ * a switch rewrites only that port's flows. */
+#ifndef NORTHD_LROUTER_H
+#define NORTHD_LROUTER_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/netaddr.h"
+#include "lib/uuid.h"
+
+struct lflow_owner;
+struct lflow_table;
+struct lswitch_addresses;
+
+/* One Logical_Router_Port, parsed. */
+struct lrouter_port {
+    char *name;                 /* "name".  Owned. */
+    struct uuid uuid;           /* Its row, for stage hints. */
+    struct eth_addr ea;         /* "mac". */
+    char ea_s[ETH_ADDR_STRLEN + 1]; /* 'ea', lower-case. */
+    struct ip_prefix *networks; /* "networks" in order (host bits kept),
+                                 * then the IPv6 link-local address derived
+                                 * from 'ea' (fe80::/64, EUI-64).  Owned. */
+    size_t n_networks;          /* Number of 'networks', link-local
+                                 * included. */
+};
+
+bool lrouter_port_init(struct lrouter_port *, const char *name,
+                       const struct uuid *, const char *mac,
+                       const char *const *networks, size_t n_networks);
+void lrouter_port_destroy(struct lrouter_port *);
+bool lrouter_port_is_lla(const struct ip_prefix *);
+
+/* One Logical_Router_Static_Route, parsed. */
+struct lrouter_route {
+    struct ip_prefix prefix;    /* "ip_prefix", host bits cleared. */
+    struct ip_prefix nexthop;   /* "nexthop", full length. */
+    const char *output_port;    /* "output_port", or NULL.  Not owned. */
+};
+
+bool lrouter_route_init(struct lrouter_route *, const char *ip_prefix,
+                        const char *nexthop, const char *output_port);
+
+void lrouter_build_flows(struct lflow_table *, struct lflow_owner *,
+                         const struct uuid *dp,
+                         const struct lrouter_port *ports, size_t n_ports,
+                         const struct lrouter_route *routes,
+                         size_t n_routes);
+void lrouter_build_neighbor_flows(struct lflow_table *, struct lflow_owner *,
+                                  const struct uuid *dp,
+                                  const struct lrouter_port *,
+                                  const struct lswitch_addresses *,
+                                  const struct uuid *hint);
+
+#endif /* northd/lrouter.h */
