@@ -407,6 +407,12 @@ copy_metadata(const struct packet_md *md, struct flow *flow)
     flow->ct_mark = md->ct_mark;
     flow->ct_label[0] = md->ct_label[0];
     flow->ct_label[1] = md->ct_label[1];
+    flow->ct_nw_src = md->ct_nw_src;
+    flow->ct_nw_dst = md->ct_nw_dst;
+    flow->ct_ipv6_src = md->ct_ipv6_src;
+    flow->ct_ipv6_dst = md->ct_ipv6_dst;
+    flow->ct_tp_src = md->ct_tp_src;
+    flow->ct_tp_dst = md->ct_tp_dst;
     flow->tunnel = md->tunnel;
 }
 

@@ -107,7 +107,9 @@ netdev_tunnel_set_tlv_map(const struct netdev_tunnel_tlv *tlvs, size_t n)
         }
     }
     pthread_rwlock_wrlock(&tlv_lock);
-    memcpy(tlv_map, tlvs, n * sizeof *tlvs);
+    if (n) {
+        memcpy(tlv_map, tlvs, n * sizeof *tlvs);
+    }
     n_tlv = n;
     pthread_rwlock_unlock(&tlv_lock);
     return 0;
@@ -756,6 +758,7 @@ tnl_build_header(const struct tnl_port *port, const struct packet *p,
         return VXLAN_HDR_SIZE;
     } else if (port->kind == TNL_GENEVE) {
         size_t opt_len = 0;
+        bool critical = false;
 
         if (t->present) {
             for (size_t i = 0; i < n_tlv; i++) {
@@ -772,10 +775,13 @@ tnl_build_header(const struct tnl_port *port, const struct packet *p,
                 o[3] = m->len / 4;
                 memcpy(o + 4, t->opts + m->offset, m->len);
                 opt_len += 4 + m->len;
+                critical |= (m->type & 0x80) != 0;
             }
         }
         hdr[0] = opt_len / 4;
-        hdr[1] = t->flags & FLOW_TNL_F_OAM ? 0x80 : 0;
+        /* RFC 8926 §3.4: C is set when a critical option is present. */
+        hdr[1] = ((t->flags & FLOW_TNL_F_OAM ? 0x80 : 0)
+                  | (critical ? 0x40 : 0));
         hdr[2] = ETH_TYPE_TEB >> 8;
         hdr[3] = ETH_TYPE_TEB & 0xff;
         hdr[4] = key >> 16;

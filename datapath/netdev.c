@@ -23,10 +23,18 @@ LOG_MODULE(netdev);
 
 static struct log_rate_limit rl = LOG_RATE_LIMIT_INIT(5, 20);
 
+/* Tunnel ports (netdev-tunnel.c). */
+extern const struct netdev_class netdev_geneve_class;
+extern const struct netdev_class netdev_vxlan_class;
+extern const struct netdev_class netdev_gre_class;
+
 static const struct netdev_class *const netdev_classes[] = {
     &netdev_afpacket_class,
     &netdev_internal_class,
     &netdev_tap_class,
+    &netdev_geneve_class,
+    &netdev_vxlan_class,
+    &netdev_gre_class,
 };
 
 /* At most this many segments of one GSO frame: 64 KiB cut into the

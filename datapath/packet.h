@@ -47,6 +47,12 @@ struct packet_md {
     uint16_t ct_zone;
     uint32_t ct_mark;
     uint64_t ct_label[2];
+    be32 ct_nw_src;             /* Original-direction tuple of the */
+    be32 ct_nw_dst;             /* connection (ovs-fields(7) ct_nw_src */
+    struct in6_addr ct_ipv6_src; /* ...ct_tp_dst), set by conntrack; */
+    struct in6_addr ct_ipv6_dst; /* IPv4 or IPv6 addresses, the other */
+    be16 ct_tp_src;             /* pair zero. */
+    be16 ct_tp_dst;
     struct flow_tnl tunnel;     /* Valid if tunnel.ip_dst or ipv6_dst set. */
 };
 

@@ -34,6 +34,7 @@ struct stream {
     bool closing;               /* stream_close() called. */
     bool reading;               /* uv_read_start() in effect? */
     bool paused;                /* Reading paused by the owner? */
+    bool send_failed;           /* A write failed; reads will report it. */
 
     /* Output. */
     struct ds pending;          /* Queued, not yet handed to libuv. */
@@ -92,6 +93,24 @@ stream_report_closed(struct stream *s, int error)
         if (s->cbs && s->cbs->closed) {
             s->cbs->closed(s, error == UV_EOF ? 0 : error, s->aux);
         }
+    }
+}
+
+/* A write failed at once, inside stream_send() or stream_flush().  The
+ * owner's "closed" callback must not run from there: the owner is in the
+ * middle of its own work and may not survive its callback (it usually
+ * destroys itself).  A failed socket also fails its reads, so while
+ * reading, the read callback reports the failure soon, from the event
+ * loop; until then output is dropped.  A stream that is not reading has
+ * no such path, so it is reported now, as before. */
+static void
+stream_send_failed(struct stream *s, int error)
+{
+    ds_clear(&s->pending);
+    if (s->reading) {
+        s->send_failed = true;
+    } else {
+        stream_report_closed(s, error);
     }
 }
 
@@ -226,7 +245,7 @@ stream_start_write(struct stream *s)
     int error = uv_write(&s->wreq, &s->u.stream, &buf, 1, stream_write_cb);
     if (error) {
         ds_clear(&s->flight);
-        stream_report_closed(s, error);
+        stream_send_failed(s, error);
         return;
     }
     s->writing = true;
@@ -247,6 +266,10 @@ stream_flush(struct stream *s)
     if (s->writing || !s->pending.length || !s->connected || s->closing) {
         return;
     }
+    if (s->send_failed) {
+        ds_clear(&s->pending);
+        return;
+    }
 
     /* Most of the time the socket has room: write directly, no request. */
     uv_buf_t buf = uv_buf_init(s->pending.string, s->pending.length);
@@ -260,7 +283,7 @@ stream_flush(struct stream *s)
                 s->pending.length - n);
         ds_truncate(&s->pending, s->pending.length - n);
     } else if (n < 0 && n != UV_EAGAIN) {
-        stream_report_closed(s, n);
+        stream_send_failed(s, n);
         return;
     }
     stream_start_write(s);

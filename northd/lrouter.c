@@ -278,13 +278,24 @@ put_addr_set(struct ds *s, const struct lrouter_port *port, int family,
     return n;
 }
 
+/* Appends to 'm', if 'port' is a distributed gateway port, the condition
+ * that its chassisredirect port is bound here. */
+static void
+put_resident(struct ds *m, const struct lrouter_port *port)
+{
+    if (port->is_dgp) {
+        ds_put_format(m, " && is_chassis_resident(\"cr-%s\")", port->name);
+    }
+}
+
 /* ovn-northd(8) "IP Input" for one address 'a' of 'port': replies to
  * TCP, UDP and SCTP for the router itself, and the other protocols'
  * "unreachable". */
 static void
 build_ip_input_addr(struct lflow_table *t, struct lflow_owner *o,
                     const struct uuid *dp, const struct lrouter_port *port,
-                    const struct ip_prefix *a, struct ds *m, struct ds *acts)
+                    const struct ip_prefix *a, bool gateway, struct ds *m,
+                    struct ds *acts)
 {
     bool v4 = a->family == AF_INET;
     const char *ip = v4 ? "ip4" : "ip6";
@@ -292,8 +303,10 @@ build_ip_input_addr(struct lflow_table *t, struct lflow_owner *o,
     struct ds addr = DS_EMPTY_INITIALIZER;
     put_addr(&addr, a);
 
+    /* A gateway router leaves the unreachables out: its addresses may
+     * be NAT or load balancer addresses too. */
     static const char *const protos[] = { "sctp", "tcp", "udp" };
-    for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
+    for (size_t i = 0; !gateway && i < ARRAY_SIZE(protos); i++) {
         ds_clear(m);
         ds_put_format(m, "%s && %s.dst == %s && !ip.later_frag && %s", ip,
                       ip, ds_cstr(&addr), protos[i]);
@@ -312,14 +325,16 @@ build_ip_input_addr(struct lflow_table *t, struct lflow_owner *o,
         }
         add(t, o, dp, LR_IN_IP_INPUT, 80, m, acts, port);
     }
-    ds_clear(m);
-    ds_put_format(m, "%s && %s.dst == %s && !ip.later_frag", ip, ip,
-                  ds_cstr(&addr));
-    ds_clear(acts);
-    ds_put_format(acts, "%s {eth.dst <-> eth.src; %s.dst <-> %s.src; "
-                  "ip.ttl = 255; %s.type = %d; %s.code = %d; next; };",
-                  icmp, ip, ip, icmp, v4 ? 3 : 1, icmp, v4 ? 2 : 3);
-    add(t, o, dp, LR_IN_IP_INPUT, 70, m, acts, port);
+    if (!gateway) {
+        ds_clear(m);
+        ds_put_format(m, "%s && %s.dst == %s && !ip.later_frag", ip, ip,
+                      ds_cstr(&addr));
+        ds_clear(acts);
+        ds_put_format(acts, "%s {eth.dst <-> eth.src; %s.dst <-> %s.src; "
+                      "ip.ttl = 255; %s.type = %d; %s.code = %d; next; };",
+                      icmp, ip, ip, icmp, v4 ? 3 : 1, icmp, v4 ? 2 : 3);
+        add(t, o, dp, LR_IN_IP_INPUT, 70, m, acts, port);
+    }
 
     if (!v4) {
         ds_clear(m);
@@ -334,6 +349,7 @@ build_ip_input_addr(struct lflow_table *t, struct lflow_owner *o,
                       ds_cstr(&addr));
         put_solicited_node(m, a);
         ds_put_format(m, "} && nd_ns && nd.target == %s", ds_cstr(&addr));
+        put_resident(m, port);
         ds_clear(acts);
         ds_put_cstr(acts, "nd_na_router { eth.src = xreg0[0..47]; "
                     "ip6.src = nd.target; nd.tll = xreg0[0..47]; "
@@ -347,7 +363,7 @@ build_ip_input_addr(struct lflow_table *t, struct lflow_owner *o,
 static void
 build_port_flows(struct lflow_table *t, struct lflow_owner *o,
                  const struct uuid *dp, const struct lrouter_port *port,
-                 struct ds *m, struct ds *acts)
+                 bool gateway, struct ds *m, struct ds *acts)
 {
     const char *name = port->name;
 
@@ -360,6 +376,7 @@ build_port_flows(struct lflow_table *t, struct lflow_owner *o,
     add(t, o, dp, LR_IN_ADMISSION, 50, m, acts, port);
     ds_clear(m);
     ds_put_format(m, "eth.dst == %s && inport == \"%s\"", port->ea_s, name);
+    put_resident(m, port);
     add(t, o, dp, LR_IN_ADMISSION, 50, m, acts, port);
 
     size_t n4 = 0, n6 = 0;
@@ -375,6 +392,7 @@ build_port_flows(struct lflow_table *t, struct lflow_owner *o,
             ds_put_format(m, "inport == \"%s\" && arp.spa == ", name);
             put_net(m, p);
             ds_put_cstr(m, " && arp.op == 1");
+            put_resident(m, port);
             ds_clear(acts);
             ds_put_cstr(acts, LOOKUP_ARP);
             add(t, o, dp, LR_IN_LOOKUP_NEIGHBOR, 100, m, acts, port);
@@ -395,7 +413,7 @@ build_port_flows(struct lflow_table *t, struct lflow_owner *o,
         } else {
             n6++;
         }
-        build_ip_input_addr(t, o, dp, port, p, m, acts);
+        build_ip_input_addr(t, o, dp, port, p, gateway, m, acts);
 
         /* Directly connected networks: the next hop is the destination. */
         bool v4 = p->family == AF_INET;
@@ -473,9 +491,13 @@ build_port_flows(struct lflow_table *t, struct lflow_owner *o,
         ds_clear(acts);
         ds_put_cstr(acts, "icmp4 {eth.dst <-> eth.src; icmp4.type = 11; "
                     "/* Time exceeded */ icmp4.code = 0; "
-                    "/* TTL exceeded in transit */ ip4.dst = ip4.src; "
-                    "ip4.src = ");
-        put_addr(acts, first4);
+                    "/* TTL exceeded in transit */ ");
+        if (port->is_dgp) {
+            ds_put_cstr(acts, "ip4.dst <-> ip4.src");
+        } else {
+            ds_put_cstr(acts, "ip4.dst = ip4.src; ip4.src = ");
+            put_addr(acts, first4);
+        }
         ds_put_format(acts, " ; ip.ttl = 254; outport = \"%s\"; "
                       "flags.loopback = 1; output; };", name);
         add(t, o, dp, LR_IN_IP_INPUT, 31, m, acts, port);
@@ -573,12 +595,16 @@ build_route_flow(struct lflow_table *t, struct lflow_owner *o,
 
 /* Adds to 'table', owned by 'owner', every flow of the router datapath
  * 'dp' (its northbound row's UUID): the stages' defaults, the flows of
- * 'ports' and those of 'routes'. */
+ * 'ports' and those of 'routes'.  A 'gateway' router (options:chassis)
+ * or one with a distributed gateway port sends no "unreachable" for its
+ * own addresses (its NAT flows: nat.h); a distributed gateway port's
+ * flows check that its chassisredirect port is resident, and what leaves
+ * by it is redirected there. */
 void
 lrouter_build_flows(struct lflow_table *table, struct lflow_owner *owner,
                     const struct uuid *dp, const struct lrouter_port *ports,
                     size_t n_ports, const struct lrouter_route *routes,
-                    size_t n_routes)
+                    size_t n_routes, bool gateway)
 {
     for (size_t i = 0; i < ARRAY_SIZE(router_flows); i++) {
         const struct static_flow *sf = &router_flows[i];
@@ -587,8 +613,25 @@ lrouter_build_flows(struct lflow_table *table, struct lflow_owner *owner,
     }
     struct ds m = DS_EMPTY_INITIALIZER;
     struct ds acts = DS_EMPTY_INITIALIZER;
+    /* A router with a distributed gateway port leaves the unreachables out
+     * too. */
+    bool no_unreachables = gateway;
     for (size_t i = 0; i < n_ports; i++) {
-        build_port_flows(table, owner, dp, &ports[i], &m, &acts);
+        no_unreachables |= ports[i].is_dgp;
+    }
+    for (size_t i = 0; i < n_ports; i++) {
+        build_port_flows(table, owner, dp, &ports[i], no_unreachables, &m,
+                         &acts);
+        if (ports[i].is_dgp) {
+            /* What leaves by the port goes through its gateway chassis. */
+            ds_clear(&m);
+            ds_put_format(&m, "outport == \"%s\"", ports[i].name);
+            ds_clear(&acts);
+            ds_put_format(&acts, "outport = \"cr-%s\"; next;",
+                          ports[i].name);
+            add(table, owner, dp, LR_IN_GW_REDIRECT, 50, &m, &acts,
+                &ports[i]);
+        }
     }
     for (size_t i = 0; i < n_routes; i++) {
         build_route_flow(table, owner, dp, ports, n_ports, &routes[i], &m,

@@ -32,6 +32,11 @@ struct lrouter_port {
                                  * from 'ea' (fe80::/64, EUI-64).  Owned. */
     size_t n_networks;          /* Number of 'networks', link-local
                                  * included. */
+    bool is_dgp;                /* A distributed gateway port (it has
+                                 * "gateway_chassis" or
+                                 * "ha_chassis_group"): its traffic goes
+                                 * through "cr-<name>" on the gateway
+                                 * chassis.  Set by the caller. */
 };
 
 bool lrouter_port_init(struct lrouter_port *, const char *name,
@@ -54,7 +59,7 @@ void lrouter_build_flows(struct lflow_table *, struct lflow_owner *,
                          const struct uuid *dp,
                          const struct lrouter_port *ports, size_t n_ports,
                          const struct lrouter_route *routes,
-                         size_t n_routes);
+                         size_t n_routes, bool gateway);
 void lrouter_build_neighbor_flows(struct lflow_table *, struct lflow_owner *,
                                   const struct uuid *dp,
                                   const struct lrouter_port *,

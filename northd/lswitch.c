@@ -108,8 +108,6 @@ static const struct static_flow switch_flows[] = {
     { LS_IN_PRE_STATEFUL, 110, "reg0[2] == 1", "ct_lb_mark;" },
     { LS_IN_PRE_STATEFUL, 100, "reg0[0] == 1", "ct_next;" },
     { LS_IN_PRE_STATEFUL, 0, "1", "next;" },
-    { LS_IN_ACL_HINT, 65535, "1", "next;" },
-    { LS_IN_ACL, 65535, "1", "next;" },
     { LS_IN_ACL, 65532, ND_OR_MLD_ACL, "next;" },
     { LS_IN_QOS_MARK, 0, "1", "next;" },
     { LS_IN_QOS_METER, 0, "1", "next;" },
@@ -148,8 +146,6 @@ static const struct static_flow switch_flows[] = {
     { LS_OUT_PRE_STATEFUL, 110, "reg0[2] == 1", "ct_lb_mark;" },
     { LS_OUT_PRE_STATEFUL, 100, "reg0[0] == 1", "ct_next;" },
     { LS_OUT_PRE_STATEFUL, 0, "1", "next;" },
-    { LS_OUT_ACL_HINT, 65535, "1", "next;" },
-    { LS_OUT_ACL, 65535, "1", "next;" },
     { LS_OUT_ACL, 65532, ND_OR_MLD_ACL, "next;" },
     { LS_OUT_QOS_MARK, 0, "1", "next;" },
     { LS_OUT_QOS_METER, 0, "1", "next;" },
@@ -164,8 +160,9 @@ static const struct static_flow switch_flows[] = {
 };
 
 /* Adds to 'table', owned by 'owner', the flows of the switch datapath
- * 'dp' (its northbound row's UUID) itself: every stage's default and the
- * flows that do not depend on one port.  'has_unknown' says whether an
+ * 'dp' (its northbound row's UUID) itself: every stage's default (but
+ * those of the ACL stages: acl_build_datapath_flows()) and the flows that
+ * do not depend on one port.  'has_unknown' says whether an
  * enabled port of the switch has "unknown" addresses, which makes
  * ls_in_l2_unknown flood unknown destinations to "_MC_unknown".
  * 'router_macs' (NULL if none) lists the MACs of the router ports
@@ -260,6 +257,39 @@ build_arp_nd_flows(struct lflow_table *table, struct lflow_owner *owner,
     }
 }
 
+/* The flows of a port that leads out of the switch (a router or localnet
+ * port): no load balancing towards it or from it and, on a stateful
+ * switch, no conntrack either (ovn-northd(8) "Pre-ACLs" and "Pre-LB").
+ * Off a stateful switch, what leaves through it forgets its conntrack
+ * state. */
+static void
+build_no_conntrack_flows(struct lflow_table *table, struct lflow_owner *owner,
+                         const struct uuid *dp,
+                         const struct lswitch_port *port)
+{
+    struct ds in = DS_EMPTY_INITIALIZER;
+    struct ds out = DS_EMPTY_INITIALIZER;
+    ds_put_format(&in, "ip && inport == \"%s\"", port->name);
+    ds_put_format(&out, "ip && outport == \"%s\"", port->name);
+    /* A load balancer on the switch balances what comes in from the
+     * localnet too. */
+    if (strcmp(port->type, "localnet") || !port->has_lb) {
+        lflow_add(table, owner, dp, LS_IN_PRE_LB, 110, ds_cstr(&in),
+                  "next;", &port->uuid, NULL);
+        lflow_add(table, owner, dp, LS_OUT_PRE_LB, 110, ds_cstr(&out),
+                  port->stateful ? "next;" : "ct_clear; next;",
+                  &port->uuid, NULL);
+    }
+    if (port->stateful) {
+        lflow_add(table, owner, dp, LS_IN_PRE_ACL, 110, ds_cstr(&in),
+                  "next;", &port->uuid, NULL);
+        lflow_add(table, owner, dp, LS_OUT_PRE_ACL, 110, ds_cstr(&out),
+                  "next;", &port->uuid, NULL);
+    }
+    ds_uninit(&in);
+    ds_uninit(&out);
+}
+
 /* The flows of a switch port of type "router" whose peer is 'lrp'
  * (ovn-northd(8)): no load balancing or conntrack towards the router, ARP
  * and ND answered for the router's addresses, and L2 lookup of its MAC. */
@@ -276,13 +306,7 @@ build_router_port_flows(struct lflow_table *table, struct lflow_owner *owner,
     if (!lrp) {
         goto out;               /* ovn-northd(8): no peer, no flows. */
     }
-    ds_put_format(&match, "ip && inport == \"%s\"", port->name);
-    lflow_add(table, owner, dp, LS_IN_PRE_LB, 110, ds_cstr(&match), "next;",
-              hint, NULL);
-    ds_clear(&match);
-    ds_put_format(&match, "ip && outport == \"%s\"", port->name);
-    lflow_add(table, owner, dp, LS_OUT_PRE_LB, 110, ds_cstr(&match),
-              "ct_clear; next;", hint, NULL);
+    build_no_conntrack_flows(table, owner, dp, port);
 
     bool has_router_addr = false;
     for (size_t i = 0; i < port->n_addresses; i++) {
@@ -325,6 +349,15 @@ build_router_port_flows(struct lflow_table *table, struct lflow_owner *owner,
         lflow_add(table, owner, dp, LS_IN_L2_LKUP, 80, ds_cstr(&match),
                   ds_cstr(&actions), hint, NULL);
     }
+    for (size_t i = 0; i < port->n_nat_arp_ips; i++) {
+        const char *ip = port->nat_arp_ips[i];
+        ds_clear(&match);
+        ds_put_format(&match, strchr(ip, ':')
+                      ? "flags[1] == 0 && nd_ns && nd.target == %s"
+                      : "flags[1] == 0 && arp.op == 1 && arp.tpa == %s", ip);
+        lflow_add(table, owner, dp, LS_IN_L2_LKUP, 80, ds_cstr(&match),
+                  ds_cstr(&actions), hint, NULL);
+    }
 
     ds_clear(&match);
     ds_put_format(&match, "eth.dst == %s", lrp->ea_s);
@@ -339,8 +372,8 @@ out:
 }
 
 /* Adds to 'table', owned by 'owner', the flows of switch port 'port' on
- * the switch datapath 'dp'.  VIF ports (type "") and "router" ports have
- * flows for now. */
+ * the switch datapath 'dp'.  VIF ports (type ""), "localport" ports (as
+ * VIFs), "router" and "localnet" ports have flows for now. */
 void
 lswitch_build_port_flows(struct lflow_table *table,
                          struct lflow_owner *owner, const struct uuid *dp,
@@ -350,7 +383,18 @@ lswitch_build_port_flows(struct lflow_table *table,
         build_router_port_flows(table, owner, dp, port, port->router_peer);
         return;
     }
-    if (port->type[0]) {
+    if (!strcmp(port->type, "localnet")) {
+        /* ovn-northd(8): the physical network answers its own ARP and ND;
+         * its "unknown" makes it a member of "_MC_unknown". */
+        struct ds match = DS_EMPTY_INITIALIZER;
+        build_no_conntrack_flows(table, owner, dp, port);
+        ds_put_format(&match, "inport == \"%s\"", port->name);
+        lflow_add(table, owner, dp, LS_IN_ARP_ND_RSP, 100, ds_cstr(&match),
+                  "next;", &port->uuid, NULL);
+        ds_uninit(&match);
+        return;
+    }
+    if (port->type[0] && strcmp(port->type, "localport")) {
         return;
     }
 

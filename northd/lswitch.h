@@ -7,7 +7,8 @@
  * router ports it is attached to; a port's flows depend only on that port
  * (and, for a "router" port, on its peer router port).  So a port change
  * regenerates that port's flows, plus the switch's when the "has unknown"
- * answer changes. */
+ * answer changes, and those of its "router" and "localnet" ports when the
+ * switch becomes stateful or stateless (acl.h). */
 #ifndef NORTHD_LSWITCH_H
 #define NORTHD_LSWITCH_H 1
 
@@ -47,6 +48,16 @@ struct lswitch_port {
     size_t n_addresses;         /* Number of 'addresses'. */
     const struct lrouter_port *router_peer; /* Type "router": the router
                                  * port of options:router-port, or NULL. */
+    const char *const *nat_arp_ips; /* Type "router": the external IPs of
+                                 * the DNAT rules of the peer's router,
+                                 * answered for like its own (nat.h). */
+    size_t n_nat_arp_ips;       /* Number of 'nat_arp_ips'. */
+    bool has_lb;                /* The switch has a load balancer VIP
+                                 * (lb.h): "localnet" ports' flows depend
+                                 * on it. */
+    bool stateful;              /* The switch is stateful (acl.h): the
+                                 * flows of "router" and "localnet" ports
+                                 * depend on it. */
 };
 
 bool lswitch_port_has_unknown(const struct lswitch_port *);

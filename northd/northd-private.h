@@ -25,6 +25,8 @@ struct northd_nb {
     struct idl_table *ls;               /* Logical_Switch. */
     const struct idl_column *ls_name;
     const struct idl_column *ls_ports;
+    const struct idl_column *ls_acls;
+    const struct idl_column *ls_load_balancer;
 
     struct idl_table *lsp;              /* Logical_Switch_Port. */
     const struct idl_column *lsp_name;
@@ -43,16 +45,77 @@ struct northd_nb {
     const struct idl_column *lr_name;
     const struct idl_column *lr_ports;
     const struct idl_column *lr_static_routes;
+    const struct idl_column *lr_options;
+    const struct idl_column *lr_nat;
+    const struct idl_column *lr_load_balancer;
 
     struct idl_table *lrp;              /* Logical_Router_Port. */
     const struct idl_column *lrp_name;
     const struct idl_column *lrp_mac;
     const struct idl_column *lrp_networks;
+    const struct idl_column *lrp_gateway_chassis;
+    const struct idl_column *lrp_ha_chassis_group;
+
+    struct idl_table *gwc;              /* Gateway_Chassis. */
+    const struct idl_column *gwc_chassis_name;
+    const struct idl_column *gwc_priority;
+
+    struct idl_table *hacg;             /* HA_Chassis_Group. */
+    const struct idl_column *hacg_name;
+    const struct idl_column *hacg_ha_chassis;
+
+    struct idl_table *hac;              /* HA_Chassis. */
+    const struct idl_column *hac_chassis_name;
+    const struct idl_column *hac_priority;
 
     struct idl_table *lrsr;             /* Logical_Router_Static_Route. */
     const struct idl_column *lrsr_ip_prefix;
     const struct idl_column *lrsr_nexthop;
     const struct idl_column *lrsr_output_port;
+
+    struct idl_table *nat;              /* NAT. */
+    const struct idl_column *nat_type;
+    const struct idl_column *nat_external_ip;
+    const struct idl_column *nat_logical_ip;
+    const struct idl_column *nat_logical_port;
+    const struct idl_column *nat_external_mac;
+
+    struct idl_table *lb;               /* Load_Balancer. */
+    const struct idl_column *lb_name;
+    const struct idl_column *lb_vips;
+    const struct idl_column *lb_protocol;
+    const struct idl_column *lb_options;
+
+    struct idl_table *acl;              /* ACL. */
+    const struct idl_column *acl_direction;
+    const struct idl_column *acl_action;
+    const struct idl_column *acl_match;
+    const struct idl_column *acl_priority;
+    const struct idl_column *acl_log;
+    const struct idl_column *acl_name;
+    const struct idl_column *acl_severity;
+    const struct idl_column *acl_meter;
+    const struct idl_column *acl_label;
+    const struct idl_column *acl_options;
+
+    struct idl_table *pg;               /* Port_Group. */
+    const struct idl_column *pg_name;
+    const struct idl_column *pg_ports;
+    const struct idl_column *pg_acls;
+
+    struct idl_table *as;               /* Address_Set. */
+    const struct idl_column *as_name;
+    const struct idl_column *as_addresses;
+
+    struct idl_table *meter;            /* Meter. */
+    const struct idl_column *meter_name;
+    const struct idl_column *meter_unit;
+    const struct idl_column *meter_bands;
+
+    struct idl_table *band;             /* Meter_Band. */
+    const struct idl_column *band_action;
+    const struct idl_column *band_rate;
+    const struct idl_column *band_burst_size;
 };
 
 /* The southbound tables and columns northd reads or writes. */
@@ -88,6 +151,7 @@ struct northd_sb {
     const struct idl_column *pb_port_security;
     const struct idl_column *pb_external_ids;
     const struct idl_column *pb_up;
+    const struct idl_column *pb_ha_chassis_group;
 
     struct idl_table *mc;               /* Multicast_Group. */
     const struct idl_column *mc_datapath;
@@ -95,8 +159,49 @@ struct northd_sb {
     const struct idl_column *mc_ports;
     const struct idl_column *mc_tunnel_key;
 
+    struct idl_table *lb;               /* Load_Balancer. */
+    const struct idl_column *lb_name;
+    const struct idl_column *lb_vips;
+    const struct idl_column *lb_protocol;
+    const struct idl_column *lb_options;
+    const struct idl_column *lb_external_ids;
+    const struct idl_column *lb_datapath_group;
+
+    struct idl_table *dpg;              /* Logical_DP_Group. */
+    const struct idl_column *dpg_datapaths;
+
+    struct idl_table *chassis;          /* Chassis. */
+    const struct idl_column *chassis_name;
+
+    struct idl_table *hacg;             /* HA_Chassis_Group. */
+    const struct idl_column *hacg_name;
+    const struct idl_column *hacg_ha_chassis;
+
+    struct idl_table *hac;              /* HA_Chassis. */
+    const struct idl_column *hac_chassis;
+    const struct idl_column *hac_priority;
+    const struct idl_column *hac_external_ids;
+
     struct idl_table *chassis_private;  /* Chassis_Private. */
     const struct idl_column *chp_nb_cfg;
+
+    struct idl_table *pg;               /* Port_Group. */
+    const struct idl_column *pg_name;
+    const struct idl_column *pg_ports;
+
+    struct idl_table *as;               /* Address_Set. */
+    const struct idl_column *as_name;
+    const struct idl_column *as_addresses;
+
+    struct idl_table *meter;            /* Meter. */
+    const struct idl_column *meter_name;
+    const struct idl_column *meter_unit;
+    const struct idl_column *meter_bands;
+
+    struct idl_table *band;             /* Meter_Band. */
+    const struct idl_column *band_action;
+    const struct idl_column *band_rate;
+    const struct idl_column *band_burst_size;
 };
 
 /* A logical switch, as compiled. */
@@ -110,10 +215,43 @@ struct northd_switch {
     bool flows_unknown;         /* 'n_unknown > 0' when 'owner' was built. */
     struct list rports;         /* "struct northd_rport"s attached here. */
 
+    /* ACLs (acl.h). */
+    struct hmap acl_apps;       /* Contains the "struct northd_acl_app"s of
+                                 * the ACLs that apply here, by sw_node. */
+    bool has_acls;              /* 'acl_apps' is not empty... */
+    bool stateful;              /* ...and one of them is "allow-related"
+                                 * (both as of the last ACL sync). */
+    bool has_lb;                /* One of its load balancers has a VIP (as
+                                 * of the last ACL sync): the ACL machinery
+                                 * is stateful (lb.h). */
+    struct lflow_owner lb_owner; /* Its load balancers' flows, rebuilt at
+                                 * each ACL sync. */
+    bool acls_dirty;            /* The applied ACLs may have changed: sync
+                                 * them in this run. */
+    struct uuid *pgs;           /* Port_Groups with a port here, as of
+                                 * northd.pg_index_run.  Owned. */
+    size_t n_pgs;               /* Number of 'pgs'. */
+    size_t allocated_pgs;       /* Capacity of 'pgs'. */
+
     /* Set by the bookkeeping (sb-sync.c). */
     struct uuid sb_dp;          /* Its Datapath_Binding (maybe a temporary
                                  * UUID of the current transaction). */
     bool has_sb_dp;             /* 'sb_dp' is valid. */
+    long long tunnel_key;       /* Its datapath tunnel key, if
+                                 * 'has_sb_dp'. */
+};
+
+/* One ACL applied to one switch: the owner of the ACL's flows there. */
+struct northd_acl_app {
+    struct hmap_node node;      /* In northd.acl_apps, by uuid_hash(acl). */
+    struct hmap_node sw_node;   /* In 'sw->acl_apps', by uuid_hash(acl). */
+    struct uuid acl;            /* The ACL row. */
+    struct uuid pg;             /* The Port_Group that brought it here, or
+                                 * all-zero for the switch's own "acls". */
+    struct northd_switch *sw;   /* The switch. */
+    struct lflow_owner owner;   /* The ACL's flows on 'sw'. */
+    unsigned int mark;          /* Scratch for set differences. */
+    bool stale;                 /* The ACL row changed: rebuild. */
 };
 
 /* A logical switch port, as compiled. */
@@ -127,16 +265,65 @@ struct northd_port {
     unsigned int mark;          /* Scratch for set differences. */
     unsigned long long built_run; /* 'northd.n_runs' when last built. */
     bool is_router;             /* Type "router" when last built. */
+    bool uses_stateful;         /* Type "router" or "localnet" when last
+                                 * built: its flows depend on
+                                 * 'sw->stateful'. */
 };
 
-/* A logical router, as compiled.  Any change to a router, its ports, its
- * routes or a switch port of type "router" recompiles everything (the
- * flow table keeps unchanged flows, so only differences go south). */
+/* One NAT rule of a router, as compiled: the owner of its flows. */
+struct northd_nat {
+    struct hmap_node node;      /* In northd.nats, by uuid_hash(). */
+    struct list lr_node;        /* In 'lr->nats'. */
+    struct uuid uuid;           /* Its NAT row. */
+    struct northd_router *lr;   /* The router whose "nat" names it. */
+    struct lflow_owner owner;   /* Its flows (none on a router that is not
+                                 * a gateway, or if it does not parse). */
+    bool valid;                 /* Parsed when last built. */
+    char *arp_ip;               /* External IP the router's switches
+                                 * answer ARP/ND for ("dnat" and
+                                 * "dnat_and_snat" on a gateway router),
+                                 * or NULL.  Owned. */
+    char *ext_mac;              /* "external_mac" of a distributed
+                                 * "dnat_and_snat" on a distributed gateway
+                                 * port, or NULL.  Owned. */
+    unsigned int mark;          /* Scratch for set differences. */
+    bool stale;                 /* The NAT row changed: rebuild. */
+};
+
+/* A logical router, as compiled.  Any change to a router (but its "nat"
+ * column), its ports, its routes or a switch port of type "router"
+ * recompiles everything (the flow table keeps unchanged flows, so only
+ * differences go south); a NAT change rebuilds only that rule's flows
+ * (and the router-type switch ports peering with the router, if the
+ * addresses they answer ARP for changed). */
 struct northd_router {
     struct hmap_node node;      /* In northd.routers, by uuid_hash(). */
     struct uuid uuid;           /* Its Logical_Router row. */
     char *name;                 /* Its name.  Owned. */
     struct lflow_owner owner;   /* All its own flows. */
+    char *chassis;              /* options:chassis (a gateway router), or
+                                 * NULL.  Owned. */
+    struct list nats;           /* Its "struct northd_nat"s. */
+    struct lflow_owner nat_owner; /* Router-wide NAT flows. */
+    bool has_nat_flows;         /* 'nat_owner' holds them (a gateway router
+                                 * with a valid NAT rule). */
+    struct lflow_owner lb_owner; /* Its load balancers' flows. */
+    struct lflow_owner lb_arp_owner; /* ARP/ND answers for 'lb_ips', which
+                                 * name the "_rtr_lb_<key>_ip4/6" address
+                                 * sets: rebuilt when 'tunnel_key' is
+                                 * known or changes. */
+    char **lb_ips;              /* Its load balancers' VIP addresses.
+                                 * Owned, strings too. */
+    size_t n_lb_ips;            /* Number of 'lb_ips'. */
+    char **nat_arp_ips;         /* The 'arp_ip's of 'nats' and 'lb_ips',
+                                 * as the switches it is on answer ARP for
+                                 * them (NAT ones first).  Owned, copies
+                                 * of the strings too. */
+    size_t n_nat_arp_ips;       /* Number of 'nat_arp_ips'. */
+    char *nat_macs;             /* The 'ext_mac's of 'nats', ", "-separated,
+                                 * which its switches flood ARP from like
+                                 * its own MACs.  Owned, never NULL once
+                                 * created. */
     struct northd_rport **ports; /* Its ports.  Array owned, ports owned
                                  * by northd.rports. */
     size_t n_ports;             /* Number of 'ports'. */
@@ -144,6 +331,8 @@ struct northd_router {
     /* Set by the bookkeeping (sb-sync.c). */
     struct uuid sb_dp;          /* Its Datapath_Binding. */
     bool has_sb_dp;             /* 'sb_dp' is valid. */
+    long long tunnel_key;       /* Its datapath tunnel key, 0 if not known
+                                 * yet. */
 };
 
 /* A logical router port, as compiled. */
@@ -155,6 +344,10 @@ struct northd_rport {
     struct northd_switch *sw;   /* Switch of its peer, or NULL. */
     char *peer;                 /* Name of the switch port of type "router"
                                  * that names it, or NULL.  Owned. */
+    struct uuid sb_hacg;        /* If 'lrp.is_dgp', its HA_Chassis_Group in
+                                 * the southbound (set by the bookkeeping,
+                                 * maybe a temporary UUID)... */
+    bool has_sb_hacg;           /* ...if this is true. */
 };
 
 /* One Logical_Flow row of the southbound replica, indexed by the key of
@@ -186,6 +379,10 @@ struct northd {
     struct hmap ports;          /* Contains "struct northd_port"s. */
     struct hmap routers;        /* Contains "struct northd_router"s. */
     struct hmap rports;         /* Contains "struct northd_rport"s. */
+    struct hmap acl_apps;       /* Contains "struct northd_acl_app"s. */
+    struct hmap nats;           /* Contains "struct northd_nat"s. */
+    unsigned long long pg_index_run; /* 'n_runs' when the switches' 'pgs'
+                                 * were last computed, or 0. */
     unsigned int mark;          /* Last value used for 'port->mark'. */
     unsigned long long n_runs;  /* Compiles so far. */
     bool recompute;             /* Next run compiles everything. */
@@ -221,5 +418,9 @@ struct northd_router *northd__router_find(const struct northd *,
                                           const struct uuid *);
 struct northd_rport *northd__rport_find(const struct northd *,
                                         const char *name);
+struct northd_port *northd__port_find(const struct northd *,
+                                      const struct uuid *);
+void northd__router_set_key(struct northd *, struct northd_router *,
+                            long long tunnel_key);
 
 #endif /* northd/northd-private.h */

@@ -23,7 +23,10 @@
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "northd/acl.h"
+#include "northd/lb.h"
 #include "northd/lswitch.h"
+#include "northd/nat.h"
 #include "northd/northd-private.h"
 #include "ovsdb/datum.h"
 #include "ovsdb/schema.h"
@@ -54,6 +57,8 @@ northd_nb_init(struct northd_nb *c, struct idl *idl)
     c->ls = idl_add_table(idl, "Logical_Switch");
     c->ls_name = add_column(c->ls, "name");
     c->ls_ports = add_column(c->ls, "ports");
+    c->ls_acls = add_column(c->ls, "acls");
+    c->ls_load_balancer = add_column(c->ls, "load_balancer");
 
     c->lsp = idl_add_table(idl, "Logical_Switch_Port");
     c->lsp_name = add_column(c->lsp, "name");
@@ -72,16 +77,77 @@ northd_nb_init(struct northd_nb *c, struct idl *idl)
     c->lr_name = add_column(c->lr, "name");
     c->lr_ports = add_column(c->lr, "ports");
     c->lr_static_routes = add_column(c->lr, "static_routes");
+    c->lr_options = add_column(c->lr, "options");
+    c->lr_nat = add_column(c->lr, "nat");
+    c->lr_load_balancer = add_column(c->lr, "load_balancer");
+
+    c->nat = idl_add_table(idl, "NAT");
+    c->nat_type = add_column(c->nat, "type");
+    c->nat_external_ip = add_column(c->nat, "external_ip");
+    c->nat_logical_ip = add_column(c->nat, "logical_ip");
+    c->nat_logical_port = add_column(c->nat, "logical_port");
+    c->nat_external_mac = add_column(c->nat, "external_mac");
+
+    c->lb = idl_add_table(idl, "Load_Balancer");
+    c->lb_name = add_column(c->lb, "name");
+    c->lb_vips = add_column(c->lb, "vips");
+    c->lb_protocol = add_column(c->lb, "protocol");
+    c->lb_options = add_column(c->lb, "options");
 
     c->lrp = idl_add_table(idl, "Logical_Router_Port");
     c->lrp_name = add_column(c->lrp, "name");
     c->lrp_mac = add_column(c->lrp, "mac");
     c->lrp_networks = add_column(c->lrp, "networks");
+    c->lrp_gateway_chassis = add_column(c->lrp, "gateway_chassis");
+    c->lrp_ha_chassis_group = add_column(c->lrp, "ha_chassis_group");
+
+    c->gwc = idl_add_table(idl, "Gateway_Chassis");
+    c->gwc_chassis_name = add_column(c->gwc, "chassis_name");
+    c->gwc_priority = add_column(c->gwc, "priority");
+
+    c->hacg = idl_add_table(idl, "HA_Chassis_Group");
+    c->hacg_name = add_column(c->hacg, "name");
+    c->hacg_ha_chassis = add_column(c->hacg, "ha_chassis");
+
+    c->hac = idl_add_table(idl, "HA_Chassis");
+    c->hac_chassis_name = add_column(c->hac, "chassis_name");
+    c->hac_priority = add_column(c->hac, "priority");
 
     c->lrsr = idl_add_table(idl, "Logical_Router_Static_Route");
     c->lrsr_ip_prefix = add_column(c->lrsr, "ip_prefix");
     c->lrsr_nexthop = add_column(c->lrsr, "nexthop");
     c->lrsr_output_port = add_column(c->lrsr, "output_port");
+
+    c->acl = idl_add_table(idl, "ACL");
+    c->acl_direction = add_column(c->acl, "direction");
+    c->acl_action = add_column(c->acl, "action");
+    c->acl_match = add_column(c->acl, "match");
+    c->acl_priority = add_column(c->acl, "priority");
+    c->acl_log = add_column(c->acl, "log");
+    c->acl_name = add_column(c->acl, "name");
+    c->acl_severity = add_column(c->acl, "severity");
+    c->acl_meter = add_column(c->acl, "meter");
+    c->acl_label = add_column(c->acl, "label");
+    c->acl_options = add_column(c->acl, "options");
+
+    c->pg = idl_add_table(idl, "Port_Group");
+    c->pg_name = add_column(c->pg, "name");
+    c->pg_ports = add_column(c->pg, "ports");
+    c->pg_acls = add_column(c->pg, "acls");
+
+    c->as = idl_add_table(idl, "Address_Set");
+    c->as_name = add_column(c->as, "name");
+    c->as_addresses = add_column(c->as, "addresses");
+
+    c->meter = idl_add_table(idl, "Meter");
+    c->meter_name = add_column(c->meter, "name");
+    c->meter_unit = add_column(c->meter, "unit");
+    c->meter_bands = add_column(c->meter, "bands");
+
+    c->band = idl_add_table(idl, "Meter_Band");
+    c->band_action = add_column(c->band, "action");
+    c->band_rate = add_column(c->band, "rate");
+    c->band_burst_size = add_column(c->band, "burst_size");
 }
 
 static void
@@ -118,6 +184,7 @@ northd_sb_init(struct northd_sb *c, struct idl *idl)
     c->pb_port_security = add_column(c->pb, "port_security");
     c->pb_external_ids = add_column(c->pb, "external_ids");
     c->pb_up = add_column(c->pb, "up");
+    c->pb_ha_chassis_group = add_column(c->pb, "ha_chassis_group");
 
     c->mc = idl_add_table(idl, "Multicast_Group");
     c->mc_datapath = add_column(c->mc, "datapath");
@@ -125,8 +192,49 @@ northd_sb_init(struct northd_sb *c, struct idl *idl)
     c->mc_ports = add_column(c->mc, "ports");
     c->mc_tunnel_key = add_column(c->mc, "tunnel_key");
 
+    c->lb = idl_add_table(idl, "Load_Balancer");
+    c->lb_name = add_column(c->lb, "name");
+    c->lb_vips = add_column(c->lb, "vips");
+    c->lb_protocol = add_column(c->lb, "protocol");
+    c->lb_options = add_column(c->lb, "options");
+    c->lb_external_ids = add_column(c->lb, "external_ids");
+    c->lb_datapath_group = add_column(c->lb, "datapath_group");
+
+    c->dpg = idl_add_table(idl, "Logical_DP_Group");
+    c->dpg_datapaths = add_column(c->dpg, "datapaths");
+
+    c->chassis = idl_add_table(idl, "Chassis");
+    c->chassis_name = add_column(c->chassis, "name");
+
+    c->hacg = idl_add_table(idl, "HA_Chassis_Group");
+    c->hacg_name = add_column(c->hacg, "name");
+    c->hacg_ha_chassis = add_column(c->hacg, "ha_chassis");
+
+    c->hac = idl_add_table(idl, "HA_Chassis");
+    c->hac_chassis = add_column(c->hac, "chassis");
+    c->hac_priority = add_column(c->hac, "priority");
+    c->hac_external_ids = add_column(c->hac, "external_ids");
+
     c->chassis_private = idl_add_table(idl, "Chassis_Private");
     c->chp_nb_cfg = add_column(c->chassis_private, "nb_cfg");
+
+    c->pg = idl_add_table(idl, "Port_Group");
+    c->pg_name = add_column(c->pg, "name");
+    c->pg_ports = add_column(c->pg, "ports");
+
+    c->as = idl_add_table(idl, "Address_Set");
+    c->as_name = add_column(c->as, "name");
+    c->as_addresses = add_column(c->as, "addresses");
+
+    c->meter = idl_add_table(idl, "Meter");
+    c->meter_name = add_column(c->meter, "name");
+    c->meter_unit = add_column(c->meter, "unit");
+    c->meter_bands = add_column(c->meter, "bands");
+
+    c->band = idl_add_table(idl, "Meter_Band");
+    c->band_action = add_column(c->band, "action");
+    c->band_rate = add_column(c->band, "rate");
+    c->band_burst_size = add_column(c->band, "burst_size");
 }
 
 static void
@@ -158,6 +266,8 @@ northd_create(uv_loop_t *loop, const char *nb_remote, const char *sb_remote)
     hmap_init(&nd->ports);
     hmap_init(&nd->routers);
     hmap_init(&nd->rports);
+    hmap_init(&nd->acl_apps);
+    hmap_init(&nd->nats);
     hmap_init(&nd->sb_lflows);
     hmap_init(&nd->sb_lflows_by_uuid);
     nd->recompute = true;
@@ -199,6 +309,8 @@ northd_destroy(struct northd *nd)
     hmap_uninit(&nd->ports);
     hmap_uninit(&nd->routers);
     hmap_uninit(&nd->rports);
+    hmap_uninit(&nd->acl_apps);
+    hmap_uninit(&nd->nats);
     hmap_uninit(&nd->sb_lflows);
     hmap_uninit(&nd->sb_lflows_by_uuid);
     idl_destroy(nd->nb);
@@ -302,8 +414,10 @@ northd__rport_find(const struct northd *nd, const char *name)
     return NULL;
 }
 
-static struct northd_port *
-port_find(const struct northd *nd, const struct uuid *uuid)
+/* Returns the compiled switch port whose Logical_Switch_Port row is
+ * 'uuid', or NULL. */
+struct northd_port *
+northd__port_find(const struct northd *nd, const struct uuid *uuid)
 {
     struct northd_port *p;
     HMAP_FOR_EACH_WITH_HASH (p, node, uuid_hash(uuid), &nd->ports) {
@@ -314,6 +428,12 @@ port_find(const struct northd *nd, const struct uuid *uuid)
     return NULL;
 }
 
+static struct northd_port *
+port_find(const struct northd *nd, const struct uuid *uuid)
+{
+    return northd__port_find(nd, uuid);
+}
+
 static void
 switch_build_flows(struct northd *nd, struct northd_switch *sw)
 {
@@ -322,15 +442,52 @@ switch_build_flows(struct northd *nd, struct northd_switch *sw)
     struct ds macs = DS_EMPTY_INITIALIZER;
     struct northd_rport *rp;
     LIST_FOR_EACH (rp, sw_node, &sw->rports) {
+        /* The MACs of the router's distributed NAT rules too: before the
+         * port's own on the distributed gateway port's switch, after it
+         * elsewhere (as OVN 23.03 lists them). */
+        const char *nat_macs = rp->lr->nat_macs;
+        bool has_nat_macs = nat_macs && nat_macs[0];
+        if (has_nat_macs && rp->lrp.is_dgp) {
+            ds_put_format(&macs, "%s%s", macs.length ? ", " : "", nat_macs);
+        }
         if (macs.length) {
             ds_put_cstr(&macs, ", ");
         }
         ds_put_cstr(&macs, rp->lrp.ea_s);
+        if (has_nat_macs && !rp->lrp.is_dgp) {
+            ds_put_format(&macs, ", %s", nat_macs);
+        }
     }
     lswitch_build_datapath_flows(&nd->lflows, &sw->owner, &sw->uuid,
                                  sw->flows_unknown, ds_cstr(&macs));
+    acl_build_datapath_flows(&nd->lflows, &sw->owner, &sw->uuid,
+                             sw->has_acls, sw->stateful, sw->has_lb);
     ds_uninit(&macs);
     nd->stats.n_switch_updates++;
+}
+
+/* True if one of the networks of 'rp' contains address 'ip'. */
+static bool
+rport_has_subnet_of(const struct northd_rport *rp, const char *ip)
+{
+    struct ip_prefix addr;
+    if (!ip_from_string(ip, &addr)) {
+        return false;
+    }
+    for (size_t i = 0; i < rp->lrp.n_networks; i++) {
+        struct ip_prefix net = rp->lrp.networks[i];
+        struct ip_prefix a = addr;
+        if (net.family != a.family) {
+            continue;
+        }
+        a.plen = net.plen;
+        ip_prefix_mask(&a);
+        ip_prefix_mask(&net);
+        if (ip_prefix_equals(&a, &net)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Regenerates the flows of 'p' from its row 'row' and keeps its switch's
@@ -355,21 +512,40 @@ port_build_flows(struct northd *nd, struct northd_port *p,
         .has_port_security = idl_row_get(row, c->lsp_port_security)->n > 0,
         .addresses = addresses,
         .n_addresses = addrs->n,
+        .stateful = p->sw->stateful,
+        .has_lb = p->sw->has_lb,
     };
     if (!lp.name) {
         lp.name = "";
     }
+    const char **arp_ips = NULL;
     p->is_router = !strcmp(lp.type, "router");
+    p->uses_stateful = p->is_router || !strcmp(lp.type, "localnet");
     if (p->is_router) {
         const char *peer = idl_row_get_map_string(row, c->lsp_options,
                                                   "router-port");
         struct northd_rport *rp = peer ? northd__rport_find(nd, peer) : NULL;
         lp.router_peer = rp ? &rp->lrp : NULL;
+        if (rp) {
+            /* NAT addresses on every switch, VIPs on those whose subnet
+             * has them. */
+            const struct northd_router *lr = rp->lr;
+            arp_ips = xcalloc(lr->n_nat_arp_ips + 1, sizeof *arp_ips);
+            for (size_t i = 0; i < lr->n_nat_arp_ips; i++) {
+                const char *ip = lr->nat_arp_ips[i];
+                if (i < lr->n_nat_arp_ips - lr->n_lb_ips
+                    || rport_has_subnet_of(rp, ip)) {
+                    arp_ips[lp.n_nat_arp_ips++] = ip;
+                }
+            }
+            lp.nat_arp_ips = arp_ips;
+        }
     }
 
     lflow_owner_clear(&nd->lflows, &p->owner);
     lswitch_build_port_flows(&nd->lflows, &p->owner, &p->sw->uuid, &lp);
-    if (!lp.type[0] && !list_is_empty(&p->sw->rports)) {
+    if ((!lp.type[0] || !strcmp(lp.type, "localport"))
+        && !list_is_empty(&p->sw->rports)) {
         /* The routers on the switch resolve the port's addresses. */
         for (size_t i = 0; i < lp.n_addresses; i++) {
             struct lswitch_addresses a;
@@ -388,6 +564,7 @@ port_build_flows(struct northd *nd, struct northd_port *p,
     p->built_run = nd->n_runs;
     bool unknown = lp.enabled && lswitch_port_has_unknown(&lp);
     free(addresses);
+    free(arp_ips);
 
     if (unknown != p->counts_unknown) {
         p->counts_unknown = unknown;
@@ -417,10 +594,329 @@ switch_create(struct northd *nd, const struct idl_row *row)
     const char *name = idl_row_get_string(row, nd->nbc.ls_name);
     sw->name = xstrdup(name ? name : "");
     lflow_owner_init(&sw->owner);
+    lflow_owner_init(&sw->lb_owner);
     list_init(&sw->ports);
     list_init(&sw->rports);
+    hmap_init(&sw->acl_apps);
     hmap_insert(&nd->switches, &sw->node, uuid_hash(&sw->uuid));
     return sw;
+}
+
+
+/* ACLs. */
+
+static void
+acl_app_destroy(struct northd *nd, struct northd_acl_app *app)
+{
+    lflow_owner_uninit(&nd->lflows, &app->owner);
+    hmap_remove(&nd->acl_apps, &app->node);
+    hmap_remove(&app->sw->acl_apps, &app->sw_node);
+    free(app);
+}
+
+static struct northd_acl_app *
+acl_app_find(const struct northd_switch *sw, const struct uuid *acl)
+{
+    struct northd_acl_app *app;
+    HMAP_FOR_EACH_WITH_HASH (app, sw_node, uuid_hash(acl), &sw->acl_apps) {
+        if (uuid_equals(&app->acl, acl)) {
+            return app;
+        }
+    }
+    return NULL;
+}
+
+static void
+acl_desc_from_row(const struct northd_nb *c, const struct idl_row *row,
+                  struct acl_desc *d)
+{
+    memset(d, 0, sizeof *d);
+    d->uuid = *idl_row_uuid(row);
+    const char *dir = idl_row_get_string(row, c->acl_direction);
+    d->from_lport = dir && !strcmp(dir, "from-lport");
+    d->action = idl_row_get_string(row, c->acl_action);
+    d->match = idl_row_get_string(row, c->acl_match);
+    d->priority = idl_row_get_integer(row, c->acl_priority, 0);
+    d->log = idl_row_get_boolean(row, c->acl_log, false);
+    d->name = idl_row_get_string(row, c->acl_name);
+    d->severity = idl_row_get_string(row, c->acl_severity);
+    d->meter = idl_row_get_string(row, c->acl_meter);
+    d->label = idl_row_get_integer(row, c->acl_label, 0);
+    /* ovn-nb(5): only from-lport ACLs may run after load balancing. */
+    const char *after = idl_row_get_map_string(row, c->acl_options,
+                                               "apply-after-lb");
+    d->apply_after_lb = d->from_lport && after && !strcmp(after, "true");
+}
+
+/* Regenerates the flows of 'app''s ACL on its switch. */
+static void
+acl_app_build(struct northd *nd, struct northd_acl_app *app)
+{
+    lflow_owner_clear(&nd->lflows, &app->owner);
+    app->stale = false;
+    const struct idl_row *row = idl_row_find(nd->nbc.acl, &app->acl);
+    if (row) {
+        struct acl_desc d;
+        acl_desc_from_row(&nd->nbc, row, &d);
+        acl_build_flows(&nd->lflows, &app->owner, &app->sw->uuid, &d,
+                        app->sw->stateful || app->sw->has_lb);
+    }
+    nd->stats.n_acl_updates++;
+}
+
+/* Regenerates the flows with which 'lr' answers ARP and ND for its VIPs
+ * on each of its ports with a network of the family, through the address
+ * sets "_rtr_lb_<key>_ip4" and "_rtr_lb_<key>_ip6" (sb-sync.c writes
+ * them). */
+static void
+router_build_lb_arp_flows(struct northd *nd, struct northd_router *lr)
+{
+    lflow_owner_clear(&nd->lflows, &lr->lb_arp_owner);
+    if (!lr->tunnel_key) {
+        return;
+    }
+    bool v4 = false, v6 = false;
+    for (size_t i = 0; i < lr->n_lb_ips; i++) {
+        if (strchr(lr->lb_ips[i], ':')) {
+            v6 = true;
+        } else {
+            v4 = true;
+        }
+    }
+    struct ds m = DS_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        const struct lrouter_port *lrp = &lr->ports[i]->lrp;
+        const char *port = lrp->name;
+        bool has4 = false, has6 = false;    /* Link-local aside. */
+        for (size_t k = 0; k < lrp->n_networks; k++) {
+            if (lrp->networks[k].family == AF_INET) {
+                has4 = true;
+            } else if (!lrouter_port_is_lla(&lrp->networks[k])) {
+                has6 = true;
+            }
+        }
+        if (v4 && has4) {
+            ds_clear(&m);
+            ds_put_format(&m, "inport == \"%s\" && arp.op == 1 && "
+                          "arp.tpa == $_rtr_lb_%lld_ip4", port,
+                          lr->tunnel_key);
+            lflow_add(&nd->lflows, &lr->lb_arp_owner, &lr->uuid,
+                      LR_IN_IP_INPUT, 90, ds_cstr(&m),
+                      "eth.dst = eth.src; eth.src = xreg0[0..47]; "
+                      "arp.op = 2; /* ARP reply */ arp.tha = arp.sha; "
+                      "arp.sha = xreg0[0..47]; arp.tpa <-> arp.spa; "
+                      "outport = inport; flags.loopback = 1; output;",
+                      NULL, NULL);
+        }
+        if (v6 && has6) {
+            ds_clear(&m);
+            ds_put_format(&m, "inport == \"%s\" && nd_ns && "
+                          "nd.target == $_rtr_lb_%lld_ip6", port,
+                          lr->tunnel_key);
+            lflow_add(&nd->lflows, &lr->lb_arp_owner, &lr->uuid,
+                      LR_IN_IP_INPUT, 90, ds_cstr(&m),
+                      "nd_na { eth.src = xreg0[0..47]; ip6.src = "
+                      "nd.target; nd.tll = xreg0[0..47]; outport = inport; "
+                      "flags.loopback = 1; output; };", NULL, NULL);
+        }
+    }
+    ds_uninit(&m);
+}
+
+/* Records that the Datapath_Binding of 'lr' has 'tunnel_key' (for the
+ * bookkeeping, which calls it before the flows of the same transaction
+ * are synced) and rebuilds the flows that name it. */
+void
+northd__router_set_key(struct northd *nd, struct northd_router *lr,
+                       long long tunnel_key)
+{
+    if (lr->tunnel_key != tunnel_key) {
+        lr->tunnel_key = tunnel_key;
+        router_build_lb_arp_flows(nd, lr);
+    }
+}
+
+/* Parses the Load_Balancer row 'r' into 'lb'; the caller destroys it. */
+static void
+lb_desc_from_row(const struct northd_nb *c, const struct idl_row *r,
+                 struct lb_desc *lb)
+{
+    const struct datum *vips = idl_row_get(r, c->lb_vips);
+    const char **keys = xcalloc(vips->n + 1, sizeof *keys);
+    const char **values = xcalloc(vips->n + 1, sizeof *values);
+    for (size_t k = 0; k < vips->n; k++) {
+        keys[k] = vips->keys[k].string;
+        values[k] = vips->values[k].string;
+    }
+    const char *reject = idl_row_get_map_string(r, c->lb_options, "reject");
+    lb_desc_init(lb, idl_row_uuid(r), idl_row_get_string(r, c->lb_protocol),
+                 reject && !strcmp(reject, "true"), keys, values, vips->n);
+    free(keys);
+    free(values);
+}
+
+/* Regenerates the flows of the load balancers of 'sw' (of Logical_Switch
+ * 'row') into 'sw->lb_owner'.  Returns true if one of them has a VIP. */
+static bool
+switch_build_lb_flows(struct northd *nd, struct northd_switch *sw,
+                      const struct idl_row *row)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct datum *lbs = idl_row_get(row, c->ls_load_balancer);
+    bool has_vip = false;
+    lflow_owner_clear(&nd->lflows, &sw->lb_owner);
+    for (size_t i = 0; i < lbs->n; i++) {
+        const struct idl_row *r = idl_row_find(c->lb, &lbs->keys[i].uuid);
+        if (!r) {
+            continue;
+        }
+        struct lb_desc lb;
+        lb_desc_from_row(c, r, &lb);
+        lb_build_switch_flows(&nd->lflows, &sw->lb_owner, &sw->uuid, &lb);
+        has_vip |= lb.n_vips > 0;
+        lb_desc_destroy(&lb);
+    }
+    if (has_vip) {
+        lb_build_switch_datapath_flows(&nd->lflows, &sw->lb_owner,
+                                       &sw->uuid);
+    }
+    return has_vip;
+}
+
+/* Fills every switch's 'pgs' with the Port_Groups that have a port on it,
+ * once per run: call it after the run has synced the switches' ports. */
+static void
+pg_index_build(struct northd *nd)
+{
+    if (nd->pg_index_run == nd->n_runs) {
+        return;
+    }
+    nd->pg_index_run = nd->n_runs;
+    struct northd_switch *sw;
+    HMAP_FOR_EACH (sw, node, &nd->switches) {
+        sw->n_pgs = 0;
+    }
+    const struct idl_row *row;
+    IDL_FOR_EACH_ROW (row, nd->nbc.pg) {
+        const struct uuid *pg = idl_row_uuid(row);
+        const struct datum *ports = idl_row_get(row, nd->nbc.pg_ports);
+        for (size_t i = 0; i < ports->n; i++) {
+            struct northd_port *p = port_find(nd, &ports->keys[i].uuid);
+            if (!p) {
+                continue;
+            }
+            sw = p->sw;
+            if (sw->n_pgs && uuid_equals(&sw->pgs[sw->n_pgs - 1], pg)) {
+                continue;       /* Another port of the same group. */
+            }
+            if (sw->n_pgs >= sw->allocated_pgs) {
+                sw->pgs = x2nrealloc(sw->pgs, &sw->allocated_pgs,
+                                     sizeof *sw->pgs);
+            }
+            sw->pgs[sw->n_pgs++] = *pg;
+        }
+    }
+}
+
+/* Marks with 'mark' the applications on 'sw' of the ACLs in 'acls' (a
+ * Logical_Switch's or Port_Group's "acls"), creating the missing ones
+ * (stale, so that they get built), brought by 'pg' (all-zero for the
+ * switch's own).  Sets '*stateful' if one of them is "allow-related". */
+static void
+want_acls(struct northd *nd, struct northd_switch *sw,
+          const struct datum *acls, const struct uuid *pg, unsigned int mark,
+          bool *stateful)
+{
+    for (size_t i = 0; i < acls->n; i++) {
+        const struct uuid *u = &acls->keys[i].uuid;
+        const struct idl_row *row = idl_row_find(nd->nbc.acl, u);
+        if (!row) {
+            continue;
+        }
+        struct northd_acl_app *app = acl_app_find(sw, u);
+        if (!app) {
+            app = xzalloc(sizeof *app);
+            app->acl = *u;
+            app->sw = sw;
+            app->stale = true;
+            lflow_owner_init(&app->owner);
+            hmap_insert(&nd->acl_apps, &app->node, uuid_hash(u));
+            hmap_insert(&sw->acl_apps, &app->sw_node, uuid_hash(u));
+        }
+        if (app->mark != mark) {
+            app->mark = mark;
+            app->pg = *pg;
+        }
+        const char *action = idl_row_get_string(row, nd->nbc.acl_action);
+        if (action && !strcmp(action, "allow-related")) {
+            *stateful = true;
+        }
+    }
+}
+
+static bool port_build_flows(struct northd *, struct northd_port *,
+                             const struct idl_row *);
+
+/* Makes the ACLs applied to 'sw' those of its Logical_Switch row and of
+ * the Port_Groups with a port on it (pg_index_build() must have run):
+ * ACLs that left lose their flows, new and stale ones get theirs.  When
+ * the switch gains or loses its first ACL or becomes stateful or
+ * stateless, every ACL's flows there and those of its "router" and
+ * "localnet" ports are rebuilt, and the function returns true: the
+ * switch's own flows must be rebuilt too. */
+static bool
+switch_sync_acls(struct northd *nd, struct northd_switch *sw)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct idl_row *row = idl_row_find(c->ls, &sw->uuid);
+    unsigned int mark = ++nd->mark;
+    bool stateful = false;
+    struct uuid zero;
+    uuid_zero(&zero);
+
+    sw->acls_dirty = false;
+    if (row) {
+        want_acls(nd, sw, idl_row_get(row, c->ls_acls), &zero, mark,
+                  &stateful);
+    }
+    for (size_t i = 0; i < sw->n_pgs; i++) {
+        const struct idl_row *pg = idl_row_find(c->pg, &sw->pgs[i]);
+        if (pg) {
+            want_acls(nd, sw, idl_row_get(pg, c->pg_acls), &sw->pgs[i],
+                      mark, &stateful);
+        }
+    }
+    struct northd_acl_app *app;
+    HMAP_FOR_EACH_SAFE (app, sw_node, &sw->acl_apps) {
+        if (app->mark != mark) {
+            acl_app_destroy(nd, app);
+        }
+    }
+
+    bool has_lb = row && switch_build_lb_flows(nd, sw, row);
+    bool has = !hmap_is_empty(&sw->acl_apps);
+    bool all = (has != sw->has_acls || stateful != sw->stateful
+                || has_lb != sw->has_lb);
+    sw->has_acls = has;
+    sw->stateful = stateful;
+    sw->has_lb = has_lb;
+    HMAP_FOR_EACH (app, sw_node, &sw->acl_apps) {
+        if (all || app->stale) {
+            acl_app_build(nd, app);
+        }
+    }
+    if (all) {
+        LOG_DBG("switch %s: %s ACLs", sw->name,
+                !has ? "no" : stateful ? "stateful" : "stateless");
+        struct northd_port *p;
+        LIST_FOR_EACH (p, sw_node, &sw->ports) {
+            const struct idl_row *prow = idl_row_find(c->lsp, &p->uuid);
+            if (p->uses_stateful && prow) {
+                port_build_flows(nd, p, prow);
+            }
+        }
+    }
+    return all;
 }
 
 static void
@@ -434,7 +930,14 @@ switch_destroy(struct northd *nd, struct northd_switch *sw)
     LIST_FOR_EACH_POP (rp, sw_node, &sw->rports) {
         rp->sw = NULL;
     }
+    struct northd_acl_app *app;
+    HMAP_FOR_EACH_SAFE (app, sw_node, &sw->acl_apps) {
+        acl_app_destroy(nd, app);
+    }
+    hmap_uninit(&sw->acl_apps);
+    free(sw->pgs);
     lflow_owner_uninit(&nd->lflows, &sw->owner);
+    lflow_owner_uninit(&nd->lflows, &sw->lb_owner);
     hmap_remove(&nd->switches, &sw->node);
     free(sw->name);
     free(sw);
@@ -467,6 +970,7 @@ switch_sync_ports(struct northd *nd, struct northd_switch *sw,
         if (p) {
             /* Moved from another switch in the same batch. */
             struct northd_switch *old = p->sw;
+            old->acls_dirty = true;
             port_destroy(nd, p);
             if ((old->n_unknown > 0) != old->flows_unknown) {
                 switch_build_flows(nd, old);
@@ -492,6 +996,17 @@ switch_sync_ports(struct northd *nd, struct northd_switch *sw,
 }
 
 static void
+nat_destroy(struct northd *nd, struct northd_nat *nat)
+{
+    lflow_owner_uninit(&nd->lflows, &nat->owner);
+    hmap_remove(&nd->nats, &nat->node);
+    list_remove(&nat->lr_node);
+    free(nat->arp_ip);
+    free(nat->ext_mac);
+    free(nat);
+}
+
+static void
 router_destroy(struct northd *nd, struct northd_router *lr)
 {
     for (size_t i = 0; i < lr->n_ports; i++) {
@@ -505,14 +1020,272 @@ router_destroy(struct northd *nd, struct northd_router *lr)
         free(rp);
     }
     free(lr->ports);
+    struct northd_nat *nat;
+    LIST_FOR_EACH_SAFE (nat, lr_node, &lr->nats) {
+        nat_destroy(nd, nat);
+    }
+    for (size_t i = 0; i < lr->n_nat_arp_ips; i++) {
+        free(lr->nat_arp_ips[i]);
+    }
+    free(lr->nat_arp_ips);
+    free(lr->nat_macs);
+    for (size_t i = 0; i < lr->n_lb_ips; i++) {
+        free(lr->lb_ips[i]);
+    }
+    free(lr->lb_ips);
+    free(lr->chassis);
     lflow_owner_uninit(&nd->lflows, &lr->owner);
+    lflow_owner_uninit(&nd->lflows, &lr->nat_owner);
+    lflow_owner_uninit(&nd->lflows, &lr->lb_owner);
+    lflow_owner_uninit(&nd->lflows, &lr->lb_arp_owner);
     hmap_remove(&nd->routers, &lr->node);
     free(lr->name);
     free(lr);
 }
 
-/* Creates the router of Logical_Router 'row' with its ports, without
- * flows. */
+/* Parses the NAT row 'u' into 'nat'.  Returns false if there is no such
+ * row or it does not parse. */
+static bool
+router_nat_parse(const struct northd *nd, const struct uuid *u,
+                 struct nat_desc *nat)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct idl_row *r = idl_row_find(c->nat, u);
+    return r && nat_desc_init(nat, u, idl_row_get_string(r, c->nat_type),
+                              idl_row_get_string(r, c->nat_external_ip),
+                              idl_row_get_string(r, c->nat_logical_ip),
+                              idl_row_get_string(r, c->nat_logical_port),
+                              idl_row_get_string(r, c->nat_external_mac));
+}
+
+/* Recomputes 'lr->nat_arp_ips' from its NAT rules and VIPs.  Returns true
+ * if they changed. */
+static bool
+router_update_arp_ips(struct northd_router *lr)
+{
+    size_t n = 0;
+    char **ips = xcalloc(list_size(&lr->nats) + lr->n_lb_ips + 1,
+                         sizeof *ips);
+    struct northd_nat *nat;
+    LIST_FOR_EACH (nat, lr_node, &lr->nats) {
+        if (nat->arp_ip) {
+            ips[n++] = xstrdup(nat->arp_ip);
+        }
+    }
+    for (size_t i = 0; i < lr->n_lb_ips; i++) {
+        ips[n++] = xstrdup(lr->lb_ips[i]);
+    }
+    bool changed = n != lr->n_nat_arp_ips;
+    for (size_t i = 0; !changed && i < n; i++) {
+        changed = strcmp(ips[i], lr->nat_arp_ips[i]) != 0;
+    }
+    for (size_t i = 0; i < lr->n_nat_arp_ips; i++) {
+        free(lr->nat_arp_ips[i]);
+    }
+    free(lr->nat_arp_ips);
+    lr->nat_arp_ips = ips;
+    lr->n_nat_arp_ips = n;
+    return changed;
+}
+
+/* Returns the first distributed gateway port of 'lr', or NULL. */
+static const struct northd_rport *
+router_dgp(const struct northd_router *lr)
+{
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        if (lr->ports[i]->lrp.is_dgp) {
+            return lr->ports[i];
+        }
+    }
+    return NULL;
+}
+
+/* Recomputes 'lr->nat_macs'.  Returns true if they changed. */
+static bool
+router_update_nat_macs(struct northd_router *lr)
+{
+    struct ds macs = DS_EMPTY_INITIALIZER;
+    struct northd_nat *nat;
+    LIST_FOR_EACH (nat, lr_node, &lr->nats) {
+        if (nat->ext_mac) {
+            ds_put_format(&macs, "%s%s", macs.length ? ", " : "",
+                          nat->ext_mac);
+        }
+    }
+    bool changed = !lr->nat_macs || strcmp(lr->nat_macs, ds_cstr(&macs));
+    free(lr->nat_macs);
+    lr->nat_macs = ds_steal_cstr(&macs);
+    return changed;
+}
+
+/* Regenerates the flows of 'nat' on its router and its 'arp_ip'. */
+static void
+nat_build(struct northd *nd, struct northd_nat *nat)
+{
+    struct northd_router *lr = nat->lr;
+    lflow_owner_clear(&nd->lflows, &nat->owner);
+    free(nat->arp_ip);
+    nat->arp_ip = NULL;
+    free(nat->ext_mac);
+    nat->ext_mac = NULL;
+    nat->stale = false;
+    struct nat_desc d;
+    nat->valid = router_nat_parse(nd, &nat->uuid, &d);
+    const struct northd_rport *dgp = router_dgp(lr);
+    if (nat->valid && !lr->chassis && !dgp) {
+        nat_build_plain_flows(&nd->lflows, &nat->owner, &lr->uuid, &d);
+    } else if (nat->valid) {
+        if (lr->chassis) {
+            nat_build_flows(&nd->lflows, &nat->owner, &lr->uuid, &d);
+        } else {
+            nat_build_dgp_flows(&nd->lflows, &nat->owner, &lr->uuid, &d,
+                                dgp->lrp.name, dgp->lrp.ea_s);
+            if (nat_is_distributed(&d)) {
+                nat->ext_mac = xstrdup(d.external_mac);
+                if (dgp->sw && dgp->peer) {
+                    /* The switch sends what is for the external MAC to the
+                     * router on the logical port's chassis. */
+                    char *m = xasprintf("eth.dst == %s && "
+                                        "is_chassis_resident(\"%s\")",
+                                        d.external_mac, d.logical_port);
+                    char *a = xasprintf("outport = \"%s\"; output;",
+                                        dgp->peer);
+                    lflow_add(&nd->lflows, &nat->owner, &dgp->sw->uuid,
+                              LS_IN_L2_LKUP, 50, m, a, &nat->uuid, NULL);
+                    free(m);
+                    free(a);
+                }
+            }
+        }
+        if (nat_is_dnat(&d)) {
+            struct ds ip = DS_EMPTY_INITIALIZER;
+            ip_prefix_format_addr(&d.external_ip, &ip);
+            nat->arp_ip = ds_steal_cstr(&ip);
+        }
+    }
+    nd->stats.n_nat_updates++;
+}
+
+/* Makes the NAT rules of 'lr' those of its row's "nat" column (Logical_
+ * Router 'row', or none if NULL): rules that left lose their flows, new
+ * and stale ones get theirs, and the router-wide NAT flows follow.
+ * Returns true if the addresses the router's switches answer ARP for
+ * ('lr->nat_arp_ips') changed: the caller rebuilds the router's peer
+ * ports. */
+static bool
+router_sync_nats(struct northd *nd, struct northd_router *lr,
+                 const struct idl_row *row)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct datum *nats = row ? idl_row_get(row, c->lr_nat) : NULL;
+    unsigned int mark = ++nd->mark;
+    struct northd_nat *nat;
+    for (size_t i = 0; nats && i < nats->n; i++) {
+        const struct uuid *u = &nats->keys[i].uuid;
+        struct northd_nat *found = NULL;
+        HMAP_FOR_EACH_WITH_HASH (nat, node, uuid_hash(u), &nd->nats) {
+            if (nat->lr == lr && uuid_equals(&nat->uuid, u)) {
+                found = nat;
+                break;
+            }
+        }
+        if (!found) {
+            found = xzalloc(sizeof *found);
+            found->uuid = *u;
+            found->lr = lr;
+            found->stale = true;
+            lflow_owner_init(&found->owner);
+            hmap_insert(&nd->nats, &found->node, uuid_hash(u));
+            list_push_back(&lr->nats, &found->lr_node);
+        }
+        found->mark = mark;
+    }
+
+    bool has_nat = false;
+    LIST_FOR_EACH_SAFE (nat, lr_node, &lr->nats) {
+        if (nat->mark != mark) {
+            nat_destroy(nd, nat);
+            continue;
+        }
+        if (nat->stale) {
+            nat_build(nd, nat);
+        }
+        has_nat |= nat->valid && (lr->chassis || router_dgp(lr));
+    }
+    if (has_nat != lr->has_nat_flows) {
+        lr->has_nat_flows = has_nat;
+        lflow_owner_clear(&nd->lflows, &lr->nat_owner);
+        if (has_nat && lr->chassis) {
+            nat_build_router_flows(&nd->lflows, &lr->nat_owner, &lr->uuid);
+        } else if (has_nat) {
+            nat_build_dgp_router_flows(&nd->lflows, &lr->nat_owner,
+                                       &lr->uuid);
+        }
+    }
+    if (router_update_nat_macs(lr)) {
+        /* The switches the router is on flood ARP from them. */
+        for (size_t i = 0; i < lr->n_ports; i++) {
+            if (lr->ports[i]->sw) {
+                switch_build_flows(nd, lr->ports[i]->sw);
+            }
+        }
+    }
+    return router_update_arp_ips(lr);
+}
+
+/* Regenerates the flows of the load balancers of 'lr' (of Logical_Router
+ * 'row', none if NULL) and its 'lb_ips'.  Returns true if the addresses
+ * its switches answer ARP for changed. */
+static bool
+router_sync_lbs(struct northd *nd, struct northd_router *lr,
+                const struct idl_row *row)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct datum *lbs = row ? idl_row_get(row, c->lr_load_balancer)
+                                  : NULL;
+    lflow_owner_clear(&nd->lflows, &lr->lb_owner);
+    for (size_t i = 0; i < lr->n_lb_ips; i++) {
+        free(lr->lb_ips[i]);
+    }
+    lr->n_lb_ips = 0;
+    size_t allocated = 0;
+    for (size_t i = 0; lbs && i < lbs->n; i++) {
+        const struct idl_row *r = idl_row_find(c->lb, &lbs->keys[i].uuid);
+        if (!r) {
+            continue;
+        }
+        struct lb_desc lb;
+        lb_desc_from_row(c, r, &lb);
+        lb_build_router_flows(&nd->lflows, &lr->lb_owner, &lr->uuid, &lb);
+        for (size_t k = 0; k < lb.n_vips; k++) {
+            struct ds ip = DS_EMPTY_INITIALIZER;
+            ip_prefix_format_addr(&lb.vips[k].vip, &ip);
+            bool dup = false;
+            for (size_t j = 0; !dup && j < lr->n_lb_ips; j++) {
+                dup = !strcmp(lr->lb_ips[j], ds_cstr(&ip));
+            }
+            if (dup) {
+                ds_uninit(&ip);
+                continue;
+            }
+            if (lr->n_lb_ips >= allocated) {
+                lr->lb_ips = x2nrealloc(lr->lb_ips, &allocated,
+                                        sizeof *lr->lb_ips);
+            }
+            lr->lb_ips[lr->n_lb_ips++] = ds_steal_cstr(&ip);
+        }
+        lb_desc_destroy(&lb);
+    }
+    if (lr->n_lb_ips) {
+        lb_build_router_datapath_flows(&nd->lflows, &lr->lb_owner,
+                                       &lr->uuid, lr->chassis != NULL);
+    }
+    router_build_lb_arp_flows(nd, lr);
+    return router_update_arp_ips(lr);
+}
+
+/* Creates the router of Logical_Router 'row' with its ports and NAT rules,
+ * without its own flows. */
 static void
 router_create(struct northd *nd, const struct idl_row *row)
 {
@@ -523,6 +1296,13 @@ router_create(struct northd *nd, const struct idl_row *row)
     lr->name = xstrdup(name ? name : "");
     lflow_owner_init(&lr->owner);
     hmap_insert(&nd->routers, &lr->node, uuid_hash(&lr->uuid));
+    const char *chassis = idl_row_get_map_string(row, c->lr_options,
+                                                 "chassis");
+    lr->chassis = chassis && chassis[0] ? xstrdup(chassis) : NULL;
+    list_init(&lr->nats);
+    lflow_owner_init(&lr->nat_owner);
+    lflow_owner_init(&lr->lb_owner);
+    lflow_owner_init(&lr->lb_arp_owner);
 
     const struct datum *ports = idl_row_get(row, c->lr_ports);
     lr->ports = xcalloc(ports->n + 1, sizeof *lr->ports);
@@ -551,9 +1331,14 @@ router_create(struct northd *nd, const struct idl_row *row)
             continue;
         }
         rp->lr = lr;
+        rp->lrp.is_dgp = (idl_row_get(prow, c->lrp_gateway_chassis)->n > 0
+                          || idl_row_get(prow,
+                                         c->lrp_ha_chassis_group)->n > 0);
         hmap_insert(&nd->rports, &rp->node, hash_string(pname, 0));
         lr->ports[lr->n_ports++] = rp;
     }
+    router_sync_nats(nd, lr, row);
+    router_sync_lbs(nd, lr, row);
 }
 
 static void
@@ -582,7 +1367,8 @@ router_build_flows(struct northd *nd, struct northd_router *lr)
     }
     lflow_owner_clear(&nd->lflows, &lr->owner);
     lrouter_build_flows(&nd->lflows, &lr->owner, &lr->uuid, ports,
-                        lr->n_ports, routes, n_routes);
+                        lr->n_ports, routes, n_routes, lr->chassis != NULL);
+
     free(ports);
     free(routes);
 }
@@ -644,16 +1430,32 @@ northd_full_compute(struct northd *nd)
         struct northd_switch *sw = switch_create(nd, row);
         switch_link_routers(nd, sw, row);
         switch_sync_ports(nd, sw, row);
+    }
+    pg_index_build(nd);
+    struct northd_router *lr;
+    HMAP_FOR_EACH (lr, node, &nd->routers) {
+        /* Distributed NAT rules have a flow on the switch of the
+         * distributed gateway port, linked only now. */
+        struct northd_nat *nat;
+        LIST_FOR_EACH (nat, lr_node, &lr->nats) {
+            if (nat->ext_mac) {
+                nat_build(nd, nat);
+            }
+        }
+    }
+    struct northd_switch *sw;
+    HMAP_FOR_EACH (sw, node, &nd->switches) {
+        switch_sync_acls(nd, sw);
         switch_build_flows(nd, sw);
     }
-    struct northd_router *lr;
     HMAP_FOR_EACH (lr, node, &nd->routers) {
         router_build_flows(nd, lr);
     }
     nd->stats.n_full_recomputes++;
     LOG_INFO("full recompute: %zu switches, %zu ports, %zu routers, "
-             "%zu flows in %lld ms", hmap_count(&nd->switches),
-             hmap_count(&nd->ports), hmap_count(&nd->routers),
+             "%zu ACL applications, %zu flows in %lld ms",
+             hmap_count(&nd->switches), hmap_count(&nd->ports),
+             hmap_count(&nd->routers), hmap_count(&nd->acl_apps),
              nd->lflows.n_live, time_msec() - start);
 }
 
@@ -679,19 +1481,30 @@ lsp_binding_columns_changed(const struct northd_nb *c,
             || idl_row_column_changed(r, c->lsp_external_ids));
 }
 
-/* True if the tracked northbound changes touch routers: a router, router
- * port or static route, a switch port of type "router" (before or after)
- * or a deleted switch with routers attached.  Those recompile
- * everything. */
+/* True if the tracked northbound changes touch routers: a router (but
+ * for its "nat" column), router port or static route, a switch port of
+ * type "router" (before or after) or a deleted switch with routers
+ * attached.  Those recompile everything. */
 static bool
 router_changes(const struct northd *nd)
 {
     const struct northd_nb *c = &nd->nbc;
-    if (idl_track_first(c->lr) || idl_track_first(c->lrp)
-        || idl_track_first(c->lrsr)) {
+    if (idl_track_first(c->lrp) || idl_track_first(c->lrsr)
+        || idl_track_first(c->gwc) || idl_track_first(c->hacg)
+        || idl_track_first(c->hac)) {
         return true;
     }
     const struct idl_row *row;
+    IDL_FOR_EACH_TRACKED (row, c->lr) {
+        if (idl_row_is_new(row) || idl_row_is_deleted(row)
+            || !northd__router_find(nd, idl_row_uuid(row))
+            || idl_row_column_changed(row, c->lr_name)
+            || idl_row_column_changed(row, c->lr_ports)
+            || idl_row_column_changed(row, c->lr_static_routes)
+            || idl_row_column_changed(row, c->lr_options)) {
+            return true;
+        }
+    }
     IDL_FOR_EACH_TRACKED (row, c->lsp) {
         struct northd_port *p = port_find(nd, idl_row_uuid(row));
         if (p && p->is_router) {
@@ -732,6 +1545,39 @@ router_changes(const struct northd *nd)
     return false;
 }
 
+/* Syncs the NAT rules of 'lr' (and its load balancers, if 'lbs') and, if
+ * the addresses its switches answer ARP for changed, rebuilds its peer
+ * switch ports. */
+static void
+router_update_nats(struct northd *nd, struct northd_router *lr, bool lbs)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct idl_row *row = idl_row_find(c->lr, &lr->uuid);
+    bool changed = router_sync_nats(nd, lr, row);
+    if (lbs) {
+        changed |= router_sync_lbs(nd, lr, row);
+    }
+    if (!changed) {
+        return;
+    }
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        struct northd_rport *rp = lr->ports[i];
+        if (!rp->sw || !rp->peer) {
+            continue;
+        }
+        struct northd_port *p;
+        LIST_FOR_EACH (p, sw_node, &rp->sw->ports) {
+            const struct idl_row *prow = idl_row_find(c->lsp, &p->uuid);
+            const char *name = prow ? idl_row_get_string(prow, c->lsp_name)
+                                    : NULL;
+            if (p->is_router && name && !strcmp(name, rp->peer)
+                && port_build_flows(nd, p, prow)) {
+                switch_build_flows(nd, p->sw);
+            }
+        }
+    }
+}
+
 /* Compiles the tracked northbound changes.  Sets 'bindings_dirty' when the
  * bookkeeping has something to follow. */
 static void
@@ -770,6 +1616,11 @@ northd_incremental_compute(struct northd *nd)
         }
         if (build || idl_row_column_changed(row, c->ls_ports)) {
             build |= switch_sync_ports(nd, sw, row);
+            sw->acls_dirty = true;      /* Port groups may come or go. */
+        }
+        if (idl_row_column_changed(row, c->ls_acls)
+            || idl_row_column_changed(row, c->ls_load_balancer)) {
+            sw->acls_dirty = true;
         }
         if (build) {
             switch_build_flows(nd, sw);
@@ -794,12 +1645,126 @@ northd_incremental_compute(struct northd *nd)
         }
     }
 
-    if (idl_track_first(c->global)) {
+    /* NAT rules: a changed rule is rebuilt on its router; a router whose
+     * "nat" column changed gains and loses rules. */
+    IDL_FOR_EACH_TRACKED (row, c->nat) {
+        if (idl_row_is_new(row) || idl_row_is_deleted(row)) {
+            continue;           /* Came or went with a "nat" column. */
+        }
+        const struct uuid *u = idl_row_uuid(row);
+        struct northd_nat *nat;
+        HMAP_FOR_EACH_WITH_HASH (nat, node, uuid_hash(u), &nd->nats) {
+            if (uuid_equals(&nat->uuid, u)) {
+                nat->stale = true;
+                router_update_nats(nd, nat->lr, false);
+            }
+        }
+        changed = true;
+    }
+    IDL_FOR_EACH_TRACKED (row, c->lr) {
+        struct northd_router *lr = northd__router_find(nd,
+                                                       idl_row_uuid(row));
+        if (lr) {
+            router_update_nats(nd, lr, idl_row_column_changed(
+                                   row, c->lr_load_balancer));
+        }
+        changed = true;
+    }
+
+    /* ACLs: a changed ACL is rebuilt wherever it applies (and may make
+     * its switches stateful or stateless); a changed port group touches
+     * the switches it brought ACLs to and those it has ports on. */
+    bool acl_changed = false;
+    IDL_FOR_EACH_TRACKED (row, c->acl) {
+        acl_changed = true;
+        if (idl_row_is_new(row) || idl_row_is_deleted(row)) {
+            continue;           /* Came or went with an "acls" column. */
+        }
+        const struct uuid *u = idl_row_uuid(row);
+        struct northd_acl_app *app;
+        HMAP_FOR_EACH_WITH_HASH (app, node, uuid_hash(u), &nd->acl_apps) {
+            if (uuid_equals(&app->acl, u)) {
+                app->stale = true;
+                app->sw->acls_dirty = true;
+            }
+        }
+    }
+    IDL_FOR_EACH_TRACKED (row, c->pg) {
+        changed = true;
+        const struct uuid *u = idl_row_uuid(row);
+        struct northd_acl_app *app;
+        HMAP_FOR_EACH (app, node, &nd->acl_apps) {
+            if (uuid_equals(&app->pg, u)) {
+                app->sw->acls_dirty = true;
+            }
+        }
+        if (idl_row_is_deleted(row)) {
+            continue;
+        }
+        const struct datum *ports = idl_row_get(row, c->pg_ports);
+        for (size_t i = 0; i < ports->n; i++) {
+            struct northd_port *p = port_find(nd, &ports->keys[i].uuid);
+            if (p) {
+                p->sw->acls_dirty = true;
+            }
+        }
+    }
+    /* Load balancers: a changed one is rebuilt on the switches that have
+     * it (with the ACL sync, since it makes them stateful) and on the
+     * routers that have it. */
+    IDL_FOR_EACH_TRACKED (row, c->lb) {
+        changed = true;
+        const struct idl_row *lrr;
+        IDL_FOR_EACH_ROW (lrr, c->lr) {
+            const struct datum *lbs = idl_row_get(lrr, c->lr_load_balancer);
+            for (size_t i = 0; i < lbs->n; i++) {
+                struct northd_router *lr = northd__router_find(
+                    nd, idl_row_uuid(lrr));
+                if (lr && uuid_equals(&lbs->keys[i].uuid,
+                                      idl_row_uuid(row))) {
+                    router_update_nats(nd, lr, true);
+                }
+            }
+        }
+        const struct idl_row *lsr;
+        IDL_FOR_EACH_ROW (lsr, c->ls) {
+            const struct datum *lbs = idl_row_get(lsr, c->ls_load_balancer);
+            for (size_t i = 0; i < lbs->n; i++) {
+                if (uuid_equals(&lbs->keys[i].uuid, idl_row_uuid(row))) {
+                    struct northd_switch *lsw = northd__switch_find(
+                        nd, idl_row_uuid(lsr));
+                    if (lsw) {
+                        lsw->acls_dirty = true;
+                    }
+                }
+            }
+        }
+    }
+    struct northd_switch *sw;
+    bool index_built = false;
+    HMAP_FOR_EACH (sw, node, &nd->switches) {
+        if (!sw->acls_dirty) {
+            continue;
+        }
+        if (!index_built) {
+            pg_index_build(nd);
+            index_built = true;
+        }
+        acl_changed = true;
+        if (switch_sync_acls(nd, sw)) {
+            switch_build_flows(nd, sw);
+        }
+    }
+
+    if (idl_track_first(c->global) || idl_track_first(c->as)
+        || idl_track_first(c->meter) || idl_track_first(c->band)) {
         changed = true;
     }
     if (changed) {
-        nd->stats.n_incremental++;
         nd->bindings_dirty = true;
+    }
+    if (changed || acl_changed) {
+        nd->stats.n_incremental++;
     }
 }
 
@@ -1221,6 +2186,9 @@ northd_run(struct northd *nd)
         } else {
             sb_index_update(nd);
             if (idl_track_first(nd->sbc.dp) || idl_track_first(nd->sbc.pb)
+                || idl_track_first(nd->sbc.lb)
+                || idl_track_first(nd->sbc.chassis)
+                || idl_track_first(nd->sbc.hacg)
                 || idl_track_first(nd->sbc.mc)
                 || idl_track_first(nd->sbc.global)
                 || idl_track_first(nd->sbc.chassis_private)) {

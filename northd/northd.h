@@ -26,6 +26,10 @@ struct northd_stats {
     unsigned long long n_incremental;     /* Runs that compiled a change. */
     unsigned long long n_port_updates;    /* Ports regenerated one by one. */
     unsigned long long n_switch_updates;  /* Switch flows regenerated. */
+    unsigned long long n_acl_updates;     /* ACL flows regenerated on one
+                                           * switch. */
+    unsigned long long n_nat_updates;     /* NAT rule flows regenerated
+                                           * one by one. */
     unsigned long long n_sb_txns;         /* Southbound commits sent. */
     unsigned long long n_sb_txn_failures; /* ...that failed. */
     unsigned long long n_flows_inserted;  /* Logical_Flow rows inserted. */

@@ -1,6 +1,7 @@
 /* Southbound bookkeeping of kiln-northd: SB_Global, Datapath_Binding,
  * Port_Binding and Multicast_Group rows for the compiled switches and
- * ports, with tunnel keys that stay what the southbound rows already say
+ * ports, Port_Group, Address_Set and Meter copies, with tunnel keys that
+ * stay what the southbound rows already say
  * (so they survive recompiles and restarts), and the northbound answers:
  * NB_Global sb_cfg and hv_cfg, Logical_Switch_Port "up".
  *
@@ -16,6 +17,7 @@
 #include "lib/netaddr.h"
 #include "lib/strmap.h"
 #include "lib/util.h"
+#include "northd/lswitch.h"
 #include "northd/northd-private.h"
 #include "ovsdb/datum.h"
 #include "ovsdb/schema.h"
@@ -252,6 +254,11 @@ sync_datapaths(struct northd *nd, struct idl_txn *txn)
         }
         *sb_dp = *idl_row_uuid(row);
         *has = true;
+        if (sw) {
+            sw->tunnel_key = key;
+        } else {
+            northd__router_set_key(nd, lr, key);
+        }
     }
 
     HMAP_FOR_EACH (sw, node, &nd->switches) {
@@ -267,6 +274,7 @@ sync_datapaths(struct northd *nd, struct idl_txn *txn)
             idl_txn_set_integer(txn, row, c->dp_tunnel_key, key);
             sw->sb_dp = *idl_row_uuid(row);
             sw->has_sb_dp = true;
+            sw->tunnel_key = key;
         } else {
             row = idl_row_find(c->dp, &sw->sb_dp);
         }
@@ -290,6 +298,7 @@ sync_datapaths(struct northd *nd, struct idl_txn *txn)
             idl_txn_set_integer(txn, row, c->dp_tunnel_key, key);
             lr->sb_dp = *idl_row_uuid(row);
             lr->has_sb_dp = true;
+            northd__router_set_key(nd, lr, key);
         } else {
             row = idl_row_find(c->dp, &lr->sb_dp);
         }
@@ -303,6 +312,197 @@ sync_datapaths(struct northd *nd, struct idl_txn *txn)
         strmap_uninit(&ids);
     }
     key_set_uninit(&keys);
+}
+
+/* HA_Chassis_Group. */
+
+/* Fills 'members' (chassis name -> priority) with the members of the
+ * HA_Chassis_Group that router port 'lrp' (named 'port') wants: its
+ * Gateway_Chassis rows, or the HA_Chassis of its northbound
+ * HA_Chassis_Group.  Returns the group's name: the northbound group's, or
+ * the port's. */
+static const char *
+hacg_want(const struct northd *nd, const struct idl_row *lrp,
+          const char *port, struct strmap *members)
+{
+    const struct northd_nb *n = &nd->nbc;
+    const struct datum *g = idl_row_get(lrp, n->lrp_ha_chassis_group);
+    const struct idl_row *grp = g->n ? idl_row_find(n->hacg,
+                                                    &g->keys[0].uuid)
+                                     : NULL;
+    const char *name = port;
+    const struct datum *list;
+    const struct idl_column *cname, *prio;
+    const struct idl_table *table;
+    if (grp) {
+        const char *gname = idl_row_get_string(grp, n->hacg_name);
+        name = gname ? gname : "";
+        list = idl_row_get(grp, n->hacg_ha_chassis);
+        table = n->hac;
+        cname = n->hac_chassis_name;
+        prio = n->hac_priority;
+    } else {
+        list = idl_row_get(lrp, n->lrp_gateway_chassis);
+        table = n->gwc;
+        cname = n->gwc_chassis_name;
+        prio = n->gwc_priority;
+    }
+    for (size_t i = 0; i < list->n; i++) {
+        const struct idl_row *r = idl_row_find(table, &list->keys[i].uuid);
+        const char *ch = r ? idl_row_get_string(r, cname) : NULL;
+        if (ch) {
+            char p[32];
+            snprintf(p, sizeof p, "%lld", idl_row_get_integer(r, prio, 0));
+            strmap_replace(members, ch, p);
+        }
+    }
+    return name;
+}
+
+/* Finds the southbound Chassis named 'name'. */
+static const struct idl_row *
+chassis_find(const struct northd *nd, const char *name)
+{
+    const struct idl_row *row;
+    IDL_FOR_EACH_ROW (row, nd->sbc.chassis) {
+        const char *n = idl_row_get_string(row, nd->sbc.chassis_name);
+        if (n && !strcmp(n, name)) {
+            return row;
+        }
+    }
+    return NULL;
+}
+
+/* Describes in 'key' the members of the southbound HA_Chassis_Group
+ * 'row', as "chassis-name:priority:bound;" sorted. */
+static void
+hacg_have_key(const struct northd *nd, const struct idl_row *row,
+              struct ds *key)
+{
+    const struct northd_sb *c = &nd->sbc;
+    const struct datum *list = idl_row_get(row, c->hacg_ha_chassis);
+    struct strmap m;
+    strmap_init(&m);
+    for (size_t i = 0; i < list->n; i++) {
+        const struct idl_row *h = idl_row_find(c->hac, &list->keys[i].uuid);
+        const char *ch = h ? idl_row_get_map_string(h, c->hac_external_ids,
+                                                    "chassis-name")
+                           : NULL;
+        if (ch) {
+            char v[48];
+            snprintf(v, sizeof v, "%lld:%d",
+                     idl_row_get_integer(h, c->hac_priority, 0),
+                     idl_row_get(h, c->hac_chassis)->n > 0);
+            strmap_replace(&m, ch, v);
+        }
+    }
+    const struct strmap_node **sorted = strmap_sort(&m);
+    for (size_t i = 0; i < strmap_count(&m); i++) {
+        ds_put_format(key, "%s:%s;", sorted[i]->key, sorted[i]->value);
+    }
+    free(sorted);
+    strmap_uninit(&m);
+}
+
+/* ovn-northd(8): each distributed gateway port has a southbound
+ * HA_Chassis_Group (named after its northbound group, or after the port
+ * for "gateway_chassis") with one HA_Chassis per chassis, which
+ * ovn-controller uses to bind its "cr-<port>".  A group whose members
+ * changed is replaced.  Sets each port's 'sb_hacg'. */
+static void
+sync_ha_chassis_groups(struct northd *nd, struct idl_txn *txn)
+{
+    const struct northd_sb *c = &nd->sbc;
+    struct strmap want;         /* Group name -> members key. */
+    strmap_init(&want);
+    struct strmap made;         /* Group name -> row UUID string. */
+    strmap_init(&made);
+    struct northd_rport *rp;
+    HMAP_FOR_EACH (rp, node, &nd->rports) {
+        rp->has_sb_hacg = false;
+        const struct idl_row *lrp = idl_row_find(nd->nbc.lrp,
+                                                 &rp->lrp.uuid);
+        if (!rp->lrp.is_dgp || !lrp) {
+            continue;
+        }
+        struct strmap members;
+        strmap_init(&members);
+        const char *name = hacg_want(nd, lrp, rp->lrp.name, &members);
+        struct ds key = DS_EMPTY_INITIALIZER;
+        const struct strmap_node **sorted = strmap_sort(&members);
+        for (size_t i = 0; i < strmap_count(&members); i++) {
+            ds_put_format(&key, "%s:%s:%d;", sorted[i]->key,
+                          sorted[i]->value,
+                          chassis_find(nd, sorted[i]->key) != NULL);
+        }
+        free(sorted);
+        strmap_replace(&want, name, ds_cstr(&key));
+        ds_uninit(&key);
+        strmap_uninit(&members);
+    }
+
+    const struct idl_row *row;
+    IDL_FOR_EACH_ROW (row, c->hacg) {
+        const char *name = idl_row_get_string(row, c->hacg_name);
+        const char *w = name ? strmap_find(&want, name) : NULL;
+        struct ds key = DS_EMPTY_INITIALIZER;
+        hacg_have_key(nd, row, &key);
+        if (!w || strcmp(w, ds_cstr(&key)) || strmap_contains(&made, name)) {
+            idl_txn_delete(txn, row);   /* Its HA_Chassis go with it. */
+        } else {
+            char u[UUID_LEN + 1];
+            uuid_to_buffer(idl_row_uuid(row), u);
+            strmap_add(&made, name, u);
+        }
+        ds_uninit(&key);
+    }
+
+    HMAP_FOR_EACH (rp, node, &nd->rports) {
+        const struct idl_row *lrp = idl_row_find(nd->nbc.lrp,
+                                                 &rp->lrp.uuid);
+        if (!rp->lrp.is_dgp || !lrp) {
+            continue;
+        }
+        struct strmap members;
+        strmap_init(&members);
+        const char *name = hacg_want(nd, lrp, rp->lrp.name, &members);
+        const char *u = strmap_find(&made, name);
+        if (!u) {
+            struct datum d;
+            datum_init_empty(&d);
+            const struct strmap_node **sorted = strmap_sort(&members);
+            for (size_t i = 0; i < strmap_count(&members); i++) {
+                const struct strmap_node *node = sorted[i];
+                const struct idl_row *h = idl_txn_insert(txn, c->hac);
+                idl_txn_set_integer(txn, h, c->hac_priority,
+                                    atoll(node->value));
+                struct strmap ids;
+                strmap_init(&ids);
+                strmap_add(&ids, "chassis-name", node->key);
+                set_strmap(txn, h, true, c->hac_external_ids, &ids);
+                strmap_uninit(&ids);
+                const struct idl_row *ch = chassis_find(nd, node->key);
+                if (ch) {
+                    idl_txn_set_uuid(txn, h, c->hac_chassis,
+                                     idl_row_uuid(ch));
+                }
+                d.keys = xrealloc(d.keys, (d.n + 1) * sizeof *d.keys);
+                d.keys[d.n++].uuid = *idl_row_uuid(h);
+            }
+            free(sorted);
+            const struct idl_row *g = idl_txn_insert(txn, c->hacg);
+            idl_txn_set_string(txn, g, c->hacg_name, name);
+            set_datum(txn, g, true, c->hacg_ha_chassis, &d);
+            char us[UUID_LEN + 1];
+            uuid_to_buffer(idl_row_uuid(g), us);
+            strmap_add(&made, name, us);
+            u = strmap_find(&made, name);
+        }
+        rp->has_sb_hacg = uuid_from_string(&rp->sb_hacg, u);
+        strmap_uninit(&members);
+    }
+    strmap_uninit(&want);
+    strmap_uninit(&made);
 }
 
 /* Port_Binding. */
@@ -328,11 +528,20 @@ pb_fill(struct northd *nd, struct idl_txn *txn, const struct northd_port *p,
     if (type && !strcmp(type, "router")) {
         /* ovn-northd(8): a switch's router port is one end of a patch
          * whose other end is the router port. */
-        set_string(txn, pb, is_new, c->pb_type, "patch");
-        struct strmap options;
-        strmap_init(&options);
         const char *peer = idl_row_get_map_string(lsp, n->lsp_options,
                                                   "router-port");
+        const struct northd_rport *rp = peer ? northd__rport_find(nd, peer)
+                                             : NULL;
+        const char *chassis = rp ? rp->lr->chassis : NULL;
+        /* ...or, on a gateway router, an "l3gateway" pinned to its
+         * chassis. */
+        set_string(txn, pb, is_new, c->pb_type,
+                   chassis ? "l3gateway" : "patch");
+        struct strmap options;
+        strmap_init(&options);
+        if (chassis) {
+            strmap_add(&options, "l3gateway-chassis", chassis);
+        }
         if (peer) {
             strmap_add(&options, "peer", peer);
         }
@@ -373,15 +582,24 @@ pb_fill_router(struct northd *nd, struct idl_txn *txn,
     const struct idl_row *lrp = idl_row_find(nd->nbc.lrp, &rp->lrp.uuid);
     set_string(txn, pb, is_new, c->pb_logical_port, rp->lrp.name);
     set_uuid(txn, pb, is_new, c->pb_datapath, &rp->lr->sb_dp);
-    set_string(txn, pb, is_new, c->pb_type, "patch");
+    set_string(txn, pb, is_new, c->pb_type,
+               rp->lr->chassis ? "l3gateway" : "patch");
 
     struct strmap options;
     strmap_init(&options);
+    if (rp->lr->chassis) {
+        strmap_add(&options, "l3gateway-chassis", rp->lr->chassis);
+    }
     if (rp->peer) {
         strmap_add(&options, "peer", rp->peer);
     }
+    char *cr = xasprintf("cr-%s", rp->lrp.name);
+    if (rp->lrp.is_dgp) {
+        strmap_add(&options, "chassis-redirect-port", cr);
+    }
     set_strmap(txn, pb, is_new, c->pb_options, &options);
     strmap_uninit(&options);
+    free(cr);
 
     /* "mac": the MAC and the networks, as one string. */
     struct ds mac = DS_EMPTY_INITIALIZER;
@@ -396,6 +614,60 @@ pb_fill_router(struct northd *nd, struct idl_txn *txn,
     d.keys[0].string = ds_steal_cstr(&mac);
     set_datum(txn, pb, is_new, c->pb_mac, &d);
 
+    const struct idl_column *cols[] = { c->pb_parent_port, c->pb_tag,
+                                        c->pb_port_security,
+                                        c->pb_external_ids };
+    for (size_t i = 0; i < ARRAY_SIZE(cols); i++) {
+        struct datum e;
+        datum_init_empty(&e);
+        set_datum(txn, pb, is_new, cols[i], &e);
+    }
+    if (is_new) {
+        idl_txn_set_boolean(txn, pb, c->pb_up, false);
+    }
+}
+
+/* The Port_Binding "cr-<port>" of distributed gateway port 'rp': a
+ * "chassisredirect" port on the router, with the same "mac", that its
+ * HA_Chassis_Group binds to the gateway chassis; "always-redirect" unless
+ * the router has distributed NAT rules. */
+static void
+pb_fill_cr(struct northd *nd, struct idl_txn *txn,
+           const struct northd_rport *rp, const struct idl_row *pb,
+           bool is_new)
+{
+    const struct northd_sb *c = &nd->sbc;
+    const struct idl_row *lrp = idl_row_find(nd->nbc.lrp, &rp->lrp.uuid);
+    char *name = xasprintf("cr-%s", rp->lrp.name);
+    set_string(txn, pb, is_new, c->pb_logical_port, name);
+    free(name);
+    set_uuid(txn, pb, is_new, c->pb_datapath, &rp->lr->sb_dp);
+    set_string(txn, pb, is_new, c->pb_type, "chassisredirect");
+    struct strmap options;
+    strmap_init(&options);
+    if (!rp->lr->nat_macs || !rp->lr->nat_macs[0]) {
+        /* Without distributed NAT, everything goes through the gateway
+         * chassis. */
+        strmap_add(&options, "always-redirect", "true");
+    }
+    strmap_add(&options, "distributed-port", rp->lrp.name);
+    set_strmap(txn, pb, is_new, c->pb_options, &options);
+    strmap_uninit(&options);
+
+    struct ds mac = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&mac, rp->lrp.ea_s);
+    const struct datum *nets = lrp ? idl_row_get(lrp, nd->nbc.lrp_networks)
+                                   : NULL;
+    for (size_t i = 0; nets && i < nets->n; i++) {
+        ds_put_format(&mac, " %s", nets->keys[i].string);
+    }
+    struct datum d;
+    datum_init_alloc(&d, 1, false);
+    d.keys[0].string = ds_steal_cstr(&mac);
+    set_datum(txn, pb, is_new, c->pb_mac, &d);
+    if (rp->has_sb_hacg) {
+        set_uuid(txn, pb, is_new, c->pb_ha_chassis_group, &rp->sb_hacg);
+    }
     const struct idl_column *cols[] = { c->pb_parent_port, c->pb_tag,
                                         c->pb_port_security,
                                         c->pb_external_ids };
@@ -435,9 +707,11 @@ dp_keys_get(struct hmap *map, const void *sw)
 /* One Port_Binding northd wants: a switch port or a router port. */
 struct pb_item {
     struct northd_port *p;      /* The switch port, or NULL. */
-    struct northd_rport *rp;    /* Or the router port. */
+    struct northd_rport *rp;    /* Or the router port... */
     const void *dp;             /* Its switch or router, for keys. */
     const struct uuid *sb_dp;   /* Its Datapath_Binding. */
+    char *cr;                   /* ...or its "cr-<port>", if not NULL.
+                                 * Owned. */
 };
 
 /* Syncs the Port_Binding rows with the compiled switch and router ports.
@@ -458,7 +732,7 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
         const struct idl_row *lsp = idl_row_find(nd->nbc.lsp, &p->uuid);
         const char *name = lsp ? idl_row_get_string(lsp, nd->nbc.lsp_name)
                                : NULL;
-        items[i] = (struct pb_item) { p, NULL, p->sw, &p->sw->sb_dp };
+        items[i] = (struct pb_item) { p, NULL, p->sw, &p->sw->sb_dp, NULL };
         if (name && p->sw->has_sb_dp) {
             char idx[32];
             snprintf(idx, sizeof idx, "%zu", i);
@@ -470,11 +744,29 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
     HMAP_FOR_EACH (lr, node, &nd->routers) {
         for (size_t k = 0; k < lr->n_ports; k++) {
             struct northd_rport *rp = lr->ports[k];
-            items[i] = (struct pb_item) { NULL, rp, lr, &lr->sb_dp };
+            items[i] = (struct pb_item) { NULL, rp, lr, &lr->sb_dp, NULL };
             if (lr->has_sb_dp && !strmap_contains(&by_name, rp->lrp.name)) {
                 char idx[32];
                 snprintf(idx, sizeof idx, "%zu", i);
                 strmap_add(&by_name, rp->lrp.name, idx);
+            }
+            i++;
+        }
+    }
+    /* The chassisredirect ports last: the multicast groups index the
+     * others. */
+    HMAP_FOR_EACH (lr, node, &nd->routers) {
+        for (size_t k = 0; k < lr->n_ports; k++) {
+            struct northd_rport *rp = lr->ports[k];
+            if (!rp->lrp.is_dgp) {
+                continue;
+            }
+            char *cr = xasprintf("cr-%s", rp->lrp.name);
+            items[i] = (struct pb_item) { NULL, rp, lr, &lr->sb_dp, cr };
+            if (lr->has_sb_dp && !strmap_contains(&by_name, cr)) {
+                char idx[32];
+                snprintf(idx, sizeof idx, "%zu", i);
+                strmap_add(&by_name, cr, idx);
             }
             i++;
         }
@@ -517,11 +809,12 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
             if (!lsp || !it->p->sw->has_sb_dp) {
                 continue;
             }
-        } else if (!it->rp->lr->has_sb_dp
-                   || !strmap_find(&by_name, it->rp->lrp.name)
-                   || (size_t) atoi(strmap_find(&by_name, it->rp->lrp.name))
-                      != k) {
-            continue;
+        } else {
+            const char *pname = it->cr ? it->cr : it->rp->lrp.name;
+            if (!it->rp->lr->has_sb_dp || !strmap_find(&by_name, pname)
+                || (size_t) atoi(strmap_find(&by_name, pname)) != k) {
+                continue;
+            }
         }
         bool needs_key = refs[k].is_new || !refs[k].row;
         bool is_new = !refs[k].row;
@@ -545,9 +838,14 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
         refs[k].is_new = is_new;
         if (it->p) {
             pb_fill(nd, txn, it->p, lsp, refs[k].row, is_new);
+        } else if (it->cr) {
+            pb_fill_cr(nd, txn, it->rp, refs[k].row, is_new);
         } else {
             pb_fill_router(nd, txn, it->rp, refs[k].row, is_new);
         }
+    }
+    for (size_t k = 0; k < n; k++) {
+        free(items[k].cr);
     }
 
     struct dp_keys *dk;
@@ -668,6 +966,477 @@ sync_multicast_groups(struct northd *nd, struct idl_txn *txn,
     free(sw_index);
 }
 
+
+/* Port_Group and Address_Set: named sets of strings. */
+
+/* One named set northd wants. */
+struct want_set {
+    struct hmap_node node;      /* By hash_string(name, 0). */
+    char *name;                 /* Its name.  Owned. */
+    struct datum d;             /* Its strings.  Owned. */
+    bool found;                 /* A row holds it already. */
+};
+
+static struct want_set *
+want_set_find(const struct hmap *want, const char *name)
+{
+    struct want_set *w;
+    HMAP_FOR_EACH_WITH_HASH (w, node, hash_string(name, 0), want) {
+        if (!strcmp(w->name, name)) {
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the set 'name' of 'want', created empty if need be. */
+static struct want_set *
+want_set_get(struct hmap *want, const char *name)
+{
+    struct want_set *w = want_set_find(want, name);
+    if (!w) {
+        w = xzalloc(sizeof *w);
+        w->name = xstrdup(name);
+        datum_init_empty(&w->d);
+        hmap_insert(want, &w->node, hash_string(name, 0));
+    }
+    return w;
+}
+
+static void
+want_set_add(struct want_set *w, const char *value)
+{
+    w->d.keys = xrealloc(w->d.keys, (w->d.n + 1) * sizeof *w->d.keys);
+    w->d.keys[w->d.n++].string = xstrdup(value);
+}
+
+/* Makes the rows of 'table' (a "name" column 'name_col' and a set of
+ * strings 'set_col') those of 'want', which it empties. */
+static void
+sync_named_sets(struct idl_txn *txn, struct idl_table *table,
+                const struct idl_column *name_col,
+                const struct idl_column *set_col, struct hmap *want)
+{
+    const struct db_type *type = col_type(set_col);
+    const struct idl_row *row;
+    IDL_FOR_EACH_ROW (row, table) {
+        const char *name = idl_row_get_string(row, name_col);
+        struct want_set *w = name ? want_set_find(want, name) : NULL;
+        if (!w || w->found) {
+            idl_txn_delete(txn, row);
+            continue;
+        }
+        w->found = true;
+        struct datum d;
+        datum_clone(&d, &w->d, type);
+        set_datum(txn, row, false, set_col, &d);
+    }
+    struct want_set *w;
+    HMAP_FOR_EACH_POP (w, node, want) {
+        if (!w->found) {
+            row = idl_txn_insert(txn, table);
+            idl_txn_set_string(txn, row, name_col, w->name);
+            struct datum d;
+            datum_clone(&d, &w->d, type);
+            set_datum(txn, row, true, set_col, &d);
+        }
+        datum_destroy(&w->d, type);
+        free(w->name);
+        free(w);
+    }
+    hmap_uninit(want);
+}
+
+/* ovn-northd(8): each Port_Group goes south once per switch it has ports
+ * on, named "<datapath tunnel key>_<name>", with the ports there, so that
+ * each chassis expands "@name" to the ports of the datapath at hand. */
+static void
+sync_port_groups(struct northd *nd, struct idl_txn *txn)
+{
+    const struct northd_nb *n = &nd->nbc;
+    struct hmap want = HMAP_INITIALIZER(&want);
+    const struct idl_row *pg;
+    IDL_FOR_EACH_ROW (pg, n->pg) {
+        const char *name = idl_row_get_string(pg, n->pg_name);
+        const struct datum *ports = idl_row_get(pg, n->pg_ports);
+        for (size_t i = 0; name && i < ports->n; i++) {
+            const struct uuid *u = &ports->keys[i].uuid;
+            struct northd_port *p = northd__port_find(nd, u);
+            const struct idl_row *lsp = idl_row_find(n->lsp, u);
+            const char *pname = lsp ? idl_row_get_string(lsp, n->lsp_name)
+                                    : NULL;
+            if (!p || !pname || !p->sw->has_sb_dp) {
+                continue;
+            }
+            char *sb_name = xasprintf("%lld_%s", p->sw->tunnel_key, name);
+            want_set_add(want_set_get(&want, sb_name), pname);
+            free(sb_name);
+        }
+    }
+    sync_named_sets(txn, nd->sbc.pg, nd->sbc.pg_name, nd->sbc.pg_ports,
+                    &want);
+}
+
+/* ovn-northd(8): the northbound address sets go south as they are; so do
+ * one IPv4 and one IPv6 set per port group, "<name>_ip4" and
+ * "<name>_ip6", with the addresses of its ports, and "svc_monitor_mac"
+ * with NB_Global options:svc_monitor_mac. */
+static void
+sync_address_sets(struct northd *nd, struct idl_txn *txn)
+{
+    const struct northd_nb *n = &nd->nbc;
+    struct hmap want = HMAP_INITIALIZER(&want);
+    const struct idl_row *row;
+    IDL_FOR_EACH_ROW (row, n->as) {
+        const char *name = idl_row_get_string(row, n->as_name);
+        if (!name) {
+            continue;
+        }
+        struct want_set *w = want_set_get(&want, name);
+        const struct datum *addrs = idl_row_get(row, n->as_addresses);
+        for (size_t i = 0; i < addrs->n; i++) {
+            want_set_add(w, addrs->keys[i].string);
+        }
+    }
+    IDL_FOR_EACH_ROW (row, n->pg) {
+        const char *name = idl_row_get_string(row, n->pg_name);
+        if (!name) {
+            continue;
+        }
+        char *s4 = xasprintf("%s_ip4", name);
+        char *s6 = xasprintf("%s_ip6", name);
+        struct want_set *w4 = want_set_get(&want, s4);
+        struct want_set *w6 = want_set_get(&want, s6);
+        free(s4);
+        free(s6);
+        const struct datum *ports = idl_row_get(row, n->pg_ports);
+        for (size_t i = 0; i < ports->n; i++) {
+            const struct uuid *u = &ports->keys[i].uuid;
+            const struct idl_row *lsp = idl_row_find(n->lsp, u);
+            if (!lsp || !northd__port_find(nd, u)) {
+                continue;
+            }
+            const struct datum *addrs = idl_row_get(lsp, n->lsp_addresses);
+            for (size_t k = 0; k < addrs->n; k++) {
+                struct lswitch_addresses a;
+                if (!lswitch_addresses_parse(addrs->keys[k].string, &a)) {
+                    continue;
+                }
+                struct ds ip = DS_EMPTY_INITIALIZER;
+                for (size_t j = 0; j < a.n_ip4s; j++) {
+                    struct ip_prefix p = { .family = AF_INET,
+                                           .ip4 = a.ip4s[j], .plen = 32 };
+                    ds_clear(&ip);
+                    ip_prefix_format_addr(&p, &ip);
+                    want_set_add(w4, ds_cstr(&ip));
+                }
+                for (size_t j = 0; j < a.n_ip6s; j++) {
+                    struct ip_prefix p = { .family = AF_INET6,
+                                           .ip6 = a.ip6s[j], .plen = 128 };
+                    ds_clear(&ip);
+                    ip_prefix_format_addr(&p, &ip);
+                    want_set_add(w6, ds_cstr(&ip));
+                }
+                ds_uninit(&ip);
+                lswitch_addresses_destroy(&a);
+            }
+        }
+    }
+    /* ovn-northd(8): a router's VIPs, for its ARP and ND answers on its
+     * ports of the same family. */
+    struct northd_router *lr;
+    HMAP_FOR_EACH (lr, node, &nd->routers) {
+        bool has4 = false, has6 = false;    /* Link-local aside. */
+        for (size_t i = 0; i < lr->n_ports; i++) {
+            const struct lrouter_port *lrp = &lr->ports[i]->lrp;
+            for (size_t k = 0; k < lrp->n_networks; k++) {
+                if (lrp->networks[k].family == AF_INET) {
+                    has4 = true;
+                } else if (!lrouter_port_is_lla(&lrp->networks[k])) {
+                    has6 = true;
+                }
+            }
+        }
+        if (!lr->has_sb_dp) {
+            continue;
+        }
+        for (size_t i = 0; i < lr->n_lb_ips; i++) {
+            const char *ip = lr->lb_ips[i];
+            if (!(strchr(ip, ':') ? has6 : has4)) {
+                continue;
+            }
+            char *name = xasprintf("_rtr_lb_%lld_ip%c", lr->tunnel_key,
+                                   strchr(ip, ':') ? '6' : '4');
+            want_set_add(want_set_get(&want, name), ip);
+            free(name);
+        }
+    }
+    const struct idl_row *ng = idl_table_first_row(n->global);
+    const char *svc_mac = ng ? idl_row_get_map_string(ng, n->options,
+                                                      "svc_monitor_mac")
+                             : NULL;
+    if (svc_mac) {
+        want_set_add(want_set_get(&want, "svc_monitor_mac"), svc_mac);
+    }
+    sync_named_sets(txn, nd->sbc.as, nd->sbc.as_name, nd->sbc.as_addresses,
+                    &want);
+}
+
+/* Meter. */
+
+/* Appends to 'out' one "action/rate/burst" string per band of 'bands' (a
+ * "bands" column of 'band_table'), sorted as 'type' (a set of strings)
+ * sorts, so that two meters compare. */
+static void
+meter_bands_key(const struct datum *bands, const struct idl_table *band_table,
+                const struct idl_column *action,
+                const struct idl_column *rate,
+                const struct idl_column *burst,
+                const struct db_type *type, struct ds *out)
+{
+    struct datum d;
+    datum_init_empty(&d);
+    for (size_t i = 0; i < bands->n; i++) {
+        const struct idl_row *b = idl_row_find(band_table,
+                                               &bands->keys[i].uuid);
+        if (!b) {
+            continue;
+        }
+        const char *a = idl_row_get_string(b, action);
+        d.keys = xrealloc(d.keys, (d.n + 1) * sizeof *d.keys);
+        d.keys[d.n++].string = xasprintf(
+            "%s/%lld/%lld", a ? a : "", idl_row_get_integer(b, rate, 0),
+            idl_row_get_integer(b, burst, 0));
+    }
+    struct db_error *error = datum_sort_unique(&d, type);
+    ASSERT(!error);
+    for (size_t i = 0; i < d.n; i++) {
+        ds_put_format(out, "%s;", d.keys[i].string);
+    }
+    datum_destroy(&d, type);
+}
+
+/* ovn-northd(8): the northbound meters go south with their bands.  A
+ * meter whose unit or bands changed is replaced. */
+static void
+sync_meters(struct northd *nd, struct idl_txn *txn)
+{
+    const struct northd_nb *n = &nd->nbc;
+    const struct northd_sb *c = &nd->sbc;
+    struct strmap have;         /* Name -> "unit:bands" of kept rows. */
+    strmap_init(&have);
+    struct strmap want;         /* Name -> "unit:bands". */
+    strmap_init(&want);
+    const struct idl_row *row;
+    IDL_FOR_EACH_ROW (row, n->meter) {
+        const char *name = idl_row_get_string(row, n->meter_name);
+        const char *unit = idl_row_get_string(row, n->meter_unit);
+        if (!name || !unit) {
+            continue;
+        }
+        struct ds key = DS_EMPTY_INITIALIZER;
+        ds_put_format(&key, "%s:", unit);
+        meter_bands_key(idl_row_get(row, n->meter_bands), n->band,
+                        n->band_action, n->band_rate, n->band_burst_size,
+                        col_type(c->pg_ports), &key);
+        strmap_replace(&want, name, ds_cstr(&key));
+        ds_uninit(&key);
+    }
+    IDL_FOR_EACH_ROW (row, c->meter) {
+        const char *name = idl_row_get_string(row, c->meter_name);
+        const char *unit = idl_row_get_string(row, c->meter_unit);
+        const char *w = name ? strmap_find(&want, name) : NULL;
+        struct ds key = DS_EMPTY_INITIALIZER;
+        ds_put_format(&key, "%s:", unit ? unit : "");
+        meter_bands_key(idl_row_get(row, c->meter_bands), c->band,
+                        c->band_action, c->band_rate, c->band_burst_size,
+                        col_type(c->pg_ports), &key);
+        if (!w || strcmp(w, ds_cstr(&key)) || strmap_contains(&have, name)) {
+            idl_txn_delete(txn, row);   /* Its bands go with it. */
+        } else {
+            strmap_add(&have, name, "");
+        }
+        ds_uninit(&key);
+    }
+    IDL_FOR_EACH_ROW (row, n->meter) {
+        const char *name = idl_row_get_string(row, n->meter_name);
+        const char *unit = idl_row_get_string(row, n->meter_unit);
+        if (!name || !unit || strmap_contains(&have, name)) {
+            continue;
+        }
+        strmap_add(&have, name, "");
+        const struct datum *bands = idl_row_get(row, n->meter_bands);
+        struct datum d;
+        datum_init_empty(&d);
+        for (size_t i = 0; i < bands->n; i++) {
+            const struct idl_row *b = idl_row_find(n->band,
+                                                   &bands->keys[i].uuid);
+            if (!b) {
+                continue;
+            }
+            const char *action = idl_row_get_string(b, n->band_action);
+            const struct idl_row *sb = idl_txn_insert(txn, c->band);
+            idl_txn_set_string(txn, sb, c->band_action,
+                               action ? action : "drop");
+            idl_txn_set_integer(txn, sb, c->band_rate,
+                                idl_row_get_integer(b, n->band_rate, 1));
+            idl_txn_set_integer(txn, sb, c->band_burst_size,
+                                idl_row_get_integer(b, n->band_burst_size,
+                                                    0));
+            d.keys = xrealloc(d.keys, (d.n + 1) * sizeof *d.keys);
+            d.keys[d.n++].uuid = *idl_row_uuid(sb);
+        }
+        if (!d.n) {
+            datum_destroy(&d, col_type(c->meter_bands));
+            continue;           /* ovn-sb(5): a meter has a band. */
+        }
+        const struct idl_row *m = idl_txn_insert(txn, c->meter);
+        idl_txn_set_string(txn, m, c->meter_name, name);
+        idl_txn_set_string(txn, m, c->meter_unit, unit);
+        set_datum(txn, m, true, c->meter_bands, &d);
+    }
+    strmap_uninit(&have);
+    strmap_uninit(&want);
+}
+
+/* Load_Balancer. */
+
+/* A load balancer that goes south: a northbound Load_Balancer and the
+ * Datapath_Bindings of its switches. */
+struct want_lb {
+    struct hmap_node node;      /* By uuid_hash(&lb). */
+    struct uuid lb;             /* Northbound Load_Balancer. */
+    struct datum dps;           /* Datapath_Binding UUIDs.  Owned. */
+    bool done;                  /* A row holds it. */
+};
+
+static struct want_lb *
+want_lb_find(const struct hmap *want, const struct uuid *u)
+{
+    struct want_lb *w;
+    HMAP_FOR_EACH_WITH_HASH (w, node, uuid_hash(u), want) {
+        if (uuid_equals(&w->lb, u)) {
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/* ovn-northd(8): each load balancer of a switch goes south with its
+ * "vips", "protocol" and "options" (plus hairpin_orig_tuple=true), the
+ * northbound row's UUID as external_ids:lb_id, and the switches that have
+ * it as a Logical_DP_Group.  A row whose group lacks or has extra
+ * switches gets a new group (the old one goes unreferenced). */
+static void
+sync_load_balancers(struct northd *nd, struct idl_txn *txn)
+{
+    const struct northd_nb *n = &nd->nbc;
+    const struct northd_sb *c = &nd->sbc;
+    const struct db_type *dps_type = col_type(c->dpg_datapaths);
+
+    struct hmap want = HMAP_INITIALIZER(&want);
+    struct northd_switch *sw;
+    HMAP_FOR_EACH (sw, node, &nd->switches) {
+        const struct idl_row *ls = idl_row_find(n->ls, &sw->uuid);
+        if (!ls || !sw->has_sb_dp) {
+            continue;
+        }
+        const struct datum *lbs = idl_row_get(ls, n->ls_load_balancer);
+        for (size_t i = 0; i < lbs->n; i++) {
+            const struct uuid *u = &lbs->keys[i].uuid;
+            if (!idl_row_find(n->lb, u)) {
+                continue;
+            }
+            struct want_lb *w = want_lb_find(&want, u);
+            if (!w) {
+                w = xzalloc(sizeof *w);
+                w->lb = *u;
+                datum_init_empty(&w->dps);
+                hmap_insert(&want, &w->node, uuid_hash(u));
+            }
+            w->dps.keys = xrealloc(w->dps.keys,
+                                   (w->dps.n + 1) * sizeof *w->dps.keys);
+            w->dps.keys[w->dps.n++].uuid = sw->sb_dp;
+        }
+    }
+    struct want_lb *w;
+    HMAP_FOR_EACH (w, node, &want) {
+        struct db_error *error = datum_sort_unique(&w->dps, dps_type);
+        ASSERT(!error);
+    }
+
+    const struct idl_row *row;
+    IDL_FOR_EACH_ROW (row, c->lb) {
+        const char *id = idl_row_get_map_string(row, c->lb_external_ids,
+                                                "lb_id");
+        struct uuid u;
+        w = id && uuid_from_string(&u, id) ? want_lb_find(&want, &u) : NULL;
+        if (!w || w->done) {
+            idl_txn_delete(txn, row);
+            continue;
+        }
+        w->done = true;
+        const struct idl_row *nbr = idl_row_find(n->lb, &w->lb);
+        copy_datum(txn, row, false, c->lb_vips, nbr, n->lb_vips);
+        copy_datum(txn, row, false, c->lb_protocol, nbr, n->lb_protocol);
+        const char *name = idl_row_get_string(nbr, n->lb_name);
+        set_string(txn, row, false, c->lb_name, name ? name : "");
+        struct strmap opts;
+        strmap_init(&opts);
+        datum_to_strmap(idl_row_get(nbr, n->lb_options), &opts);
+        strmap_replace(&opts, "hairpin_orig_tuple", "true");
+        set_strmap(txn, row, false, c->lb_options, &opts);
+        strmap_uninit(&opts);
+
+        const struct datum *g = idl_row_get(row, c->lb_datapath_group);
+        const struct idl_row *grp = g->n ? idl_row_find(c->dpg,
+                                                        &g->keys[0].uuid)
+                                         : NULL;
+        if (!grp || !datum_equals(idl_row_get(grp, c->dpg_datapaths),
+                                  &w->dps, dps_type)) {
+            const struct idl_row *ng = idl_txn_insert(txn, c->dpg);
+            struct datum d;
+            datum_clone(&d, &w->dps, dps_type);
+            set_datum(txn, ng, true, c->dpg_datapaths, &d);
+            idl_txn_set_uuid(txn, row, c->lb_datapath_group,
+                             idl_row_uuid(ng));
+        }
+    }
+    HMAP_FOR_EACH (w, node, &want) {
+        if (w->done) {
+            continue;
+        }
+        const struct idl_row *nbr = idl_row_find(n->lb, &w->lb);
+        row = idl_txn_insert(txn, c->lb);
+        copy_datum(txn, row, true, c->lb_vips, nbr, n->lb_vips);
+        copy_datum(txn, row, true, c->lb_protocol, nbr, n->lb_protocol);
+        const char *name = idl_row_get_string(nbr, n->lb_name);
+        idl_txn_set_string(txn, row, c->lb_name, name ? name : "");
+        struct strmap map;
+        strmap_init(&map);
+        datum_to_strmap(idl_row_get(nbr, n->lb_options), &map);
+        strmap_replace(&map, "hairpin_orig_tuple", "true");
+        set_strmap(txn, row, true, c->lb_options, &map);
+        strmap_uninit(&map);
+        char u[UUID_LEN + 1];
+        uuid_to_buffer(&w->lb, u);
+        strmap_init(&map);
+        strmap_add(&map, "lb_id", u);
+        set_strmap(txn, row, true, c->lb_external_ids, &map);
+        strmap_uninit(&map);
+        const struct idl_row *ng = idl_txn_insert(txn, c->dpg);
+        struct datum d;
+        datum_clone(&d, &w->dps, dps_type);
+        set_datum(txn, ng, true, c->dpg_datapaths, &d);
+        idl_txn_set_uuid(txn, row, c->lb_datapath_group, idl_row_uuid(ng));
+    }
+    HMAP_FOR_EACH_POP (w, node, &want) {
+        datum_destroy(&w->dps, dps_type);
+        free(w);
+    }
+    hmap_uninit(&want);
+}
+
 /* Adds to 'txn', a southbound transaction, the bookkeeping rows for the
  * compiled switches and ports, with SB_Global.nb_cfg set to 'nb_cfg' (the
  * northbound configuration the transaction realizes).  Sets each switch's
@@ -681,11 +1450,16 @@ northd__sync_bindings(struct northd *nd, struct idl_txn *txn,
     sync_datapaths(nd, txn);
 
     struct pb_ref *refs = xcalloc(hmap_count(&nd->ports)
-                                  + hmap_count(&nd->rports) + 1,
+                                  + 2 * hmap_count(&nd->rports) + 1,
                                   sizeof *refs);
+    sync_ha_chassis_groups(nd, txn);
     sync_port_bindings(nd, txn, refs);
     sync_multicast_groups(nd, txn, refs);
     free(refs);
+    sync_port_groups(nd, txn);
+    sync_address_sets(nd, txn);
+    sync_meters(nd, txn);
+    sync_load_balancers(nd, txn);
 }
 
 /* Adds to 'txn', a northbound transaction, what the southbound state

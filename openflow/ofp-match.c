@@ -291,6 +291,14 @@ ofp_match_decode_tlvs(const uint8_t *p, size_t size,
             hdr |= (uint64_t) (((uint32_t) p[4] << 24) | (p[5] << 16)
                                | (p[6] << 8) | p[7]) << 32;
         }
+        if (h >> 9 == 0x00013c00u >> 9 && len == (hm ? 16 : 8)) {
+            /* NXM_NX_COOKIE(_W) is no flow field: it selects flows by
+             * cookie in NXT_FLOW_MOD and NXST_FLOW requests, whose
+             * decoders (ofp-msgs) take it into cookie/cookie_mask. */
+            p += 4 + len;
+            size -= 4 + len;
+            continue;
+        }
         f = ofp_field_from_header(hdr);
         if (!f) {
             return OFPERR_OFPBMC_BAD_FIELD;
@@ -302,15 +310,25 @@ ofp_match_decode_tlvs(const uint8_t *p, size_t size,
         {
             size_t body = len - ((h >> 16) == OXM_CLASS_EXPERIMENTER ? 4 : 0);
             const uint8_t *v = p + 4 + (len - body);
-            if (body != n * (hm ? 2 : 1)) {
+            size_t k = body / (hm ? 2 : 1);     /* Bytes sent per part. */
+            bool tun_md = (f->id >= OFPF_TUN_METADATA0
+                           && f->id <= OFPF_TUN_METADATA63);
+
+            /* A tun_metadata value may be shorter than its mapping:
+             * ovs-ofctl sends only the bytes the value needs (0x1234: 2
+             * bytes).  It is right-aligned; the missing high bytes are 0
+             * in the value, and exact (all-ones) unless a mask was sent, in
+             * which case they are wildcarded. */
+            if (body % (hm ? 2 : 1)
+                || (tun_md ? !k || k > n : k != n)) {
                 return OFPERR_OFPBMC_BAD_LEN;
             }
             memset(&value, 0, sizeof value);
             memset(&mask, 0xff, sizeof mask);
-            memcpy(value.b, v, n);
+            memcpy(value.b + (n - k), v, k);
             if (hm) {
                 memset(&mask, 0, sizeof mask);
-                memcpy(mask.b, v + n, n);
+                memcpy(mask.b + (n - k), v + k, k);
             }
         }
         if (seen[f->id / 8] & (1u << (f->id % 8))) {
@@ -739,6 +757,50 @@ parse_value(const struct ofp_field *f, unsigned int n, const char *s,
     }
 }
 
+/* Whether 's' is a well-formed number (decimal, or 0x hex) that is merely
+ * too wide for 'n' bytes. */
+static bool
+uint_too_large(const char *s, unsigned int n)
+{
+    union ofp_field_value big;
+    char *end;
+
+    if (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2)) {
+        return (s[2] && strspn(s + 2, "0123456789abcdefABCDEF")
+                == strlen(s + 2) && strlen(s + 2) > n * 2u);
+    }
+    errno = 0;
+    (void) strtoull(s, &end, 10);
+    return end != s && !*end && (errno || !parse_uint(s, n, &big));
+}
+
+/* The error ovs-ofctl gives for 'text' (all of "value[/mask]"), whose
+ * value (or, with 'is_mask', mask) part 'part' does not parse for 'f'. */
+static char *
+value_error(const struct ofp_field *f, unsigned int n, const char *text,
+            const char *part, bool is_mask)
+{
+    switch (f->format) {
+    case OFPFF_ETHERNET:
+        return xasprintf("%s: invalid Ethernet address", text);
+    case OFPFF_IPV4:
+        return xasprintf("%s: invalid IP address", text);
+    case OFPFF_IPV6:
+        return xasprintf("%s: invalid IPv6 address", text);
+    case OFPFF_OFP10_PORT:
+    case OFPFF_OFP11_PORT:
+        return xasprintf("%s: invalid or unknown port for %s", text,
+                         f->name);
+    default:
+        if (uint_too_large(part, n)) {
+            return xasprintf("%s: value too large for %u-byte field %s",
+                             text, n, f->name);
+        }
+        return xasprintf("%s: bad syntax for %s %s", text, f->name,
+                         is_mask ? "mask" : "value");
+    }
+}
+
 static char *
 parse_masked(const struct ofp_field *f, unsigned int n, const char *value,
              union ofp_field_value *v, union ofp_field_value *m)
@@ -746,29 +808,38 @@ parse_masked(const struct ofp_field *f, unsigned int n, const char *value,
     char *copy = xstrdup(value);
     char *slash = strchr(copy, '/');
     char *err = NULL;
+    bool ip = f->format == OFPFF_IPV4 || f->format == OFPFF_IPV6;
 
     memset(m, 0xff, sizeof *m);
     if (slash) {
         *slash++ = '\0';
     }
-    if (!parse_value(f, n, copy, v)) {
-        err = xasprintf("%s: bad value for %s", value, f->name);
+    if (!parse_value(f, n, copy, v)
+        || (slash && (f->format == OFPFF_OFP10_PORT
+                      || f->format == OFPFF_OFP11_PORT))) {
+        /* A port takes no mask: "1/2" is not a port name. */
+        err = value_error(f, n, value, copy, false);
     } else if (slash) {
         char *end;
         unsigned long plen = strtoul(slash, &end, 10);
-        if ((f->format == OFPFF_IPV4 || f->format == OFPFF_IPV6)
-            && *end == '\0' && end != slash && plen <= n * 8u) {
-            memset(m, 0, sizeof *m);
-            for (unsigned long i = 0; i < plen; i++) {
-                m->b[i / 8] |= 0x80 >> (i % 8);
+        if (ip && *end == '\0' && end != slash) {
+            if (plen > n * 8u) {
+                err = xasprintf("%s: IPv%d network prefix bits not between "
+                                "0 and %u, inclusive", value,
+                                f->format == OFPFF_IPV4 ? 4 : 6, n * 8u);
+            } else {
+                memset(m, 0, sizeof *m);
+                for (unsigned long i = 0; i < plen; i++) {
+                    m->b[i / 8] |= 0x80 >> (i % 8);
+                }
             }
         } else if (!parse_value(f, n, slash, m)) {
-            err = xasprintf("%s: bad mask for %s", value, f->name);
+            err = value_error(f, n, value, slash, true);
         }
         if (!err && f->maskable == OFPFM_NONE
             && !ofp_field_value_is_ones(m, n)) {
-            err = xasprintf("%s: field %s does not support masking",
-                            value, f->name);
+            err = xasprintf("%s: invalid mask for field %s", value,
+                            f->name);
         }
     }
     free(copy);
@@ -803,9 +874,7 @@ ofp_match_parse_field(struct ofp_match *m, const struct ofp_tlv_map *map,
     char *err;
 
     if (sh) {
-        if (value) {
-            return xasprintf("%s: shorthand takes no value", name);
-        }
+        /* ovs-ofctl ignores a value given to a shorthand ("tcp=1"). */
         memset(&v, 0, sizeof v);
         v.be16 = htonbe16(sh->dl_type);
         ofp_match_set(m, ofp_field_from_id(OFPF_ETH_TYPE), map, &v);
@@ -817,10 +886,13 @@ ofp_match_parse_field(struct ofp_match *m, const struct ofp_tlv_map *map,
     }
     f = ofp_field_from_name(name);
     if (!f) {
-        return xasprintf("%s: unknown field", name);
+        /* ovs-ofctl's words: a bare unknown name reads as a field
+         * without its value. */
+        return value ? xasprintf("unknown keyword %s", name)
+                     : xasprintf("field %s missing value", name);
     }
     if (!value) {
-        return xasprintf("%s: field needs a value", name);
+        value = "0/0";          /* As ovs-ofctl: a bare field name. */
     }
     /* icmp_type/icmp_code name the ICMPv6 fields in an IPv6 match. */
     if ((f->id == OFPF_ICMPV4_TYPE || f->id == OFPF_ICMPV4_CODE)
@@ -843,6 +915,9 @@ ofp_match_parse_field(struct ofp_match *m, const struct ofp_tlv_map *map,
                 return NULL;
             }
         }
+        return xasprintf("%s: unknown fragment type (valid types are \"no\", "
+                         "\"yes\", \"first\", \"later\", \"not_later\"",
+                         value);
     }
     if ((f->format == OFPFF_CT_STATE
          && parse_flags(value, ct_state_names, 8, n, &v, &mask))
@@ -853,6 +928,23 @@ ofp_match_parse_field(struct ofp_match *m, const struct ofp_tlv_map *map,
                            &v, &mask))) {
         ofp_match_set_masked(m, f, map, &v, &mask);
         return NULL;
+    }
+    if (f->format == OFPFF_CT_STATE && (*value == '+' || *value == '-')) {
+        /* Name the first flag that is not one. */
+        const char *p = value;
+        while (*p == '+' || *p == '-') {
+            size_t len = strcspn(p + 1, "+-");
+            bool known = false;
+            for (int i = 0; i < 8; i++) {
+                known |= (strlen(ct_state_names[i]) == len
+                          && !strncmp(p + 1, ct_state_names[i], len));
+            }
+            if (!known) {
+                return xasprintf("%.*s: unknown ct_state flag(s)", (int) len,
+                                 p + 1);
+            }
+            p += 1 + len;
+        }
     }
     if (f->id == OFPF_DL_VLAN || f->id == OFPF_DL_VLAN_PCP) {
         /* OpenFlow 1.0 meaning: a VID or PCP match implies a tag;
@@ -1046,16 +1138,19 @@ format_field(struct ds *s, const struct ofp_match *m,
         format_flags(s, (const char *const[]) { "oam" }, 1,
                      value_uint(&v, n), value_uint(&mask, n));
         break;
-    case OFPFF_FRAG:
-        for (size_t i = 0; i < ARRAY_SIZE(frag_names); i++) {
-            if (v.b[0] == frag_names[i].v
-                && (mask.b[0] & 3) == frag_names[i].m) {
-                ds_put_cstr(s, frag_names[i].name);
-                goto done;
-            }
-        }
-        ds_put_format(s, "0x%x/0x%x", v.b[0], mask.b[0] & 3);
+    case OFPFF_FRAG: {
+        /* Every value/mask pair gets a name, as ovs-ofctl prints them:
+         * bit 0 is "a fragment", bit 1 "a later fragment" (which implies
+         * bit 0; the one impossible pair prints "<error>" like OVS). */
+        static const char *const by_mask[4][4] = {
+            [1] = { "no", "yes", "no", "yes" },
+            [2] = { "not_later", "not_later", "later", "later" },
+            [3] = { "no", "first", "<error>", "later" },
+        };
+        uint8_t fm = mask.b[0] & 3;
+        ds_put_cstr(s, fm ? by_mask[fm][v.b[0] & fm] : "no");
         break;
+    }
     case OFPFF_PACKET_TYPE: {
         uint32_t pt = value_uint(&v, n);
         ds_put_format(s, "(%u,%#x)", pt >> 16, pt & 0xffff);
@@ -1082,14 +1177,16 @@ format_field(struct ds *s, const struct ofp_match *m,
         }
         break;
     }
-done:
     ds_put_char(s, ',');
 }
 
-/* Appends 'm' as ovs-ofctl prints it. */
-void
-ofp_match_format(const struct ofp_match *m, const struct ofp_tlv_map *map,
-                 struct ds *s)
+/* Appends 'm' as ovs-ofctl prints it; 'megaflow': as ovs-appctl
+ * ofproto/trace prints a "Megaflow:" line, where a packet without a VLAN
+ * tag carries no VLAN in its datapath key, so a match on "untagged"
+ * (a vlan_tci value without the CFI bit) is left out. */
+static void
+match_format(const struct ofp_match *m, const struct ofp_tlv_map *map,
+             bool megaflow, struct ds *s)
 {
     const struct flow *f = &m->flow, *w = &m->wc.masks;
     size_t start = s->length;
@@ -1140,7 +1237,11 @@ ofp_match_format(const struct ofp_match *m, const struct ofp_tlv_map *map,
         if (tci_m & 0xe000) {
             ds_put_format(s, "dl_vlan_pcp=%u,", tci >> VLAN_PCP_SHIFT);
         }
-    } else if (tci_m) {
+    } else if (!tci_m || (megaflow && !(tci & VLAN_CFI))) {
+        /* No VLAN match, or an untagged megaflow. */
+    } else if (tci_m == 0xffff) {
+        ds_put_format(s, "vlan_tci=0x%04x,", tci);
+    } else {
         ds_put_format(s, "vlan_tci=0x%04x/0x%04x,", tci, tci_m);
     }
     format_field(s, m, map, OFPF_ETH_SRC, "dl_src");
@@ -1197,4 +1298,21 @@ ofp_match_format(const struct ofp_match *m, const struct ofp_tlv_map *map,
     if (s->length > start) {
         ds_truncate(s, s->length - 1);
     }
+}
+
+/* Appends 'm' as ovs-ofctl prints it. */
+void
+ofp_match_format(const struct ofp_match *m, const struct ofp_tlv_map *map,
+                 struct ds *s)
+{
+    match_format(m, map, false, s);
+}
+
+/* Appends 'm' as the match of an ovs-appctl ofproto/trace "Megaflow:"
+ * line (after its "recirc_id=N,eth," prefix, which the caller writes). */
+void
+ofp_match_format_megaflow(const struct ofp_match *m,
+                          const struct ofp_tlv_map *map, struct ds *s)
+{
+    match_format(m, map, true, s);
 }

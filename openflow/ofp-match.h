@@ -66,7 +66,10 @@ size_t ofp_match_put_oxm_tlvs(const struct ofp_match *m,
  * known fields (OFPBMC_BAD_FIELD), masks (OFPBMC_BAD_MASK,
  * OFPBMC_BAD_WILDCARDS), values (OFPBMC_BAD_VALUE), duplicates
  * (OFPBMC_DUP_FIELD) and prerequisites in order (OFPBMC_BAD_PREREQ).
- * Returns 0 or the error; 'm' is then unspecified. */
+ * NXM_NX_COOKIE(_W), which NXT_FLOW_MOD and NXST_FLOW requests carry in
+ * their match, is skipped (ofp-msgs decodes it into the message's
+ * cookie/cookie_mask).  Returns 0 or the error; 'm' is then
+ * unspecified. */
 enum ofperr ofp_match_decode_tlvs(const uint8_t *p, size_t size,
                                   const struct ofp_tlv_map *map,
                                   struct ofp_match *m);
@@ -112,6 +115,10 @@ enum ofperr ofp_match_from_ofp10(const uint8_t in[OFP10_MATCH_LEN],
  * match). */
 void ofp_match_format(const struct ofp_match *m,
                       const struct ofp_tlv_map *map, struct ds *s);
+/* The same, as an ovs-appctl ofproto/trace "Megaflow:" line prints its
+ * match: a match on "no VLAN tag" (untagged vlan_tci) is omitted. */
+void ofp_match_format_megaflow(const struct ofp_match *m,
+                               const struct ofp_tlv_map *map, struct ds *s);
 /* Parses one "name[=value[/mask]]" item, or a shorthand ("tcp"), into
  * 'm'.  Returns NULL or an error message the caller frees. */
 char *ofp_match_parse_field(struct ofp_match *m,

@@ -80,6 +80,10 @@ enum ofperr ofpmsg__pull_oxm_match(const uint8_t **p, size_t *left,
 enum ofperr ofpmsg__pull_nxm_match(const uint8_t **p, size_t *left,
                                 size_t match_len, struct ofpmsg_match *);
 void ofpmsg__put_oxm_match(struct ofpbuf *, const struct ofpmsg_match *);
+enum ofperr ofpmsg__nxm_cookie(const struct ofpmsg_match *, bool *found,
+                               uint64_t *cookie, uint64_t *cookie_mask);
+size_t ofpmsg__put_nxm_match(struct ofpbuf *, const struct ofpmsg_match *,
+                             uint64_t cookie, uint64_t cookie_mask);
 void ofpmsg__put_actions(struct ofpbuf *, const struct ofpmsg_actions *);
 void ofpmsg__put_buckets(struct ofpbuf *, uint8_t version,
                          const struct ofpmsg_bucket *, size_t n);

@@ -26,14 +26,12 @@ ofpmsg_encode_flow_stats_request(uint8_t version, uint32_t xid,
     if (m->format == OFPMSG_MATCH_NXM) {
         start = ofpmsg__start(b, type, OFPMSG_NX, version, xid);
         ofpbuf_put_be16(b, ofpmsg__port_to10(r->out_port));
-        ofpbuf_put_be16(b, (uint16_t) m->size);
+        size_t len_ofs = b->size;
+        ofpbuf_put_be16(b, 0);
         ofpbuf_put_u8(b, r->table_id);
         ofpbuf_put_zeros(b, 3);
-        size_t mstart = b->size;
-        if (m->size) {
-            ofpbuf_put(b, m->data, m->size);
-        }
-        ofpbuf_pad_to(b, 8, mstart);
+        size_t mlen = ofpmsg__put_nxm_match(b, m, r->cookie, r->cookie_mask);
+        ofpbuf_set_be16(b, len_ofs, (uint16_t) mlen);
     } else if (m->format == OFPMSG_MATCH_OF10) {
         ASSERT(version == OFP10_VERSION && m->size == 40);
         start = ofpmsg__start(b, type, OFPMSG_STD, version, xid);
@@ -76,7 +74,19 @@ ofpmsg_decode_flow_stats_request(const struct ofpmsg *msg,
         left -= 8;
         enum ofperr err = ofpmsg__pull_nxm_match(&p, &left, match_len,
                                               &r->match);
-        return err ? err : left ? OFPERR_OFPBRC_BAD_LEN : 0;
+        if (err) {
+            return err;
+        }
+        bool found;
+        err = ofpmsg__nxm_cookie(&r->match, &found, &r->cookie,
+                                 &r->cookie_mask);
+        if (err) {
+            return err;
+        }
+        if (!found) {
+            r->cookie = r->cookie_mask = 0;
+        }
+        return left ? OFPERR_OFPBRC_BAD_LEN : 0;
     }
     if (msg->version == OFP10_VERSION) {
         if (left != 44) {
@@ -101,10 +111,24 @@ ofpmsg_decode_flow_stats_request(const struct ofpmsg *msg,
     return err ? err : left ? OFPERR_OFPBRC_BAD_LEN : 0;
 }
 
+/* Group stats and group desc requests select every group with OFPG_ALL;
+ * OFPG_ANY there names no group (ovs-vswitchd replies with nothing), so
+ * the "any" a caller passes is sent as OFPG_ALL, as ovs-ofctl does. */
+static uint32_t
+group_on_wire(enum ofpmsg_type type, uint32_t port_or_group)
+{
+    return ((type == OFPMSG_GROUP_STATS_REQUEST
+             || type == OFPMSG_GROUP_DESC_REQUEST)
+            && port_or_group == OFPG_ANY ? OFPG_ALL : port_or_group);
+}
+
 /* Appends a multipart request of 'type' whose body is at most a port or
  * group number: port stats (port), group stats (group), port desc and
  * group desc (port or group in 1.5, no body before), or no body at all
- * (desc, table stats, group features, table features, meter). */
+ * (desc, table stats, group features, table features, meter).  A group of
+ * OFPG_ANY or OFPG_ALL asks for every group (sent as OFPG_ALL).  Port desc
+ * exists in every version (OpenFlow 1.0: stats type 13, an Open vSwitch
+ * extension that ovs-ofctl -O OpenFlow10 dump-ports-desc sends). */
 void
 ofpmsg_encode_mp_request(enum ofpmsg_type type, uint8_t version,
                          uint32_t xid, uint32_t port_or_group,
@@ -120,13 +144,13 @@ ofpmsg_encode_mp_request(enum ofpmsg_type type, uint8_t version,
         }
         /* fall through */
     case OFPMSG_GROUP_STATS_REQUEST:
-        ofpbuf_put_be32(b, port_or_group);
+        ofpbuf_put_be32(b, group_on_wire(type, port_or_group));
         ofpbuf_put_zeros(b, 4);
         break;
     case OFPMSG_PORT_DESC_REQUEST:
     case OFPMSG_GROUP_DESC_REQUEST:
         if (version >= OFP15_VERSION) {
-            ofpbuf_put_be32(b, port_or_group);
+            ofpbuf_put_be32(b, group_on_wire(type, port_or_group));
             ofpbuf_put_zeros(b, 4);
         }
         break;

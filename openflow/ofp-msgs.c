@@ -23,15 +23,16 @@ struct ofpmsg_def {
 };
 
 #define STD(T, VERS, WT) { OFPMSG_##T, VERS, OFPMSG_STD, WT, false, false, \
-                           0, 0, #T }
-#define MP(T, VERS, REPLY, MPT) { OFPMSG_##T, VERS, OFPMSG_STD, 0, true,  \
-                                  REPLY, MPT, 0, #T }
+                           0, 0, "OFPT_" #T }
+#define MP(T, VERS, REPLY, MPT, NAME)                                   \
+    { OFPMSG_##T, VERS, OFPMSG_STD, 0, true, REPLY, MPT, 0,             \
+      "OFPST_" NAME }
 #define NX(T, NAME, SUB) { OFPMSG_##T, VALL, OFPMSG_NX, 0, false, false,  \
                            0, SUB, NAME }
 #define NXST(T, NAME, REPLY, SUB) { OFPMSG_##T, VALL, OFPMSG_NX, 0, true, \
                                     REPLY, OFPMP_EXPERIMENTER, SUB, NAME }
 #define ONF(T, SUB) { OFPMSG_##T, V13, OFPMSG_ONF, 0, false, false, 0,   \
-                      SUB, "ONF_" #T }
+                      SUB, "ONFT_" #T }
 
 static const struct ofpmsg_def defs[] = {
     STD(HELLO, VALL, 0),
@@ -63,32 +64,39 @@ static const struct ofpmsg_def defs[] = {
     STD(SET_ASYNC, V13UP, OFPT13_SET_ASYNC),
     STD(METER_MOD, V13UP, OFPT13_METER_MOD),
     STD(BUNDLE_CONTROL, V14UP, OFPT14_BUNDLE_CONTROL),
-    STD(BUNDLE_ADD, V14UP, OFPT14_BUNDLE_ADD_MESSAGE),
+    { OFPMSG_BUNDLE_ADD, V14UP, OFPMSG_STD, OFPT14_BUNDLE_ADD_MESSAGE, false,
+      false, 0, 0, "OFPT_BUNDLE_ADD_MESSAGE" },
     ONF(BUNDLE_CONTROL, ONFT13_BUNDLE_CONTROL),
-    ONF(BUNDLE_ADD, ONFT13_BUNDLE_ADD_MESSAGE),
+    { OFPMSG_BUNDLE_ADD, V13, OFPMSG_ONF, 0, false, false, 0,
+      ONFT13_BUNDLE_ADD_MESSAGE, "ONFT_BUNDLE_ADD_MESSAGE" },
 
-    MP(DESC_REQUEST, VALL, false, OFPMP_DESC),
-    MP(DESC_REPLY, VALL, true, OFPMP_DESC),
-    MP(FLOW_STATS_REQUEST, VALL, false, OFPMP_FLOW),
-    MP(FLOW_STATS_REPLY, VALL, true, OFPMP_FLOW),
-    MP(AGGREGATE_REQUEST, VALL, false, OFPMP_AGGREGATE),
-    MP(AGGREGATE_REPLY, VALL, true, OFPMP_AGGREGATE),
-    MP(TABLE_STATS_REQUEST, VALL, false, OFPMP_TABLE),
-    MP(TABLE_STATS_REPLY, VALL, true, OFPMP_TABLE),
-    MP(PORT_STATS_REQUEST, VALL, false, OFPMP_PORT_STATS),
-    MP(PORT_STATS_REPLY, VALL, true, OFPMP_PORT_STATS),
-    MP(GROUP_STATS_REQUEST, V13UP, false, OFPMP_GROUP),
-    MP(GROUP_STATS_REPLY, V13UP, true, OFPMP_GROUP),
-    MP(GROUP_DESC_REQUEST, V13UP, false, OFPMP_GROUP_DESC),
-    MP(GROUP_DESC_REPLY, V13UP, true, OFPMP_GROUP_DESC),
-    MP(GROUP_FEATURES_REQUEST, V13UP, false, OFPMP_GROUP_FEATURES),
-    MP(GROUP_FEATURES_REPLY, V13UP, true, OFPMP_GROUP_FEATURES),
-    MP(METER_STATS_REQUEST, V13UP, false, OFPMP_METER),
-    MP(METER_STATS_REPLY, V13UP, true, OFPMP_METER),
-    MP(TABLE_FEATURES_REQUEST, V13UP, false, OFPMP_TABLE_FEATURES),
-    MP(TABLE_FEATURES_REPLY, V13UP, true, OFPMP_TABLE_FEATURES),
-    MP(PORT_DESC_REQUEST, V13UP, false, OFPMP_PORT_DESC),
-    MP(PORT_DESC_REPLY, V13UP, true, OFPMP_PORT_DESC),
+    MP(DESC_REQUEST, VALL, false, OFPMP_DESC, "DESC request"),
+    MP(DESC_REPLY, VALL, true, OFPMP_DESC, "DESC reply"),
+    MP(FLOW_STATS_REQUEST, VALL, false, OFPMP_FLOW, "FLOW request"),
+    MP(FLOW_STATS_REPLY, VALL, true, OFPMP_FLOW, "FLOW reply"),
+    MP(AGGREGATE_REQUEST, VALL, false, OFPMP_AGGREGATE, "AGGREGATE request"),
+    MP(AGGREGATE_REPLY, VALL, true, OFPMP_AGGREGATE, "AGGREGATE reply"),
+    MP(TABLE_STATS_REQUEST, VALL, false, OFPMP_TABLE, "TABLE request"),
+    MP(TABLE_STATS_REPLY, VALL, true, OFPMP_TABLE, "TABLE reply"),
+    MP(PORT_STATS_REQUEST, VALL, false, OFPMP_PORT_STATS, "PORT request"),
+    MP(PORT_STATS_REPLY, VALL, true, OFPMP_PORT_STATS, "PORT reply"),
+    MP(GROUP_STATS_REQUEST, V13UP, false, OFPMP_GROUP, "GROUP request"),
+    MP(GROUP_STATS_REPLY, V13UP, true, OFPMP_GROUP, "GROUP reply"),
+    MP(GROUP_DESC_REQUEST, V13UP, false, OFPMP_GROUP_DESC,
+       "GROUP_DESC request"),
+    MP(GROUP_DESC_REPLY, V13UP, true, OFPMP_GROUP_DESC, "GROUP_DESC reply"),
+    MP(GROUP_FEATURES_REQUEST, V13UP, false, OFPMP_GROUP_FEATURES,
+       "GROUP_FEATURES request"),
+    MP(GROUP_FEATURES_REPLY, V13UP, true, OFPMP_GROUP_FEATURES,
+       "GROUP_FEATURES reply"),
+    MP(METER_STATS_REQUEST, V13UP, false, OFPMP_METER, "METER request"),
+    MP(METER_STATS_REPLY, V13UP, true, OFPMP_METER, "METER reply"),
+    MP(TABLE_FEATURES_REQUEST, V13UP, false, OFPMP_TABLE_FEATURES,
+       "TABLE_FEATURES request"),
+    MP(TABLE_FEATURES_REPLY, V13UP, true, OFPMP_TABLE_FEATURES,
+       "TABLE_FEATURES reply"),
+    MP(PORT_DESC_REQUEST, VALL, false, OFPMP_PORT_DESC, "PORT_DESC request"),
+    MP(PORT_DESC_REPLY, VALL, true, OFPMP_PORT_DESC, "PORT_DESC reply"),
 
     NX(ROLE_REQUEST, "NXT_ROLE_REQUEST", NXT_ROLE_REQUEST),
     NX(ROLE_REPLY, "NXT_ROLE_REPLY", NXT_ROLE_REPLY),
@@ -108,14 +116,17 @@ static const struct ofpmsg_def defs[] = {
     NX(NXT_RESUME, "NXT_RESUME", NXT_RESUME),
     NX(NXT_CT_FLUSH_ZONE, "NXT_CT_FLUSH_ZONE", NXT_CT_FLUSH_ZONE),
     NX(NXT_PACKET_IN2, "NXT_PACKET_IN2", NXT_PACKET_IN2),
-    NXST(FLOW_STATS_REQUEST, "NXST_FLOW_REQUEST", false, NXST_FLOW),
-    NXST(FLOW_STATS_REPLY, "NXST_FLOW_REPLY", true, NXST_FLOW),
-    NXST(AGGREGATE_REQUEST, "NXST_AGGREGATE_REQUEST", false,
+    NXST(FLOW_STATS_REQUEST, "NXST_FLOW request", false, NXST_FLOW),
+    NXST(FLOW_STATS_REPLY, "NXST_FLOW reply", true, NXST_FLOW),
+    NXST(AGGREGATE_REQUEST, "NXST_AGGREGATE request", false,
          NXST_AGGREGATE),
-    NXST(AGGREGATE_REPLY, "NXST_AGGREGATE_REPLY", true, NXST_AGGREGATE),
+    NXST(AGGREGATE_REPLY, "NXST_AGGREGATE reply", true, NXST_AGGREGATE),
 };
 
-/* Returns a static name for 'type' (the standard spelling). */
+/* Returns a static name for 'type' in its standard spelling, as
+ * ovs-ofctl prints it: "OFPT_GROUP_MOD", "OFPST_FLOW request" (the NXM
+ * variants of types that have one come out as the standard message; see
+ * ofpmsg_name()). */
 const char *
 ofpmsg_type_name(enum ofpmsg_type type)
 {
@@ -125,6 +136,21 @@ ofpmsg_type_name(enum ofpmsg_type type)
         }
     }
     return "UNKNOWN";
+}
+
+/* Returns a static name for classified 'msg' as ovs-ofctl prints it,
+ * telling the encodings apart: "OFPT_FLOW_MOD" or "NXT_FLOW_MOD",
+ * "OFPST_FLOW request" or "NXST_FLOW request", "ONFT_BUNDLE_CONTROL". */
+const char *
+ofpmsg_name(const struct ofpmsg *msg)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(defs); i++) {
+        if (defs[i].type == msg->type && defs[i].family == msg->family
+            && (defs[i].versions & (1u << msg->version))) {
+            return defs[i].name;
+        }
+    }
+    return ofpmsg_type_name(msg->type);
 }
 
 /* Returns true if 'type' is a reply to a request. */
@@ -491,6 +517,74 @@ ofpmsg__pull_nxm_match(const uint8_t **p, size_t *left, size_t match_len,
     *p += OFPMSG_PAD8(match_len);
     *left -= OFPMSG_PAD8(match_len);
     return 0;
+}
+
+/* NXM_NX_COOKIE / NXM_NX_COOKIE_W (class 1, field 30): in an NXST_FLOW /
+ * NXST_AGGREGATE request or an NXT_FLOW_MOD, the cookie to select flows
+ * by travels inside the nx_match. */
+#define NXM_COOKIE_FIELD (0x00013c00u >> 9)
+
+/* Looks for NXM_NX_COOKIE(_W) in NXM 'match' (already framed by
+ * ofpmsg__pull_nxm_match()).  Sets '*found' and, if found, '*cookie' and
+ * '*cookie_mask' (all-ones for the unmasked form).  Returns 0 or an
+ * OFPBMC_* error (wrong length, twice, value bits outside the mask). */
+enum ofperr
+ofpmsg__nxm_cookie(const struct ofpmsg_match *match, bool *found,
+                   uint64_t *cookie, uint64_t *cookie_mask)
+{
+    const uint8_t *p = match->data;
+    size_t left = match->format == OFPMSG_MATCH_NXM ? match->size : 0;
+    *found = false;
+    while (left >= 4) {
+        uint32_t h = ofpmsg__get32(p);
+        size_t len = 4 + (h & 0xff);
+        if (len > left) {
+            break;              /* Framing is check_oxms()'s job. */
+        }
+        if (h >> 9 == NXM_COOKIE_FIELD) {
+            bool hm = (h >> 8) & 1;
+            if ((h & 0xff) != (hm ? 16 : 8)) {
+                return OFPERR_OFPBMC_BAD_LEN;
+            }
+            if (*found) {
+                return OFPERR_OFPBMC_DUP_FIELD;
+            }
+            *found = true;
+            *cookie = ofpmsg__get64(p + 4);
+            *cookie_mask = hm ? ofpmsg__get64(p + 12) : UINT64_MAX;
+            if (*cookie & ~*cookie_mask) {
+                return OFPERR_OFPBMC_BAD_WILDCARDS;
+            }
+        }
+        p += len;
+        left -= len;
+    }
+    return 0;
+}
+
+/* Appends NXM 'match' and, if 'cookie_mask' is nonzero, an
+ * NXM_NX_COOKIE(_W) entry for 'cookie' (unmasked for an all-ones mask, as
+ * ovs-ofctl sends it), then pads to 8 bytes.  Returns the match length
+ * without the padding, for the caller's match_len field. */
+size_t
+ofpmsg__put_nxm_match(struct ofpbuf *b, const struct ofpmsg_match *match,
+                      uint64_t cookie, uint64_t cookie_mask)
+{
+    size_t start = b->size;
+    if (match->size) {
+        ofpbuf_put(b, match->data, match->size);
+    }
+    if (cookie_mask == UINT64_MAX) {
+        ofpbuf_put_be32(b, NXM_COOKIE_FIELD << 9 | 8);
+        ofpbuf_put_be64(b, cookie);
+    } else if (cookie_mask) {
+        ofpbuf_put_be32(b, NXM_COOKIE_FIELD << 9 | 1u << 8 | 16);
+        ofpbuf_put_be64(b, cookie & cookie_mask);
+        ofpbuf_put_be64(b, cookie_mask);
+    }
+    size_t len = b->size - start;
+    ofpbuf_pad_to(b, 8, start);
+    return len;
 }
 
 /* Appends 'match' (OXM, or none for an empty one) as an OF1.1+ ofp_match
@@ -1352,7 +1446,10 @@ ofpmsg_encode_flow_mod(uint8_t version, uint32_t xid,
             ASSERT(version == OFP10_VERSION && m->size == 40);
             ofpbuf_put(b, m->data, 40);
         }
-        ofpbuf_put_be64(b, fm->cookie);
+        /* NXM: a cookie to select flows by goes in the match and the
+         * fixed field keeps the new cookie. */
+        bool match_cookie = nxm && fm->cookie_mask;
+        ofpbuf_put_be64(b, match_cookie ? fm->new_cookie : fm->cookie);
         ofpbuf_put_be16(b, (uint16_t) (fm->table_id << 8 | fm->command));
         ofpbuf_put_be16(b, fm->idle_timeout);
         ofpbuf_put_be16(b, fm->hard_timeout);
@@ -1361,13 +1458,13 @@ ofpmsg_encode_flow_mod(uint8_t version, uint32_t xid,
         ofpbuf_put_be16(b, ofpmsg__port_to10(fm->out_port));
         ofpbuf_put_be16(b, fm->flags);
         if (nxm) {
-            ofpbuf_put_be16(b, (uint16_t) m->size);
+            size_t len_ofs = b->size;
+            ofpbuf_put_be16(b, 0);
             ofpbuf_put_zeros(b, 6);
-            size_t mstart = b->size;
-            if (m->size) {
-                ofpbuf_put(b, m->data, m->size);
-            }
-            ofpbuf_pad_to(b, 8, mstart);
+            size_t mlen = ofpmsg__put_nxm_match(b, m, fm->cookie,
+                                                match_cookie
+                                                ? fm->cookie_mask : 0);
+            ofpbuf_set_be16(b, len_ofs, (uint16_t) mlen);
         }
         ofpmsg__put_actions(b, &fm->actions);
         ofpmsg__finish(b, start);
@@ -1412,6 +1509,7 @@ decode_flow_mod10(const struct ofpmsg *msg, struct ofpmsg_flow_mod *fm)
         return OFPERR_OFPBRC_BAD_LEN;
     }
     fm->cookie = ofpmsg__get64(p);
+    fm->new_cookie = fm->cookie;
     uint16_t command = ofpmsg__get16(p + 8);
     fm->command = command & 0xff;
     fm->table_id = command >> 8;
@@ -1432,6 +1530,22 @@ decode_flow_mod10(const struct ofpmsg *msg, struct ofpmsg_flow_mod *fm)
                                               &fm->match);
         if (err) {
             return err;
+        }
+        bool found;
+        uint64_t cookie, mask;
+        err = ofpmsg__nxm_cookie(&fm->match, &found, &cookie, &mask);
+        if (err) {
+            return err;
+        }
+        if (found) {
+            if (fm->command == 0) {         /* OFPFC_ADD. */
+                /* An add sets the fixed cookie; ovs-vswitchd refuses a
+                 * match cookie with NXBRC_NXM_INVALID (a Nicira code this
+                 * table lacks): the nearest standard one. */
+                return OFPERR_OFPBMC_BAD_FIELD;
+            }
+            fm->cookie = cookie;
+            fm->cookie_mask = mask;
         }
     }
     fm->actions = (struct ofpmsg_actions) {
@@ -1454,6 +1568,7 @@ ofpmsg_decode_flow_mod(const struct ofpmsg *msg, struct ofpmsg_flow_mod *fm)
         return OFPERR_OFPBRC_BAD_LEN;
     }
     fm->cookie = ofpmsg__get64(p);
+    fm->new_cookie = fm->cookie;
     fm->cookie_mask = ofpmsg__get64(p + 8);
     fm->table_id = p[16];
     fm->command = p[17];

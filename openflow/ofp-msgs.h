@@ -137,6 +137,8 @@ struct ofpmsg {
     size_t body_size;           /* Bytes at 'body'. */
 };
 
+const char *ofpmsg_name(const struct ofpmsg *);
+
 /* Framing. */
 enum ofperr ofpmsg_frame(const void *data, size_t size, size_t *msg_size);
 enum ofperr ofpmsg_classify(const void *data, size_t size, struct ofpmsg *);
@@ -358,8 +360,17 @@ enum ofperr ofpmsg_decode_packet_out(const struct ofpmsg *,
  * callers without that extension keep table_id 0. */
 struct ofpmsg_flow_mod {
     struct ofpmsg_match match;  /* Its format picks the OF1.0 layouts. */
-    uint64_t cookie;            /* New cookie, or cookie to match. */
-    uint64_t cookie_mask;       /* OF1.3+. */
+    uint64_t cookie;            /* New cookie, or cookie to match.  NXM:
+                                 * the match's NXM_NX_COOKIE(_W) if it has
+                                 * one (not allowed in an add), else the
+                                 * fixed cookie field. */
+    uint64_t cookie_mask;       /* OF1.3+; NXM: from NXM_NX_COOKIE(_W),
+                                 * else 0.  Encoding NXM: nonzero puts
+                                 * cookie/cookie_mask in the match and
+                                 * new_cookie in the fixed field. */
+    uint64_t new_cookie;        /* Decoded: the fixed cookie field (OF1.0
+                                 * and NXM: a modify's new cookie), in
+                                 * every layout.  Encoded: see above. */
     uint8_t table_id;           /* See above for OF1.0/NXM. */
     uint8_t command;            /* OFPFC_*. */
     uint16_t idle_timeout;      /* Seconds, 0 for none. */
@@ -446,8 +457,9 @@ struct ofpmsg_flow_stats_request {
     uint8_t table_id;           /* OFPTT_ALL for all. */
     uint32_t out_port;          /* OFP11_PORT_ANY for any. */
     uint32_t out_group;         /* OF1.3+; OFPG_ANY for any. */
-    uint64_t cookie;            /* OF1.3+. */
-    uint64_t cookie_mask;       /* OF1.3+. */
+    uint64_t cookie;            /* OF1.3+ and NXM (NXM_NX_COOKIE(_W) in
+                                 * the match, both ways). */
+    uint64_t cookie_mask;       /* Same; 0 selects any cookie. */
     struct ofpmsg_match match;  /* NXM selects NXST_FLOW/NXST_AGGREGATE. */
 };
 

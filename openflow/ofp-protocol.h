@@ -195,6 +195,7 @@ enum {
 #define OFP11_PORT_LOCAL 0xfffffffeu
 #define OFP11_PORT_ANY 0xffffffffu    /* OF1.0 "OFPP_NONE". */
 #define OFPG_ANY 0xffffffffu
+#define OFPG_ALL 0xfffffffcu
 #define OFPG_BUCKET_ALL 0xffffffffu /* OF1.5 command_bucket_id. */
 #define OFPTT_ALL 0xff
 

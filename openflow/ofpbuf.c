@@ -63,7 +63,9 @@ ofpbuf_steal(struct ofpbuf *b, size_t *sizep)
 void *
 ofpbuf_put_uninit(struct ofpbuf *b, size_t n)
 {
-    ofpbuf_reserve(b, n);
+    /* Even an empty put returns a valid pointer: callers may hand it to
+     * memcpy() with a zero length. */
+    ofpbuf_reserve(b, n ? n : 1);
     void *p = b->data + b->size;
     b->size += n;
     return p;

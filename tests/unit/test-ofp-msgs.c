@@ -1508,6 +1508,225 @@ test_truncations(void **state)
     }
 }
 
+/* Debian ovs-vswitchd's replies, captured with a logging proxy: group 1
+ * (select, buckets bucket_id:5,weight:7,output:1 and bucket_id:0,drop) and
+ * group 2 (all, output:2).  `ovs-ofctl -O OpenFlow15 dump-groups` and
+ * `ovs-ofctl -O OpenFlow13 dump-group-stats`. */
+static void
+test_group_replies_captured(void **state)
+{
+    struct hexmsg m;
+    struct ofpmsg msg;
+    struct ofpmsg_iter it;
+    struct ofpmsg_group_desc gd;
+    struct ofpmsg_group_stats gs;
+    struct ofpmsg_bucket bk;
+    uint64_t pk, by;
+
+    (void) state;
+    classify_hex(&m, "061300780000000200070000000000000040010000000001003000"
+                 "000000000000200010000000050000001000000001000000000000"
+                 "000000000008000700000010000000000000000000080001000000"
+                 "280000000000020018000000000000001800100000000000000010"
+                 "000000020000000000000000", OFPMSG_GROUP_DESC_REPLY, &msg);
+    ofpmsg_iter_init(&it, &msg, msg.body, msg.body_size);
+    assert_int_equal(ofpmsg_group_desc_pull(&it, &gd), 0);
+    assert_int_equal(gd.group_id, 1);
+    assert_int_equal(gd.type, 1);
+    assert_int_equal(gd.buckets_raw_size, 0x30);
+    struct ofpmsg_iter bit;
+    ofpmsg_iter_init(&bit, &msg, gd.buckets_raw, gd.buckets_raw_size);
+    assert_int_equal(ofpmsg_bucket_pull(&bit, &bk), 0);
+    assert_int_equal(bk.bucket_id, 5);
+    assert_int_equal(bk.weight, 7);
+    assert_int_equal(bk.actions.size, 16);
+    assert_int_equal(ofpmsg_bucket_pull(&bit, &bk), 0);
+    assert_int_equal(bk.bucket_id, 0);
+    assert_int_equal(bk.weight, 1);
+    assert_int_equal(bk.actions.size, 0);
+    assert_int_equal(ofpmsg_bucket_pull(&bit, &bk), OFPMSG_EOF);
+    assert_int_equal(ofpmsg_group_desc_pull(&it, &gd), 0);
+    assert_int_equal(gd.group_id, 2);
+    assert_int_equal(gd.type, 0);
+    assert_int_equal(ofpmsg_group_desc_pull(&it, &gd), OFPMSG_EOF);
+
+    classify_hex(&m, "041300900000000600060000000000000048000000000001000000"
+                 "00000000000000000000000000000000000000000000000000204e"
+                 "438000000000000000000000000000000000000000000000000000"
+                 "000000000000000038000000000002000000000000000000000000"
+                 "000000000000000000000000000000001f6961c000000000000000"
+                 "000000000000000000", OFPMSG_GROUP_STATS_REPLY, &msg);
+    ofpmsg_iter_init(&it, &msg, msg.body, msg.body_size);
+    assert_int_equal(ofpmsg_group_stats_pull(&it, &gs), 0);
+    assert_int_equal(gs.group_id, 1);
+    assert_int_equal(gs.n_buckets, 2);
+    assert_int_equal(gs.duration_nsec, 0x204e4380);
+    ofpmsg_group_stats_bucket(&gs, 1, &pk, &by);
+    assert_int_equal(pk, 0);
+    assert_int_equal(ofpmsg_group_stats_pull(&it, &gs), 0);
+    assert_int_equal(gs.group_id, 2);
+    assert_int_equal(gs.n_buckets, 1);
+    assert_int_equal(ofpmsg_group_stats_pull(&it, &gs), OFPMSG_EOF);
+
+    /* The requests: "all groups" is OFPG_ALL on the wire (OFPG_ANY would
+     * select nothing and ovs-vswitchd would reply with no entries). */
+    struct ofpbuf b = OFPBUF_EMPTY_INITIALIZER;
+    ofpmsg_encode_mp_request(OFPMSG_GROUP_DESC_REQUEST, OFP15_VERSION, 2,
+                             OFPG_ANY, &b);
+    assert_buf_hex(&b, "06120018000000020007000000000000fffffffc00000000");
+    ofpbuf_clear(&b);
+    ofpmsg_encode_mp_request(OFPMSG_GROUP_STATS_REQUEST, OFP13_VERSION, 6,
+                             OFPG_ANY, &b);
+    assert_buf_hex(&b, "04120018000000060006000000000000fffffffc00000000");
+    ofpbuf_clear(&b);
+    ofpmsg_encode_mp_request(OFPMSG_GROUP_STATS_REQUEST, OFP13_VERSION, 6,
+                             7, &b);
+    assert_buf_hex(&b, "041200180000000600060000000000000000000700000000");
+    ofpbuf_uninit(&b);
+}
+
+/* ovs-ofctl -O OpenFlow10 dump-ports-desc sends OFPST_PORT_DESC (stats
+ * type 13, an Open vSwitch extension to 1.0) and ovs-vswitchd answers with
+ * OpenFlow 1.0 ports. */
+static void
+test_port_desc_of10_captured(void **state)
+{
+    struct ofpbuf b = OFPBUF_EMPTY_INITIALIZER;
+    struct hexmsg m;
+    struct ofpmsg msg;
+    struct ofpmsg_iter it;
+    struct ofpmsg_port port;
+    uint32_t port_no;
+
+    (void) state;
+    ofpmsg_encode_simple(OFPMSG_PORT_DESC_REQUEST, OFP10_VERSION, 2, &b);
+    assert_buf_hex(&b, "0110000c00000002000d0000");
+    classify_buf(&b, OFPMSG_PORT_DESC_REQUEST, &msg);
+    assert_int_equal(ofpmsg_decode_mp_request(&msg, &port_no), 0);
+    ofpbuf_clear(&b);
+    ofpmsg_encode_mp_request(OFPMSG_PORT_DESC_REQUEST, OFP10_VERSION, 2,
+                             OFP11_PORT_ANY, &b);
+    assert_buf_hex(&b, "0110000c00000002000d0000");
+    ofpbuf_uninit(&b);
+
+    classify_hex(&m, "0111003c00000002000d0000fffeaad3ad258d4462723000000000"
+                 "0000000000000000000000000100000001000000c000000000000000"
+                 "0000000000", OFPMSG_PORT_DESC_REPLY, &msg);
+    ofpmsg_iter_init(&it, &msg, msg.body, msg.body_size);
+    assert_int_equal(ofpmsg_port_pull(&it, &port), 0);
+    assert_int_equal(port.port_no, OFP11_PORT_LOCAL);
+    assert_string_equal(port.name, "br0");
+    assert_int_equal(ofpmsg_port_pull(&it, &port), OFPMSG_EOF);
+}
+
+/* Names as ovs-ofctl prints them (checked with ovs-ofctl ofp-print). */
+static void
+test_type_names(void **state)
+{
+    struct hexmsg m;
+    struct ofpmsg msg;
+
+    (void) state;
+    assert_string_equal(ofpmsg_type_name(OFPMSG_GROUP_MOD), "OFPT_GROUP_MOD");
+    assert_string_equal(ofpmsg_type_name(OFPMSG_HELLO), "OFPT_HELLO");
+    assert_string_equal(ofpmsg_type_name(OFPMSG_FLOW_MOD), "OFPT_FLOW_MOD");
+    assert_string_equal(ofpmsg_type_name(OFPMSG_FLOW_STATS_REQUEST),
+                        "OFPST_FLOW request");
+    assert_string_equal(ofpmsg_type_name(OFPMSG_GROUP_DESC_REPLY),
+                        "OFPST_GROUP_DESC reply");
+    assert_string_equal(ofpmsg_type_name(OFPMSG_PORT_STATS_REQUEST),
+                        "OFPST_PORT request");
+    assert_string_equal(ofpmsg_type_name(OFPMSG_BUNDLE_ADD),
+                        "OFPT_BUNDLE_ADD_MESSAGE");
+    assert_string_equal(ofpmsg_type_name(OFPMSG_NXT_PACKET_IN2),
+                        "NXT_PACKET_IN2");
+
+    /* ONFT_BUNDLE_CONTROL (OF1.3), as ovs-ofctl ofp-print names it. */
+    classify_hex(&m, "04040018000000014f4e4600000008fc0000000100000000",
+                 OFPMSG_BUNDLE_CONTROL, &msg);
+    assert_string_equal(ofpmsg_name(&msg), "ONFT_BUNDLE_CONTROL");
+    struct ofpbuf b = OFPBUF_EMPTY_INITIALIZER;
+    ofpmsg_encode_simple(OFPMSG_DESC_REQUEST, OFP13_VERSION, 1, &b);
+    classify_buf(&b, OFPMSG_DESC_REQUEST, &msg);
+    assert_string_equal(ofpmsg_name(&msg), "OFPST_DESC request");
+    ofpbuf_uninit(&b);
+}
+
+/* The cookie to select flows by travels in the nx_match of NXST_FLOW and
+ * NXT_FLOW_MOD (NXM_NX_COOKIE, NXM_NX_COOKIE_W).  Captured from ovs-ofctl:
+ * `dump-flows br0 cookie=0x5/-1`, `dump-flows br0 cookie=0x5/0xff,ip`,
+ * `del-flows br0 cookie=0x7/-1,udp`. */
+static void
+test_nxm_cookie_captured(void **state)
+{
+    static const uint8_t eth_ip[] = { 0, 0, 6, 2, 8, 0 };
+    static const uint8_t eth_udp[] = {
+        0, 0, 6, 2, 8, 0, 0, 0, 0x0c, 1, 0x11,
+    };
+    struct hexmsg m;
+    struct ofpmsg msg;
+    struct ofpmsg_flow_stats_request r;
+    struct ofpmsg_flow_mod fm;
+    struct ofpbuf b = OFPBUF_EMPTY_INITIALIZER;
+
+    (void) state;
+    static const char *exact =
+        "0110003000000008ffff0000000023200000000000000000ffff000cff0000"
+        "0000013c08000000000000000500000000";
+    classify_hex(&m, exact, OFPMSG_FLOW_STATS_REQUEST, &msg);
+    assert_int_equal(msg.family, OFPMSG_NX);
+    assert_int_equal(ofpmsg_decode_flow_stats_request(&msg, &r), 0);
+    assert_int_equal(r.cookie, 5);
+    assert_true(r.cookie_mask == UINT64_MAX);
+    r.match.size = 0;
+    ofpmsg_encode_flow_stats_request(OFP10_VERSION, 8, false, &r, &b);
+    assert_buf_hex(&b, exact);
+    ofpbuf_clear(&b);
+
+    static const char *masked =
+        "0110004000000008ffff0000000023200000000000000000ffff001aff0000"
+        "0000000602080000013d10000000000000000500000000000000ff000000"
+        "000000";
+    classify_hex(&m, masked, OFPMSG_FLOW_STATS_REQUEST, &msg);
+    assert_int_equal(ofpmsg_decode_flow_stats_request(&msg, &r), 0);
+    assert_int_equal(r.cookie, 5);
+    assert_int_equal(r.cookie_mask, 0xff);
+    r.match.data = eth_ip;
+    r.match.size = sizeof eth_ip;
+    ofpmsg_encode_flow_stats_request(OFP10_VERSION, 8, false, &r, &b);
+    assert_buf_hex(&b, masked);
+    ofpbuf_clear(&b);
+
+    static const char *del =
+        "0104004800000008000023200000000d0000000000000000000300"
+        "0000008000ffffffffffff00000017000000000000000006020800"
+        "00000c011100013c08000000000000000700";
+    classify_hex(&m, del, OFPMSG_FLOW_MOD, &msg);
+    assert_int_equal(ofpmsg_decode_flow_mod(&msg, &fm), 0);
+    assert_int_equal(fm.command, 3);
+    assert_int_equal(fm.cookie, 7);
+    assert_true(fm.cookie_mask == UINT64_MAX);
+    assert_int_equal(fm.new_cookie, 0);
+    fm.match.data = eth_udp;
+    fm.match.size = sizeof eth_udp;
+    ofpmsg_encode_flow_mod(OFP10_VERSION, 8, &fm, &b);
+    assert_buf_hex(&b, del);
+    ofpbuf_uninit(&b);
+
+    /* No cookie in the match: nothing selected by cookie. */
+    classify_hex(&m, "0110002000000008ffff0000000023200000000000000000ffff"
+                 "0000ff000000", OFPMSG_FLOW_STATS_REQUEST, &msg);
+    assert_int_equal(ofpmsg_decode_flow_stats_request(&msg, &r), 0);
+    assert_int_equal(r.cookie_mask, 0);
+
+    /* An add may not carry one (ovs-vswitchd: NXBRC_NXM_INVALID). */
+    classify_hex(&m, "0104004000000005000023200000000d0000000000000099000000"
+                 "0000008000ffffffffffff0000000c00000000000000013c080000"
+                 "00000000000700000000", OFPMSG_FLOW_MOD, &msg);
+    assert_int_equal(ofpmsg_decode_flow_mod(&msg, &fm),
+                     OFPERR_OFPBMC_BAD_FIELD);
+}
+
 int
 main(void)
 {
@@ -1537,6 +1756,10 @@ main(void)
         cmocka_unit_test(test_packet_in2),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_truncations),
+        cmocka_unit_test(test_group_replies_captured),
+        cmocka_unit_test(test_port_desc_of10_captured),
+        cmocka_unit_test(test_type_names),
+        cmocka_unit_test(test_nxm_cookie_captured),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,521 @@
+"""System tests of kiln-switchd's OpenFlow side (switch/ofproto.c,
+switch/connmgr*.c, switch/kiln-switchd.c), driven by Debian's ovs-ofctl.
+
+Each test starts kiln-db with the Open_vSwitch schema and kiln-switchd in
+a temporary run directory and creates a bridge with ovs-vsctl.  The
+comparison tests also start the reference, Debian's ovsdb-server and
+ovs-vswitchd (netdev datapath, in a network namespace of its own so that
+its "ovs-netdev" tap device cannot clash with anyone else's), send both
+switches the same commands and compare what ovs-ofctl prints, less
+durations and ages.  Every process is killed and every directory removed
+at teardown, pass or fail.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+import kilntest
+
+SWITCHD = os.path.join(kilntest.BUILD, "switch", "kiln-switchd")
+OFCTL = "/usr/bin/ovs-ofctl"
+VSCTL = "/usr/bin/ovs-vsctl"
+VSWITCHD = "/usr/sbin/ovs-vswitchd"
+SCHEMA = kilntest.SCHEMAS["vswitch"]
+
+
+def sh(args, check=True, timeout=30, input=None):
+    """Runs 'args'; returns (status, stdout, stderr)."""
+    p = subprocess.run(args, capture_output=True, text=True,
+                       timeout=timeout, input=input)
+    if check and p.returncode:
+        raise RuntimeError("%s: exit %d\n%s%s" % (" ".join(args),
+                                                 p.returncode, p.stdout,
+                                                 p.stderr))
+    return p.returncode, p.stdout, p.stderr
+
+
+def wait_for(pred, what, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            raise TimeoutError("timed out waiting for " + what)
+        time.sleep(0.02)
+
+
+class Switch:
+    """A database server plus a switch daemon (kiln or ovs) with one
+    bridge 'br0', all in a fresh directory."""
+
+    def __init__(self, kind):
+        self.kind = kind
+        self.dir = tempfile.mkdtemp(prefix="ksw-%s-" % kind, dir="/tmp")
+        self.db = kilntest.DbServer(kind, self.dir, [SCHEMA], name="db")
+        self.proc = None
+        self.mgmt = os.path.join(self.dir, "br0.mgmt")
+        self.ctl = os.path.join(self.dir, "switchd.ctl")
+        self.log = os.path.join(self.dir, "switchd.log")
+
+    def start(self):
+        self.db.start()
+        sh([VSCTL, "--db=" + self.db.remote, "--no-wait", "init"])
+        env = dict(os.environ, KILN_RUNDIR=self.dir, OVS_RUNDIR=self.dir,
+                   OVS_LOGDIR=self.dir, OVS_DBDIR=self.dir)
+        out = open(os.path.join(self.dir, "switchd.out"), "wb")
+        if self.kind == "kiln":
+            cmd = [SWITCHD, self.db.remote, "--no-chdir",
+                   "--unixctl=" + self.ctl, "--log-file=" + self.log]
+        else:
+            cmd = ["unshare", "-n", VSWITCHD, self.db.remote, "--no-chdir",
+                   "--unixctl=" + self.ctl, "--log-file=" + self.log,
+                   "--disable-system"]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=out, stderr=out, env=env,
+                                     cwd=self.dir)
+        out.close()
+        wait_for(lambda: os.path.exists(self.ctl), "switch control socket")
+        self.vsctl("add-br", "br0", "--", "set", "bridge", "br0",
+                   "datapath_type=netdev")
+        wait_for(lambda: os.path.exists(self.mgmt), "br0.mgmt")
+        wait_for(lambda: sh([OFCTL, "show", self.mgmt],
+                            check=False)[0] == 0, "br0 answering")
+
+    def vsctl(self, *args):
+        return sh([VSCTL, "--db=" + self.db.remote, "--no-wait"]
+                  + list(args))[1]
+
+    def ofctl(self, *args, check=True, input=None):
+        """Runs ovs-ofctl with the bridge socket after the command name
+        (options may come first); returns (status, output+errors)."""
+        args = list(args)
+        i = 0
+        while args[i].startswith("-"):
+            i += 2 if args[i] == "-O" else 1
+        # diff-flows reads a plain path as a file: name the socket.
+        target = ("unix:" + self.mgmt if args[i] == "diff-flows"
+                  else self.mgmt)
+        cmd = [OFCTL] + args[:i + 1] + [target] + args[i + 1:]
+        status, out, err = sh(cmd, check=check, input=input)
+        return status, out + err
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self):
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.terminate()
+                try:
+                    self.proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+        try:
+            self.db.stop()
+        finally:
+            self.db.cleanup()
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def kiln():
+    sw = Switch("kiln")
+    try:
+        sw.start()
+        yield sw
+    finally:
+        sw.stop()
+
+
+@pytest.fixture
+def pair():
+    """(reference OVS switch, Kiln switch)."""
+    ref, kiln = Switch("ovs"), Switch("kiln")
+    try:
+        ref.start()
+        kiln.start()
+        yield ref, kiln
+    finally:
+        try:
+            ref.stop()
+        finally:
+            kiln.stop()
+
+
+_VOLATILE = re.compile(r"(duration|idle_age|hard_age|idle_time)=[0-9.]+s?,? ?")
+
+
+def normalize(text):
+    """Drops durations, ages, xids and the reply header; sorts lines."""
+    lines = []
+    for line in text.splitlines():
+        if "reply" in line and "xid=" in line:
+            continue
+        line = _VOLATILE.sub("", line)
+        line = re.sub(r"xid=0x[0-9a-f]+", "xid=X", line)
+        if line.strip():
+            lines.append(line.rstrip())
+    return "\n".join(sorted(lines))
+
+
+def both(pair, *args, check=True, input=None):
+    """Runs the ovs-ofctl command on both switches; returns the outputs
+    (reference, kiln), statuses checked equal."""
+    ref, kiln = pair
+    rs, rout = ref.ofctl(*args, check=False, input=input)
+    ks, kout = kiln.ofctl(*args, check=False, input=input)
+    assert (rs == 0) == (ks == 0), (args, rout, kout)
+    if check:
+        assert rs == 0, (args, rout)
+    return rout, kout
+
+
+def assert_same_dump(pair, *dump_args):
+    for proto in ([], ["-O", "OpenFlow13"], ["-O", "OpenFlow15"]):
+        rout, kout = both(pair, *(proto + ["dump-flows"] + list(dump_args)))
+        assert normalize(kout) == normalize(rout), (proto, rout, kout)
+
+
+FLOWS = """\
+priority=100,ip,nw_src=10.0.0.1,actions=output:1
+priority=90,tcp,tp_dst=80,actions=output:2
+cookie=0x10,priority=80,arp,actions=NORMAL
+cookie=0x11,priority=80,udp,actions=drop
+table=3,priority=5,ip,nw_dst=192.168.0.0/16,actions=resubmit(,4)
+cookie=0x21,table=4,priority=7,in_port=3,dl_vlan=10,actions=strip_vlan,output:2
+"""
+
+
+def test_add_mod_del_flows_match_reference(pair):
+    for args in (["add-flow", "priority=10,ip,actions=output:3"],
+                 ["add-flows", "-"],
+                 ["-O", "OpenFlow13", "add-flow",
+                  "table=1,priority=1,ipv6,actions=goto_table:2"],
+                 ["-O", "OpenFlow15", "add-flow",
+                  "cookie=0x30,table=2,priority=3,udp,tp_src=53,"
+                  "actions=set_field:0x5->reg0,output:4"]):
+        both(pair, *args, input=FLOWS)
+    assert_same_dump(pair)
+
+    # Loose and strict modify, OpenFlow 1.0 (adds when nothing matches)
+    # and 1.3 (never adds).
+    both(pair, "mod-flows", "ip,actions=output:9")
+    both(pair, "--strict", "mod-flows", "priority=90,tcp,tp_dst=80,"
+         "actions=output:8")
+    both(pair, "mod-flows", "sctp,actions=output:7")
+    both(pair, "-O", "OpenFlow13", "mod-flows", "icmp,actions=output:7")
+    both(pair, "-O", "OpenFlow13", "mod-flows",
+         "cookie=0x10/0xff,actions=output:6")
+    assert_same_dump(pair)
+    # Filters in dumps.
+    assert_same_dump(pair, "table=3")
+    assert_same_dump(pair, "tcp")
+    rout, kout = both(pair, "-O", "OpenFlow13", "dump-flows",
+                      "cookie=0x10/0xf0")
+    assert normalize(kout) == normalize(rout)
+
+    # Deletes: cookie mask, out_port, strict, table.
+    both(pair, "-O", "OpenFlow13", "del-flows", "cookie=0x20/0xf0")
+    assert_same_dump(pair)
+    both(pair, "del-flows", "out_port=9")
+    assert_same_dump(pair)
+    both(pair, "--strict", "del-flows", "priority=80,udp")
+    both(pair, "-O", "OpenFlow13", "del-flows", "table=2")
+    assert_same_dump(pair)
+    rout, kout = both(pair, "dump-aggregate")
+    assert normalize(kout) == normalize(rout)
+    rout, kout = both(pair, "-O", "OpenFlow13", "dump-aggregate", "ip")
+    assert normalize(kout) == normalize(rout)
+    both(pair, "del-flows")
+    assert_same_dump(pair)
+
+
+def test_replace_and_diff_flows_match_reference(pair, tmp_path):
+    path = tmp_path / "flows.txt"
+    path.write_text(FLOWS)
+    both(pair, "add-flow", "priority=1,actions=drop")
+    # With OpenFlow 1.0, both refuse (flows in several tables need 1.1+).
+    rout, kout = both(pair, "replace-flows", str(path), check=False)
+    assert "usable flow formats" in rout and "usable flow formats" in kout
+    both(pair, "-O", "OpenFlow13", "replace-flows", str(path))
+    assert_same_dump(pair)
+    path.write_text(FLOWS + "priority=2,icmp,actions=output:5\n")
+    rout, kout = both(pair, "-O", "OpenFlow13", "diff-flows", str(path),
+                      check=False)
+    assert normalize(kout) == normalize(rout)
+    assert "+priority=2,icmp" in kout.replace(" ", ",")
+
+
+def test_check_overlap_and_timeouts(pair):
+    both(pair, "add-flow", "priority=5,ip,actions=drop")
+    rout, kout = both(pair, "--strict", "-O", "OpenFlow13", "add-flow",
+                      "priority=5,tcp,check_overlap,actions=drop",
+                      check=False)
+    assert "OFPFMFC_OVERLAP" in rout and "OFPFMFC_OVERLAP" in kout
+    both(pair, "add-flow", "priority=6,udp,hard_timeout=1,actions=drop")
+    both(pair, "add-flow", "priority=7,udp,idle_timeout=1,actions=drop")
+    assert_same_dump(pair)
+    ref, kiln = pair
+    wait_for(lambda: "udp" not in kiln.ofctl("dump-flows")[1],
+             "timeouts", timeout=5)
+    assert_same_dump(pair)
+
+
+def test_tables_and_show(pair):
+    both(pair, "add-flow", "table=0,priority=1,ip,actions=drop")
+    both(pair, "add-flow", "table=1,priority=1,ip,actions=drop")
+    rout, kout = both(pair, "-O", "OpenFlow13", "dump-tables")
+    assert normalize(kout) == normalize(rout)
+    ref, kiln = pair
+    out = kiln.ofctl("show")[1]
+    assert "n_tables:254" in out and "LOCAL(br0)" in out
+    rout, kout = both(pair, "-O", "OpenFlow13", "dump-ports-desc")
+    # Addresses differ; the rest must not.
+    mac = re.compile(r"addr:[0-9a-f:]+")
+    assert mac.sub("", normalize(kout)) == mac.sub("", normalize(rout))
+    for proto in ("OpenFlow10", "OpenFlow13", "OpenFlow14", "OpenFlow15"):
+        assert kiln.ofctl("-O", proto, "show")[0] == 0
+
+
+def test_bundle_is_atomic(pair, tmp_path):
+    both(pair, "-O", "OpenFlow14", "add-flow", "priority=1,arp,actions=drop")
+    good = tmp_path / "good.txt"
+    good.write_text("priority=10,ip,actions=drop\n"
+                    "priority=11,tcp,actions=output:1\n")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("priority=20,ip,actions=drop\n"
+                   "priority=21,udp,actions=group:77\n"   # no such group
+                   "priority=22,tcp,actions=drop\n")
+    for proto in ("OpenFlow13", "OpenFlow14"):
+        rout, kout = both(pair, "-O", proto, "--bundle", "add-flows",
+                          str(bad), check=False)
+        assert "OFPBAC_BAD_OUT_GROUP" in rout
+        assert "OFPBAC_BAD_OUT_GROUP" in kout, kout
+        assert_same_dump(pair)
+        ref, kiln = pair
+        assert "priority=20" not in kiln.ofctl("dump-flows")[1]
+    both(pair, "-O", "OpenFlow14", "--bundle", "add-flows", str(good))
+    assert_same_dump(pair)
+    both(pair, "-O", "OpenFlow14", "--bundle", "replace-flows", str(good))
+    assert_same_dump(pair)
+
+
+def test_groups_match_reference(pair):
+    for g in ("group_id=1,type=all,bucket=output:1,bucket=output:2",
+              "group_id=2,type=select,bucket=weight:5,output:3,"
+              "bucket=weight:7,output:4",
+              "group_id=3,type=indirect,bucket=output:5",
+              "group_id=4,type=fast_failover,"
+              "bucket=watch_port:1,output:1,bucket=watch_port:2,output:2"):
+        both(pair, "-O", "OpenFlow13", "add-group", g)
+    for proto in ("OpenFlow13", "OpenFlow15"):
+        rout, kout = both(pair, "-O", proto, "dump-groups")
+        assert normalize(kout) == normalize(rout), (rout, kout)
+    rout, kout = both(pair, "-O", "OpenFlow13", "add-group",
+                      "group_id=1,type=all,bucket=output:1", check=False)
+    assert "OFPGMFC_GROUP_EXISTS" in rout and "OFPGMFC_GROUP_EXISTS" in kout
+    both(pair, "-O", "OpenFlow13", "add-flow",
+         "priority=5,ip,actions=group:1")
+    both(pair, "-O", "OpenFlow13", "mod-group",
+         "group_id=1,type=all,bucket=output:7")
+    both(pair, "-O", "OpenFlow13", "del-groups", "group_id=1")
+    assert_same_dump(pair)          # The flow went with the group.
+    rout, kout = both(pair, "-O", "OpenFlow13", "dump-groups")
+    assert normalize(kout) == normalize(rout)
+    rout, kout = both(pair, "-O", "OpenFlow13", "dump-group-stats")
+    assert "group_id=2" in kout and "group_id=1" not in kout
+
+
+def test_tlv_map(pair):
+    both(pair, "add-tlv-map", "{class=0x102,type=0x80,len=4}->tun_metadata0")
+    rout, kout = both(pair, "dump-tlv-map")
+    assert normalize(kout) == normalize(rout)
+    rout, kout = both(pair, "add-tlv-map",
+                      "{class=0x102,type=0x81,len=4}->tun_metadata0",
+                      check=False)
+    assert "ERROR" in rout and "ERROR" in kout
+    both(pair, "del-tlv-map", "{class=0x102,type=0x80,len=4}->tun_metadata0")
+    rout, kout = both(pair, "dump-tlv-map")
+    assert normalize(kout) == normalize(rout)
+
+
+# -- raw messages -------------------------------------------------------
+
+def recv_msg(sock):
+    hdr = b""
+    while len(hdr) < 8:
+        chunk = sock.recv(8 - len(hdr))
+        if not chunk:
+            raise EOFError("connection closed")
+        hdr += chunk
+    version, mtype, length, xid = struct.unpack("!BBHI", hdr)
+    body = b""
+    while len(body) < length - 8:
+        chunk = sock.recv(length - 8 - len(body))
+        if not chunk:
+            raise EOFError("connection closed")
+        body += chunk
+    return version, mtype, xid, body
+
+
+def expect(sock, mtype):
+    """Reads messages until one of 'mtype' (skipping others)."""
+    for _ in range(10):
+        m = recv_msg(sock)
+        if m[1] == mtype:
+            return m
+    raise AssertionError("no message of type %d" % mtype)
+
+
+def test_malformed_messages_get_errors(kiln):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(kiln.mgmt)
+    try:
+        s.sendall(struct.pack("!BBHI", 4, 0, 8, 1))     # Hello, OF1.3.
+        assert recv_msg(s)[1] == 0
+        cases = [
+            struct.pack("!BBHI", 4, 0xee, 12, 0x101) + b"abcd",  # Bad type.
+            struct.pack("!BBHI", 4, 14, 16, 0x102) + b"\0" * 8,  # Short
+            struct.pack("!BBHI", 4, 18, 16, 0x103)               # flow_mod,
+            + struct.pack("!HH4x", 0x77, 0),                     # bad mp.
+            struct.pack("!BBHI", 1, 2, 8, 0x104),                # Version.
+        ]
+        for i, msg in enumerate(cases):
+            s.sendall(msg)
+            version, mtype, xid, body = expect(s, 1)         # OFPT_ERROR.
+            assert xid == 0x101 + i
+            err_type = struct.unpack("!H", body[:2])[0]
+            assert err_type == 1, (i, body)                 # BAD_REQUEST.
+        # The connection survives: echo.
+        s.sendall(struct.pack("!BBHI", 4, 2, 12, 0x200) + b"ping")
+        version, mtype, xid, body = expect(s, 3)
+        assert xid == 0x200 and body == b"ping"
+        # A length below the header cannot be resynchronized: error, then
+        # the switch closes this connection only.
+        s.sendall(struct.pack("!BBHI", 4, 2, 4, 0x300))
+        assert expect(s, 1)[2] == 0x300
+    finally:
+        s.close()
+    assert kiln.alive()
+    assert kiln.ofctl("show")[0] == 0
+
+
+def test_version_negotiation_and_protocols(kiln):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(kiln.mgmt)
+    try:
+        # An OpenFlow 1.3 hello whose bitmap offers 1.1 and 1.2 only: no
+        # common version.
+        bitmap = struct.pack("!HHI", 1, 8, (1 << 2) | (1 << 3))
+        s.sendall(struct.pack("!BBHI", 4, 0, 16, 5) + bitmap)
+        assert recv_msg(s)[1] == 0                      # Our hello.
+        version, mtype, xid, body = recv_msg(s)
+        assert mtype == 1 and struct.unpack("!H", body[:2])[0] == 0
+    finally:
+        s.close()
+    kiln.vsctl("set", "bridge", "br0", "protocols=OpenFlow13")
+    wait_for(lambda: kiln.ofctl("-O", "OpenFlow10", "show",
+                                check=False)[0] != 0, "protocols applied")
+    assert kiln.ofctl("-O", "OpenFlow13", "show")[0] == 0
+
+
+def test_bridges_live_and_appctl(kiln):
+    kiln.vsctl("add-br", "br1", "--", "set", "bridge", "br1",
+               "fail_mode=secure",
+               "other_config:datapath-id=00000000000000aa")
+    mgmt1 = os.path.join(kiln.dir, "br1.mgmt")
+    wait_for(lambda: os.path.exists(mgmt1), "br1.mgmt")
+    out = sh([OFCTL, "dump-flows", mgmt1])[1]
+    assert "actions=NORMAL" not in out                  # Secure.
+    assert "dpid:00000000000000aa" in sh([OFCTL, "show", mgmt1])[1]
+    assert "actions=NORMAL" in kiln.ofctl("dump-flows")[1]  # Standalone.
+    appctl = ["/usr/bin/ovs-appctl", "-t", kiln.ctl]
+    assert sh(appctl + ["ofproto/list"])[1].split() == ["br0", "br1"]
+    kiln.ofctl("add-flow", "table=7,priority=9,ip,actions=drop")
+    dump = sh(appctl + ["bridge/dump-flows", "br0"])[1]
+    assert "table_id=7" in dump and "priority=9,ip" in dump
+    assert "kiln-switchd" in sh(appctl + ["version"])[1]
+    kiln.vsctl("del-br", "br1")
+    wait_for(lambda: not os.path.exists(mgmt1), "br1 removed")
+    assert sh(appctl + ["ofproto/list"])[1].split() == ["br0"]
+
+
+def hello13(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(path)
+    s.sendall(struct.pack("!BBHI", 4, 0, 8, 1))
+    assert recv_msg(s)[1] == 0
+    return s
+
+
+def test_role_slave_cannot_modify(kiln):
+    master, slave = hello13(kiln.mgmt), hello13(kiln.mgmt)
+    try:
+        role = struct.pack("!BBHI", 4, 24, 24, 7)
+        master.sendall(role + struct.pack("!I4xQ", 2, 1))      # MASTER.
+        assert struct.unpack("!I", expect(master, 25)[3][:4])[0] == 2
+        slave.sendall(role + struct.pack("!I4xQ", 3, 2))       # SLAVE.
+        assert struct.unpack("!I", expect(slave, 25)[3][:4])[0] == 3
+        # A stale generation id is refused.
+        slave.sendall(role + struct.pack("!I4xQ", 2, 1))
+        body = expect(slave, 1)[3]
+        assert struct.unpack("!HH", body[:4]) == (11, 0)       # STALE.
+        # flow_mod (delete all) from the slave: OFPBRC_IS_SLAVE.
+        fm = struct.pack("!QQBBHHHIIIH2x", 0, 0, 0xff, 3, 0, 0, 0,
+                         0xffffffff, 0xffffffff, 0xffffffff, 0)
+        match = struct.pack("!HH4x", 1, 4)
+        msg = fm + match
+        slave.sendall(struct.pack("!BBHI", 4, 14, 8 + len(msg), 9) + msg)
+        body = expect(slave, 1)[3]
+        assert struct.unpack("!HH", body[:4]) == (1, 10)
+        assert "actions=NORMAL" in kiln.ofctl("dump-flows")[1]
+        # The master may.
+        master.sendall(struct.pack("!BBHI", 4, 14, 8 + len(msg), 9) + msg)
+        master.sendall(struct.pack("!BBHI", 4, 20, 8, 10))     # Barrier.
+        assert expect(master, 21)[2] == 10
+        assert "actions=NORMAL" not in kiln.ofctl("dump-flows")[1]
+    finally:
+        master.close()
+        slave.close()
+
+
+def test_active_controller_reconnects(kiln):
+    path = os.path.join(kiln.dir, "ctl.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.settimeout(10)
+    srv.bind(path)
+    srv.listen(4)
+    try:
+        kiln.vsctl("set-controller", "br0", "unix:" + path)
+        for _ in range(2):
+            conn, _ = srv.accept()
+            conn.settimeout(5)
+            assert recv_msg(conn)[1] == 0                   # Its hello.
+            conn.sendall(struct.pack("!BBHI", 4, 0, 8, 1))
+            conn.sendall(struct.pack("!BBHI", 4, 5, 8, 2))  # Features.
+            version, mtype, xid, body = expect(conn, 6)
+            assert xid == 2 and version == 4
+            conn.close()                # The switch must come back.
+    finally:
+        srv.close()
+
+
+def test_packet_out_validation(pair):
+    good = ("in_port=controller packet=ffffffffffff000000000001080600010800"
+            "06040001000000000001c0a80001000000000000c0a80002 "
+            "actions=output:1")
+    both(pair, "-O", "OpenFlow13", "packet-out", good)
+    rout, kout = both(pair, "-O", "OpenFlow13", "packet-out",
+                      good.replace("output:1", "group:77"), check=False)
+    assert "OFPBAC_BAD_OUT_GROUP" in rout and "OFPBAC_BAD_OUT_GROUP" in kout
