@@ -13,6 +13,12 @@
 
 #include "datapath/conntrack-private.h"
 #include "datapath/packet-csum.h"
+#include "lib/log.h"
+
+LOG_MODULE(conntrack_ftp);
+
+/* Announcements of an address other than the control connection's. */
+static struct log_rate_limit bad_addr_rl = LOG_RATE_LIMIT_INIT(60, 5);
 
 #define EXPECT_TIMEOUT_MS 30000
 #define MAX_EXPECTATIONS 4096
@@ -252,6 +258,23 @@ replace_text(struct ct_pkt *pp, size_t ofs, size_t old_len, const char *text)
     return delta;
 }
 
+/* Records that rewriting the segment starting at 'seq' sent in 'dir' grew
+ * the payload by 'delta' bytes, unless a rewrite of that segment was
+ * already counted (a retransmission: 'seq' is not after the last rewritten
+ * one), so that the shift applies once per segment. */
+static void
+record_delta(struct ct_ftp *f, enum ct_dir dir, uint32_t seq, int delta)
+{
+    if (!delta) {
+        return;
+    }
+    if (f->seq_delta[dir] && !ct_seq_after(seq, f->seq_after[dir])) {
+        return;                 /* Retransmission: already shifted. */
+    }
+    f->seq_delta[dir] += delta;
+    f->seq_after[dir] = seq;
+}
+
 static bool
 addr_eq4(const struct in6_addr *a, const uint8_t b[4])
 {
@@ -294,18 +317,22 @@ conntrack__ftp_process(struct conntrack *ct, struct ct_conn *conn,
         if (!n || o->family != 4) {
             return;
         }
+        if (!addr_eq4(&o->src, a)) {
+            /* Only the client itself may be the data connection's end. */
+            LOG_WARN_RL(&bad_addr_rl, "ftp: PORT names %u.%u.%u.%u, not "
+                        "the client: no expectation", a[0], a[1], a[2],
+                        a[3]);
+            return;
+        }
         memcpy(&x, a, 4);
         struct in6_addr xp = x;
-        if ((conn->flags & CT_CONN_F_SNAT) && addr_eq4(&o->src, a)) {
+        if (conn->flags & CT_CONN_F_SNAT) {
             const uint8_t *na = (const uint8_t *) &r->dst;
             xp = r->dst;
             snprintf(text, sizeof text, "%u,%u,%u,%u,%u,%u", na[0], na[1],
                      na[2], na[3], port >> 8, port & 0xff);
             int delta = replace_text(pp, doff + 5, n, text);
-            if (delta) {
-                conn->ftp->seq_delta[dir] += delta;
-                conn->ftp->seq_after[dir] = seq;
-            }
+            record_delta(conn->ftp, dir, seq, delta);
             nat = CT_CONN_F_DNAT;
         }
         key.src = r->src;
@@ -320,19 +347,20 @@ conntrack__ftp_process(struct conntrack *ct, struct ct_conn *conn,
         if (!n || family != o->family) {
             return;
         }
+        if (memcmp(&o->src, &x, sizeof x)) {
+            LOG_WARN_RL(&bad_addr_rl, "ftp: EPRT names an address other "
+                        "than the client's: no expectation");
+            return;
+        }
         struct in6_addr xp = x;
-        if ((conn->flags & CT_CONN_F_SNAT)
-            && !memcmp(&o->src, &x, sizeof x)) {
+        if (conn->flags & CT_CONN_F_SNAT) {
             char buf[INET6_ADDRSTRLEN];
             xp = r->dst;
             inet_ntop(family == 4 ? AF_INET : AF_INET6, &xp, buf, sizeof buf);
             snprintf(text, sizeof text, "|%d|%s|%u|", family == 4 ? 1 : 2,
                      buf, port);
             int delta = replace_text(pp, doff + 5, n, text);
-            if (delta) {
-                conn->ftp->seq_delta[dir] += delta;
-                conn->ftp->seq_after[dir] = seq;
-            }
+            record_delta(conn->ftp, dir, seq, delta);
             nat = CT_CONN_F_DNAT;
         }
         key.src = r->src;
@@ -348,19 +376,23 @@ conntrack__ftp_process(struct conntrack *ct, struct ct_conn *conn,
         if (!n || o->family != 4) {
             return;
         }
+        if (!addr_eq4(&r->src, a)) {
+            /* Only the server itself may be the data connection's end. */
+            LOG_WARN_RL(&bad_addr_rl, "ftp: 227 names %u.%u.%u.%u, not "
+                        "the server: no expectation", a[0], a[1], a[2],
+                        a[3]);
+            return;
+        }
         memcpy(&x, a, 4);
         struct in6_addr xp = x;
-        if ((conn->flags & CT_CONN_F_DNAT) && addr_eq4(&r->src, a)) {
+        if (conn->flags & CT_CONN_F_DNAT) {
             const uint8_t *na = (const uint8_t *) &o->dst;
             xp = o->dst;
             snprintf(text, sizeof text, "%u,%u,%u,%u,%u,%u", na[0], na[1],
                      na[2], na[3], port >> 8, port & 0xff);
             int delta = replace_text(pp, (size_t) (paren + 1 - pl) + doff,
                                      n, text);
-            if (delta) {
-                conn->ftp->seq_delta[dir] += delta;
-                conn->ftp->seq_after[dir] = seq;
-            }
+            record_delta(conn->ftp, dir, seq, delta);
             nat |= CT_CONN_F_DNAT;
         }
         key.src = o->src;

@@ -37,6 +37,7 @@ dp_actions_builder_init(struct dp_actions_builder *b)
     b->data = NULL;
     b->size = 0;
     b->allocated = 0;
+    b->error = false;
 }
 
 void
@@ -48,18 +49,27 @@ dp_actions_builder_uninit(struct dp_actions_builder *b)
 
 /* Takes the list 'b' holds (which is left empty, as after
  * dp_actions_builder_init()) and returns it as an immutable struct
- * dp_actions that the caller owns (dp_actions_destroy() frees it). */
+ * dp_actions that the caller owns (dp_actions_destroy() frees it).  After
+ * an overflow the list is empty: the packet is dropped. */
 struct dp_actions *
 dp_actions_builder_finish(struct dp_actions_builder *b)
 {
-    struct dp_actions *acts = xmalloc(sizeof *acts + b->size);
+    size_t size = b->error ? 0 : b->size;
+    struct dp_actions *acts = xmalloc(sizeof *acts + size);
 
-    acts->size = b->size;
-    if (b->size) {
+    acts->size = size;
+    if (size) {
         memcpy(acts->data, b->data, b->size);
     }
     dp_actions_builder_uninit(b);
     return acts;
+}
+
+/* See dp-actions.h. */
+bool
+dp_actions_builder_error(const struct dp_actions_builder *b)
+{
+    return b->error;
 }
 
 /* Frees 'acts' (NULL is fine). */
@@ -71,7 +81,9 @@ dp_actions_destroy(struct dp_actions *acts)
 
 /* Appends an action of 'type' with argument 'arg' and room for
  * 'payload_size' zeroed payload bytes; returns the payload.  The buffer
- * may move: pointers into it are valid until the next put. */
+ * may move: pointers into it are valid until the next put.  An action too
+ * large to encode sets b->error and is not appended (the payload returned
+ * is scratch room past the list's end). */
 static void *
 put_action(struct dp_actions_builder *b, enum dp_action_type type,
            uint32_t arg, size_t payload_size)
@@ -79,8 +91,11 @@ put_action(struct dp_actions_builder *b, enum dp_action_type type,
     size_t len = DP_ACTION_HDR_SIZE
                  + ((payload_size + DP_ACTION_ALIGN - 1)
                     & ~(size_t) (DP_ACTION_ALIGN - 1));
+    bool too_big = len > DP_ACTIONS_MAX_SIZE;
 
-    ASSERT(len <= DP_ACTIONS_MAX_SIZE);
+    if (too_big) {
+        b->error = true;
+    }
     if (b->size + len > b->allocated) {
         b->allocated = MAX(b->allocated * 2, MAX(b->size + len, 64));
         b->data = xrealloc(b->data, b->allocated);
@@ -90,9 +105,11 @@ put_action(struct dp_actions_builder *b, enum dp_action_type type,
 
     memset(p, 0, len);
     a->type = type;
-    a->len = len;
+    a->len = (uint16_t) len;
     memcpy(p + 4, &arg, sizeof arg);
-    b->size += len;
+    if (!too_big) {
+        b->size += len;
+    }
     return p + DP_ACTION_HDR_SIZE;
 }
 
@@ -250,8 +267,14 @@ dp_actions_end_nested(struct dp_actions_builder *b, size_t token)
     struct dp_action *a = (struct dp_action *) (void *) (b->data + token);
 
     ASSERT(a->type == DP_ACTION_CLONE || a->type == DP_ACTION_CHECK_PKT_LEN);
-    ASSERT(b->size - token <= DP_ACTIONS_MAX_SIZE);
-    a->len = b->size - token;
+    if (b->size - token > DP_ACTIONS_MAX_SIZE) {
+        /* Too large to encode: drop the nested actions, flag the list. */
+        b->error = true;
+        b->size = token + DP_ACTION_HDR_SIZE;
+        a->len = DP_ACTION_HDR_SIZE;
+        return;
+    }
+    a->len = (uint16_t) (b->size - token);
 }
 
 /* Validation. */

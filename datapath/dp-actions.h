@@ -237,6 +237,8 @@ struct dp_actions_builder {
     uint8_t *data;              /* The actions so far.  Owned. */
     size_t size;                /* Bytes used. */
     size_t allocated;           /* Bytes at 'data'. */
+    bool error;                 /* An action or nested list would have
+                                 * exceeded DP_ACTIONS_MAX_SIZE. */
 };
 
 /* A finished, immutable action list. */
@@ -253,7 +255,14 @@ dp_actions_get(const struct dp_actions *acts)
 
 void dp_actions_builder_init(struct dp_actions_builder *);
 void dp_actions_builder_uninit(struct dp_actions_builder *);
+/* Returns the list built; after an overflow (dp_actions_builder_error())
+ * an empty list (drop) instead. */
 struct dp_actions *dp_actions_builder_finish(struct dp_actions_builder *);
+/* True if an action or nested list put on 'b' was too large to encode
+ * (over DP_ACTIONS_MAX_SIZE bytes, e.g. huge userspace userdata or a clone
+ * holding a huge flood); what 'b' holds is then not the list asked for
+ * and must not be executed. */
+bool dp_actions_builder_error(const struct dp_actions_builder *);
 void dp_actions_destroy(struct dp_actions *);
 
 /* Appending actions.  Each appends one action to 'b'. */

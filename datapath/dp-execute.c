@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "datapath/conntrack.h"
 #include "datapath/packet-csum.h"
 #include "datapath/packet.h"
 #include "lib/hash.h"
@@ -731,12 +732,7 @@ exec_list(const struct exec_ctx *ctx, struct packet_batch *batch,
             break;
         case DP_ACTION_CT_CLEAR:
             for (size_t i = 0; i < batch->count; i++) {
-                struct packet_md *md = &batch->packets[i]->md;
-
-                md->ct_state = md->ct_nw_proto = 0;
-                md->ct_zone = 0;
-                md->ct_mark = 0;
-                md->ct_label[0] = md->ct_label[1] = 0;
+                conntrack_clear(batch->packets[i]);
             }
             break;
         case DP_ACTION_HASH:

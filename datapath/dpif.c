@@ -30,6 +30,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "datapath/conntrack.h"
 #include "datapath/dp-actions.h"
 #include "datapath/dp-execute.h"
 #include "datapath/flow-cache.h"
@@ -281,11 +282,30 @@ exec_recirculate(void *ctx_, struct packet_batch *batch, uint32_t id)
     }
 }
 
+/* The ct action, with the config's tracker. */
+static void
+exec_conntrack(void *ctx_, struct packet_batch *batch,
+               const struct dp_action_ct *ct)
+{
+    struct dp_exec_ctx *ctx = ctx_;
+
+    conntrack_execute(ctx->dp->config.conntrack, batch, ct, ctx->now);
+}
+
+/* Without a tracker (config.conntrack NULL), dp_execute() marks packets of
+ * a ct action trk|inv. */
 static const struct dp_exec_ops exec_ops = {
     .output = exec_output,
     .upcall = exec_upcall,
     .recirculate = exec_recirculate,
     .conntrack = NULL,
+};
+
+static const struct dp_exec_ops exec_ops_ct = {
+    .output = exec_output,
+    .upcall = exec_upcall,
+    .recirculate = exec_recirculate,
+    .conntrack = exec_conntrack,
 };
 
 /* Runs 'actions' (NULL drops) on 'batch'. */
@@ -297,7 +317,8 @@ run_actions(struct dp_exec_ctx *ctx, struct packet_batch *batch,
         packet_batch_destroy_all(batch);
         return;
     }
-    dp_execute(&exec_ops, ctx, batch, dp_actions_get(actions),
+    dp_execute(ctx->dp->config.conntrack ? &exec_ops_ct : &exec_ops, ctx,
+               batch, dp_actions_get(actions),
                actions->size);
 }
 

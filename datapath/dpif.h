@@ -42,6 +42,7 @@
 #include "lib/flow.h"
 #include "lib/util.h"
 
+struct conntrack;
 struct dp_actions;
 struct ds;
 struct dpif;
@@ -116,6 +117,9 @@ struct dpif_config {
     dpif_userspace_func *userspace; /* May be NULL: packets dropped. */
     dpif_push_stats_func *push_stats; /* May be NULL. */
     void *aux;                  /* For the callbacks. */
+    struct conntrack *conntrack; /* Runs the CT action (borrowed: it must
+                                  * outlive the dpif); NULL marks such
+                                  * packets trk|inv. */
 };
 
 /* Fills 'config' with the defaults (no callbacks). */

@@ -153,21 +153,51 @@ parse_frag(const struct packet *p, struct ipf_key *key, uint32_t *start,
     } else {
         return false;
     }
-    if (*end > 65535 || *end < *start || (*more && (*end - *start) % 8)) {
+    if (*end > 65535 || *end < *start || (*more && (*end - *start) % 8)
+        || (!key->v6 && *end + ((l3[0] & 15) * 4u) > 65535)) {
         *bad = true;
     }
     return true;
 }
 
-/* Builds the whole datagram of complete list 'l'. */
+/* Builds the whole datagram of list 'l', whose last fragment came.
+ * Returns NULL, building nothing, unless the fragments cover [0, total)
+ * exactly (sorted, contiguous, none past 'total') and the result fits an
+ * IP datagram. */
 static struct packet *
 reassemble(struct ipf_list *l, const struct packet *last)
 {
-    const struct ipf_frag *first = NULL;
+    const struct ipf_frag *order[IPF_MAX_FRAGS];
+    const struct ipf_frag *first;
+    uint32_t pos = 0;
 
+    /* Insertion sort by start: at most IPF_MAX_FRAGS entries. */
     for (size_t i = 0; i < l->n_frags; i++) {
-        if (l->frags[i].start == 0) {
-            first = &l->frags[i];
+        size_t j = i;
+
+        while (j > 0 && order[j - 1]->start > l->frags[i].start) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = &l->frags[i];
+    }
+    for (size_t i = 0; i < l->n_frags; i++) {
+        if (order[i]->start != pos || order[i]->end < order[i]->start
+            || order[i]->end > l->total) {
+            return NULL;
+        }
+        pos = order[i]->end;
+    }
+    if (!l->n_frags || pos != l->total) {
+        return NULL;
+    }
+    first = order[0];
+    if (!l->key.v6) {
+        const uint8_t *fl3 = packet_l3(first->p);
+        size_t ihl = (fl3[0] & 15) * 4u;
+
+        if (ihl + l->total > 65535) {
+            return NULL;
         }
     }
     const struct packet *fp = first->p;
@@ -250,13 +280,15 @@ ipf_process(struct ipf *ipf, struct packet *p, uint16_t zone,
         l->expiration = now_ms + ipf->timeout_ms;
         hmap_insert(&ipf->lists, &l->node, hash);
     }
-    /* Overlaps, duplicates of the end, or too many: drop the datagram. */
+    /* Overlaps, duplicates of the end, fragments past the end (whichever
+     * came first), or too many: drop the datagram. */
     bool drop = l->n_frags >= IPF_MAX_FRAGS || (!more && l->total)
-                || (l->total && end > l->total)
-                || (!more && end < l->total);
+                || (l->total && end > l->total);
     for (size_t i = 0; i < l->n_frags && !drop; i++) {
         if (start < l->frags[i].end && l->frags[i].start < end) {
             drop = true;
+        } else if (!more && l->frags[i].end > end) {
+            drop = true;        /* An earlier fragment ends past the end. */
         }
     }
     if (drop) {
@@ -279,6 +311,7 @@ ipf_process(struct ipf *ipf, struct packet *p, uint16_t zone,
             have += l->frags[i].end - l->frags[i].start;
         }
         if (have == l->total) {
+            /* NULL if the extents do not tile [0, total): drop all. */
             out = reassemble(l, p);
             list_free(ipf, l);
         }

@@ -589,7 +589,7 @@ udp_msg_meta(const struct tnl_socket *s, int i, struct flow_tnl *tnl)
     const struct msghdr *mh = &s->msgs[i].msg_hdr;
     size_t seg = 0;
 
-    memset(tnl, 0, offsetof(struct flow_tnl, opts));
+    memset(tnl, 0, sizeof *tnl);   /* opts too: no stale options. */
     tnl->ip_src = (KILN_FORCE be32) s->addrs[i].sin_addr.s_addr;
     tnl->tp_src = (KILN_FORCE be16) s->addrs[i].sin_port;
     tnl->tp_dst = htonbe16(s->udp_port);
@@ -696,7 +696,7 @@ tnl_rxq_recv(struct netdev *netdev, int qid, struct packet_batch *batch)
         struct tnl_rx rx;
 
         if (s->kind == TNL_GRE) {
-            memset(&rx.tnl, 0, offsetof(struct flow_tnl, opts));
+            memset(&rx.tnl, 0, sizeof rx.tnl);
             if (parse_gre(data, len, &rx)) {
                 tnl_deliver(s, port, &rx, batch);
             } else {

@@ -583,7 +583,12 @@ ofp_field_get_value(const struct ofp_field *field,
                     union ofp_field_value *value)
 {
     field_read(field, map, flow, value);
-    if (field->kind == OFPFK_PORT16) {
+    if (field->kind == OFPFK_TUN_METADATA
+        && !(flow->tunnel.present & (UINT64_C(1) << field->index))) {
+        /* An option the packet did not carry reads as 0, whatever stale
+         * bytes its range of opts holds. */
+        memset(value, 0, sizeof *value);
+    } else if (field->kind == OFPFK_PORT16) {
         uint32_t port = get_uint(value->b, 4, false);
         memset(value, 0, sizeof *value);
         put_uint(value->b, 2, false, port);

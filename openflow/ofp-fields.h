@@ -191,7 +191,8 @@ unsigned int ofp_field_n_bytes(const struct ofp_field *field,
                                const struct ofp_tlv_map *map);
 
 /* Reads 'field' from 'flow' into 'value' (n_bytes bytes; the rest of
- * 'value' is zeroed). */
+ * 'value' is zeroed).  A tun_metadata field whose bit in
+ * flow->tunnel.present is clear reads as 0. */
 void ofp_field_get_value(const struct ofp_field *field,
                          const struct ofp_tlv_map *map,
                          const struct flow *flow,

@@ -183,7 +183,8 @@ ofpmsg_encode_packet_in2(uint8_t version, uint32_t xid, bool resume,
     put_prop_be64(b, NXPINT_COOKIE, pi->cookie);
     put_prop_u8(b, NXPINT_REASON, pi->reason);
     if (pi->metadata.size) {
-        ASSERT(pi->metadata.format == OFPMSG_MATCH_NXM);
+        ASSERT(pi->metadata.format == OFPMSG_MATCH_NXM
+               || pi->metadata.format == OFPMSG_MATCH_OXM);
         put_prop(b, NXPINT_METADATA, pi->metadata.data, pi->metadata.size);
     }
     if (pi->userdata_size) {

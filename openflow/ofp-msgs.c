@@ -1276,7 +1276,8 @@ ofpmsg_decode_flow_removed(const struct ofpmsg *msg,
 
 /* Packet in. */
 
-/* Appends a packet in message. */
+/* Appends a packet in message, with as much of the packet as fits in one
+ * message (OFP_MAX_MSG_LEN). */
 void
 ofpmsg_encode_packet_in(uint8_t version, uint32_t xid,
                         const struct ofpmsg_packet_in *pi, struct ofpbuf *b)
@@ -1296,8 +1297,11 @@ ofpmsg_encode_packet_in(uint8_t version, uint32_t xid,
         ofpmsg__put_oxm_match(b, &pi->match);
         ofpbuf_put_zeros(b, 2);
     }
-    if (pi->packet_size) {
-        ofpbuf_put(b, pi->packet, pi->packet_size);
+    /* Only what fits in one message: the length field is 16 bits. */
+    size_t room = OFP_MAX_MSG_LEN - (b->size - start);
+    size_t n = MIN(pi->packet_size, room);
+    if (n) {
+        ofpbuf_put(b, pi->packet, n);
     }
     ofpmsg__finish(b, start);
 }

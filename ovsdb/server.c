@@ -387,8 +387,11 @@ server_commit(struct db_server *server, struct server_db *sdb,
          * a set or map, not the whole new value. */
         struct json *record = db_txn_to_diff_record(
             r->txn, db_txn_get_comment(r->txn));
-        struct db_error *error = storage_commit(sdb->storage, record,
-                                                r->durable);
+        /* NULL: only ephemeral columns changed; nothing to store. */
+        struct db_error *error = (record
+                                  ? storage_commit(sdb->storage, record,
+                                                   r->durable)
+                                  : NULL);
         json_unref(record);
         if (error) {
             db_txn_abort(r->txn);

@@ -581,6 +581,44 @@ handle_bundle_add(struct ofconn *c, const struct ofpmsg *msg)
 
 /* packet_out. */
 
+void
+connmgr_set_resume_cb(struct connmgr *mgr, connmgr_resume_func *cb,
+                      void *aux)
+{
+    mgr->resume_cb = cb;
+    mgr->resume_aux = aux;
+}
+
+static void
+handle_resume(struct ofconn *c, const struct ofpmsg *msg)
+{
+    struct connmgr *mgr = c->mgr;
+    struct ofpmsg_packet_in2 pi;
+    struct connmgr_resume r;
+
+    if (!mgr->resume_cb) {
+        ofconn__send_error(c, msg, OFPERR_OFPBRC_BAD_TYPE);
+        return;
+    }
+    enum ofperr err = ofpmsg_decode_packet_in2(msg, &pi);
+    if (!err && !pi.continuation) {
+        err = OFPERR_OFPBRC_BAD_LEN;
+    }
+    if (!err) {
+        err = decode_match(c, &pi.metadata, &r.metadata);
+    }
+    if (!err) {
+        r.packet = pi.packet;
+        r.packet_size = pi.packet_size;
+        r.continuation = pi.continuation;
+        r.continuation_size = pi.continuation_size;
+        err = mgr->resume_cb(mgr, &r, mgr->resume_aux);
+    }
+    if (err) {
+        ofconn__send_error(c, msg, err);
+    }
+}
+
 static void
 handle_packet_out(struct ofconn *c, const struct ofpmsg *msg)
 {
@@ -686,6 +724,19 @@ tlv_rebuild_map(struct connmgr *mgr)
             }
         }
     }
+}
+
+bool
+connmgr_get_tlv(const struct connmgr *mgr, unsigned int index,
+                uint16_t *opt_class, uint8_t *type, uint8_t *len)
+{
+    if (index >= 64 || !mgr->tlvs[index].option_len) {
+        return false;
+    }
+    *opt_class = mgr->tlvs[index].option_class;
+    *type = mgr->tlvs[index].option_type;
+    *len = mgr->tlvs[index].option_len;
+    return true;
 }
 
 static void
@@ -1283,6 +1334,9 @@ connmgr__handle_request(struct ofconn *c, const struct ofpmsg *msg)
     case OFPMSG_PACKET_OUT:
         handle_packet_out(c, msg);
         break;
+    case OFPMSG_NXT_RESUME:
+        handle_resume(c, msg);
+        break;
     case OFPMSG_NXT_TLV_TABLE_MOD:
         handle_tlv_table_mod(c, msg);
         break;
@@ -1451,8 +1505,47 @@ packet_in_metadata(const struct connmgr *mgr, const struct flow *flow,
     }
 }
 
+#define PAD8(N) (((N) + 7) & ~(size_t) 7)
+
+/* NXT_PACKET_IN2 with 'md_size' bytes of metadata, 'ud_size' of userdata
+ * and 'cont_size' of continuation: the most packet bytes that keep the
+ * message within OFP_MAX_MSG_LEN, or -1 if even an empty packet does not
+ * fit.  Counts the optional properties (full_len, buffer_id) as present,
+ * so it never overestimates. */
+static long
+pin2_packet_room(size_t md_size, size_t ud_size, size_t cont_size)
+{
+    /* Header 16; full_len 8, buffer_id 8, table_id 8, cookie 16,
+     * reason 8; the packet property's own 4-byte header. */
+    size_t fixed = 16 + 8 + 8 + 8 + 16 + 8 + 4;
+
+    fixed += md_size ? PAD8(4 + md_size) : 0;
+    fixed += ud_size ? PAD8(4 + ud_size) : 0;
+    fixed += cont_size ? PAD8(4 + cont_size) : 0;
+    if (fixed > OFP_MAX_MSG_LEN) {
+        return -1;
+    }
+    /* The packet property is padded to 8 bytes. */
+    return (long) (((OFP_MAX_MSG_LEN - (fixed - 4)) & ~(size_t) 7) - 4);
+}
+
+/* OFPT_PACKET_IN of 'version' with an OXM match of 'match_size' bytes (OF
+ * 1.1+): the most packet bytes that keep it within OFP_MAX_MSG_LEN. */
+static size_t
+pin_packet_room(uint8_t version, size_t match_size)
+{
+    size_t fixed = (version == OFP10_VERSION ? 8 + 10
+                    : 8 + 16 + PAD8(4 + match_size) + 2);
+
+    return fixed < OFP_MAX_MSG_LEN ? OFP_MAX_MSG_LEN - fixed : 0;
+}
+
 /* Sends 'pi' to every connection that wants it, in the format each
- * chose.  Call on the loop's thread. */
+ * chose.  The packet is truncated to what fits in one OpenFlow message
+ * after the header, metadata and userdata; a continuation that does not
+ * fit is left out (the pipeline then ends at the pause), and a packet-in
+ * whose userdata alone does not fit is not sent.  Call on the loop's
+ * thread. */
 void
 connmgr_send_packet_in(struct connmgr *mgr,
                        const struct connmgr_packet_in *pi)
@@ -1481,10 +1574,31 @@ connmgr_send_packet_in(struct connmgr *mgr,
             };
             encode_match(c, OFPMSG_MATCH_OXM, c->version, &md, &mbuf,
                          &p2.metadata);
+            long room = pin2_packet_room(p2.metadata.size,
+                                         p2.userdata_size,
+                                         p2.continuation_size);
+            if (room < 0 && p2.continuation_size) {
+                /* No room for the continuation: send without pause. */
+                p2.continuation = NULL;
+                p2.continuation_size = 0;
+                room = pin2_packet_room(p2.metadata.size, p2.userdata_size,
+                                        0);
+            }
+            if (room < 0) {
+                LOG_WARN_RL(&rl, "packet-in userdata too large (%zu bytes): "
+                            "not sent", p2.userdata_size);
+                ofpbuf_uninit(&mbuf);
+                continue;
+            }
+            if (p2.packet_size > (size_t) room) {
+                p2.packet_size = (size_t) room;
+            }
             ofpmsg_encode_packet_in2(c->version, 0, false, &p2, &b);
         } else {
+            /* total_len is 16 bits in this format: saturate it. */
             struct ofpmsg_packet_in p1 = {
-                .buffer_id = OFP_NO_BUFFER, .total_len = pi->packet_size,
+                .buffer_id = OFP_NO_BUFFER,
+                .total_len = (uint16_t) MIN(pi->packet_size, UINT16_MAX),
                 .in_port = port_to11(pi->flow->in_port),
                 .reason = pi->reason, .table_id = pi->table_id,
                 .cookie = pi->cookie,
@@ -1494,6 +1608,8 @@ connmgr_send_packet_in(struct connmgr *mgr,
                 encode_match(c, OFPMSG_MATCH_OXM, c->version, &md, &mbuf,
                              &p1.match);
             }
+            p1.packet_size = MIN(p1.packet_size,
+                                 pin_packet_room(c->version, p1.match.size));
             ofpmsg_encode_packet_in(c->version, 0, &p1, &b);
         }
         ofconn__send_buf(c, &b);

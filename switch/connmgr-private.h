@@ -44,6 +44,8 @@ struct connmgr {
     uint16_t frag_flags;        /* OFPC_FRAG_* from set_config. */
     connmgr_packet_out_func *packet_out_cb; /* Executes packet_outs. */
     void *packet_out_aux;       /* Its argument. */
+    connmgr_resume_func *resume_cb; /* Executes NXT_RESUME, or NULL. */
+    void *resume_aux;           /* Its argument. */
     struct connmgr_tlv tlvs[64]; /* Geneve options by tun_metadata index;
                                   * option_len 0 when unmapped. */
 };

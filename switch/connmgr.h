@@ -50,6 +50,22 @@ typedef enum ofperr connmgr_packet_out_func(struct connmgr *,
                                             const struct connmgr_packet_out *,
                                             void *aux);
 
+/* A decoded NXT_RESUME, handed to the datapath side.  Everything is
+ * borrowed for the duration of the callback. */
+struct connmgr_resume {
+    const void *packet;         /* Frame. */
+    size_t packet_size;         /* Bytes at 'packet'. */
+    struct ofp_match metadata;  /* Pipeline fields (in_port, registers,
+                                 * ...) under their mask. */
+    const void *continuation;   /* Opaque continuation. */
+    size_t continuation_size;   /* Bytes at 'continuation'. */
+};
+
+/* Continues a paused pipeline.  Returns 0 or an OpenFlow error. */
+typedef enum ofperr connmgr_resume_func(struct connmgr *,
+                                        const struct connmgr_resume *,
+                                        void *aux);
+
 /* A packet to send to controllers. */
 struct connmgr_packet_in {
     const void *packet;         /* Frame (borrowed). */
@@ -89,8 +105,18 @@ void connmgr_set_probe_interval(struct connmgr *, int msec);
 void connmgr_set_packet_out_cb(struct connmgr *, connmgr_packet_out_func *,
                                void *aux);
 
+/* Without a resume callback, NXT_RESUME is answered with an error. */
+void connmgr_set_resume_cb(struct connmgr *, connmgr_resume_func *,
+                           void *aux);
+
 void connmgr_send_packet_in(struct connmgr *,
                             const struct connmgr_packet_in *);
+
+/* The Geneve option that tun_metadata'index' (< 64) stands for in the
+ * TLV table (NXT_TLV_TABLE_MOD): returns true and fills the outputs, or
+ * false if 'index' is unmapped. */
+bool connmgr_get_tlv(const struct connmgr *, unsigned int index,
+                     uint16_t *opt_class, uint8_t *type, uint8_t *len);
 
 /* Number of open OpenFlow connections. */
 size_t connmgr_n_connections(const struct connmgr *);

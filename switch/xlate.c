@@ -1574,6 +1574,12 @@ xlate_ctx_init(struct xlate_ctx *ctx, const struct xlate_in *xin,
 static void
 xlate_ctx_finish(struct xlate_ctx *ctx)
 {
+    if (dp_actions_builder_error(&ctx->b)) {
+        /* An action or clone too large to encode (huge userdata, a clone
+         * around a huge flood): drop the packet rather than run part of
+         * the actions. */
+        ctx->error = true;
+    }
     if (ctx->error) {
         dp_actions_builder_uninit(&ctx->b);
         dp_actions_builder_init(&ctx->b);
@@ -1636,7 +1642,9 @@ xlate_flow(const struct xlate_in *xin, struct xlate_out *out)
         ctx.flow.in_port = r->in_port;
         ctx.flow.metadata = r->metadata;
         memcpy(ctx.flow.regs, r->regs, sizeof r->regs);
-        ofpbuf_put(&ctx.actset, r->actset, r->actset_size);
+        if (r->actset_size) {
+            ofpbuf_put(&ctx.actset, r->actset, r->actset_size);
+        }
     } else if (xin->bridge) {
         ctx.bridge = xin->bridge;
     } else {
@@ -1707,7 +1715,9 @@ xlate_resume(struct xlate_map *map, struct xlate_bridge *br,
     ctx.base = *flow;
     ctx.bridge = br;
     ctx.table_id = ch.table_id;
-    ofpbuf_put(&ctx.actset, p, ch.actset_size);
+    if (ch.actset_size) {
+        ofpbuf_put(&ctx.actset, p, ch.actset_size);
+    }
     pthread_rwlock_rdlock(&map->rwlock);
     xlate_pipeline(&ctx, 0, (const struct ofpact *) (void *) acts,
                    ch.actions_size);

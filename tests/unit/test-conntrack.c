@@ -841,6 +841,78 @@ test_fragments(void **state)
     conntrack_destroy(ct);
 }
 
+/* Fragment extents are checked against the datagram's total whichever
+ * arrives first, and only fragments tiling [0, total) reassemble. */
+static void
+test_ipf_bad_extents(void **state)
+{
+    (void) state;
+    static uint8_t l4[65536];
+    struct ipf *ipf = ipf_create();
+
+    for (size_t i = 0; i < sizeof l4; i++) {
+        l4[i] = (uint8_t) (i * 7);
+    }
+    /* [0,8) MF, [24,32) MF, last [16,24): lengths sum to the total but
+     * [24,32) lies past it: the datagram is dropped. */
+    assert_null(ipf_process(ipf, frag4(l4, 24, 0, 8, true), 0, now));
+    assert_null(ipf_process(ipf, frag4(l4, 24, 24, 8, true), 0, now));
+    assert_null(ipf_process(ipf, frag4(l4, 24, 16, 8, false), 0, now));
+    assert_int_equal(ipf_bytes(ipf), 0);
+    /* The missing [8,16) does not complete anything either. */
+    assert_null(ipf_process(ipf, frag4(l4, 24, 8, 8, true), 0, now));
+    ipf_sweep(ipf, now + 16000);
+    assert_int_equal(ipf_bytes(ipf), 0);
+
+    /* No fragment at 0: [8,16) MF, [24,32) MF, then last [16,24). */
+    assert_null(ipf_process(ipf, frag4(l4, 24, 8, 8, true), 0, now));
+    assert_null(ipf_process(ipf, frag4(l4, 24, 24, 8, true), 0, now));
+    assert_null(ipf_process(ipf, frag4(l4, 24, 16, 8, false), 0, now));
+    assert_int_equal(ipf_bytes(ipf), 0);
+
+    /* Last first, then a fragment past it. */
+    assert_null(ipf_process(ipf, frag4(l4, 24, 16, 8, false), 0, now));
+    assert_null(ipf_process(ipf, frag4(l4, 24, 24, 8, true), 0, now));
+    assert_int_equal(ipf_bytes(ipf), 0);
+
+    /* A good datagram after all that still reassembles. */
+    assert_null(ipf_process(ipf, frag4(l4, 24, 16, 8, false), 0, now));
+    assert_null(ipf_process(ipf, frag4(l4, 24, 0, 8, true), 0, now));
+    struct packet *r = ipf_process(ipf, frag4(l4, 24, 8, 8, true), 0, now);
+    assert_non_null(r);
+    assert_int_equal(packet_size(r), 14 + 20 + 24);
+    assert_memory_equal((uint8_t *) packet_l3(r) + 20, l4, 24);
+    packet_destroy(r);
+    assert_int_equal(ipf_bytes(ipf), 0);
+
+    /* IPv4: ihl + total must fit in 16 bits.  65515 bytes does, 65532
+     * does not (the last fragment is refused; nothing completes). */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t total = pass ? 65532 : 65515;
+        size_t step = 1472, ofs;
+
+        r = NULL;
+        for (ofs = 0; ofs + step < total; ofs += step) {
+            assert_null(ipf_process(ipf, frag4(l4, total, ofs, step, true),
+                                    0, now));
+        }
+        r = ipf_process(ipf, frag4(l4, total, ofs, total - ofs, false), 0,
+                        now);
+        if (!pass) {
+            assert_non_null(r);
+            assert_int_equal(get16((uint8_t *) packet_l3(r) + 2),
+                             20 + total);
+            assert_memory_equal((uint8_t *) packet_l3(r) + 20, l4, total);
+            packet_destroy(r);
+        } else {
+            assert_null(r);
+        }
+        ipf_sweep(ipf, now + 16000);
+        assert_int_equal(ipf_bytes(ipf), 0);
+    }
+    ipf_destroy(ipf);
+}
+
 static void
 test_expiry_timeouts(void **state)
 {
@@ -1028,6 +1100,90 @@ test_ftp_snat_rewrite(void **state)
     conntrack_destroy(ct);
 }
 
+/* PORT/EPRT must name the client of the control connection and 227 the
+ * server; anything else (a bounce to a third host) expects nothing. */
+static void
+test_ftp_foreign_address(void **state)
+{
+    (void) state;
+    struct conntrack *ct = conntrack_create();
+    struct dp_action_ct a = act(0, true), nc = act(0, false);
+    struct conntrack_stats st;
+    uint32_t cseq = 1001, sseq = 5001;
+
+    strcpy(a.helper, "ftp");
+    ftp_setup(ct, &a, C);
+    const char *port = "PORT 10,0,0,99,200,10\r\n";
+    assert_int_equal(run1(ct, tcp(C, S, 40000, 21, cseq, sseq,
+                                  F_ACK | F_PSH, 65535, port), &a),
+                     CS_TRK | CS_EST);
+    cseq += (uint32_t) strlen(port);
+    conntrack_get_stats(ct, &st);
+    assert_int_equal(st.n_expectations, 0);
+    assert_int_equal(run1(ct, tcp(S, "10.0.0.99", 20, 51210, 9000, 0, F_SYN,
+                                  65535, NULL), &nc), CS_TRK | CS_NEW);
+
+    const char *eprt = "EPRT |1|10.0.0.98|6000|\r\n";
+    assert_int_equal(run1(ct, tcp(C, S, 40000, 21, cseq, sseq,
+                                  F_ACK | F_PSH, 65535, eprt), &a),
+                     CS_TRK | CS_EST);
+    cseq += (uint32_t) strlen(eprt);
+    conntrack_get_stats(ct, &st);
+    assert_int_equal(st.n_expectations, 0);
+
+    const char *pasv = "227 Entering Passive Mode (10,0,0,77,100,50).\r\n";
+    assert_int_equal(run1(ct, tcp(S, C, 21, 40000, sseq, cseq,
+                                  F_ACK | F_PSH, 65535, pasv), &a),
+                     CS_TRK | CS_EST | CS_RPL);
+    conntrack_get_stats(ct, &st);
+    assert_int_equal(st.n_expectations, 0);
+    assert_int_equal(run1(ct, tcp(C, "10.0.0.77", 45555, 25650, 1, 0, F_SYN,
+                                  65535, NULL), &nc), CS_TRK | CS_NEW);
+
+    /* The right addresses still work. */
+    const char *good = "PORT 10,0,0,1,200,11\r\n";
+    assert_int_equal(run1(ct, tcp(C, S, 40000, 21, cseq, sseq,
+                                  F_ACK | F_PSH, 65535, good), &a),
+                     CS_TRK | CS_EST);
+    conntrack_get_stats(ct, &st);
+    assert_int_equal(st.n_expectations, 1);
+    conntrack_destroy(ct);
+}
+
+/* A retransmitted PORT that NAT rewrites is rewritten again, but its
+ * length change shifts later sequence numbers only once. */
+static void
+test_ftp_snat_retransmit(void **state)
+{
+    (void) state;
+    struct conntrack *ct = conntrack_create();
+    struct dp_action_ct a = nat_act(DP_NAT_F_SRC, AF_INET, "192.168.0.100",
+                                    "192.168.0.100", 0, 0);
+
+    strcpy(a.helper, "ftp");
+    ftp_setup(ct, &a, "192.168.0.100");
+    const char *port = "PORT 10,0,0,1,200,10\r\n";
+    const char *want = "PORT 192,168,0,100,200,10\r\n";
+    int delta = (int) (strlen(want) - strlen(port));
+    for (int i = 0; i < 3; i++) {
+        struct packet *p = tcp(C, S, 40000, 21, 1001, 5001, F_ACK | F_PSH,
+                               65535, port);
+        assert_int_equal(run(ct, p, &a), CS_TRK | CS_EST | CS_SRC_NAT);
+        assert_memory_equal((uint8_t *) packet_l4(p) + 20, want,
+                            strlen(want));
+        assert_int_equal(get32((uint8_t *) packet_l4(p) + 4), 1001);
+        assert_true(csums_ok(p));
+        packet_destroy(p);
+    }
+    struct packet *p = tcp(C, S, 40000, 21, 1001 + (uint32_t) strlen(port),
+                           5001, F_ACK, 65535, "LIST\r\n");
+    assert_int_equal(run(ct, p, &a), CS_TRK | CS_EST | CS_SRC_NAT);
+    assert_int_equal(get32((uint8_t *) packet_l4(p) + 4),
+                     1001 + strlen(port) + (uint32_t) delta);
+    packet_destroy(p);
+    conntrack_destroy(ct);
+}
+
 static void
 test_stats_format(void **state)
 {
@@ -1119,10 +1275,13 @@ main(void)
         cmocka_unit_test(test_dnat_ipv6_and_partial),
         cmocka_unit_test(test_icmp_error_nat),
         cmocka_unit_test(test_fragments),
+        cmocka_unit_test(test_ipf_bad_extents),
         cmocka_unit_test(test_expiry_timeouts),
         cmocka_unit_test(test_syn_flood_eviction),
         cmocka_unit_test(test_ftp_active_passive),
         cmocka_unit_test(test_ftp_snat_rewrite),
+        cmocka_unit_test(test_ftp_foreign_address),
+        cmocka_unit_test(test_ftp_snat_retransmit),
         cmocka_unit_test(test_stats_format),
         cmocka_unit_test(test_threads),
     };

@@ -523,6 +523,58 @@ test_dp_actions_format(void **state)
     dp_actions_builder_uninit(&b);
 }
 
+/* Actions or nested lists too large to encode flag the builder (no
+ * ASSERT) and finish as an empty list; sizes at the limit still work. */
+static void
+test_dp_actions_builder_overflow(void **state)
+{
+    static uint8_t cookie[70000];
+    struct dp_actions_builder b;
+    struct dp_actions *acts;
+
+    (void) state;
+    /* Huge userspace userdata. */
+    dp_actions_builder_init(&b);
+    dp_actions_put_output(&b, 1);
+    assert_false(dp_actions_builder_error(&b));
+    dp_actions_put_userspace(&b, cookie, 66000, 0);
+    assert_true(dp_actions_builder_error(&b));
+    acts = dp_actions_builder_finish(&b);
+    assert_int_equal(acts->size, 0);
+    dp_actions_destroy(acts);
+
+    /* The largest userspace action that fits is fine. */
+    dp_actions_builder_init(&b);
+    dp_actions_put_userspace(&b, cookie, DP_ACTIONS_MAX_SIZE - 64, 0);
+    assert_false(dp_actions_builder_error(&b));
+    acts = dp_actions_builder_finish(&b);
+    assert_true(acts->size > 0);
+    assert_int_equal(dp_actions_validate(dp_actions_get(acts), acts->size),
+                     0);
+    dp_actions_destroy(acts);
+
+    /* A clone around a huge flood: 10000 outputs of 8 bytes. */
+    dp_actions_builder_init(&b);
+    size_t t = dp_actions_start_clone(&b);
+    for (uint32_t i = 0; i < 10000; i++) {
+        dp_actions_put_output(&b, i);
+    }
+    dp_actions_end_nested(&b, t);
+    assert_true(dp_actions_builder_error(&b));
+    dp_actions_put_output(&b, 1);
+    acts = dp_actions_builder_finish(&b);
+    assert_int_equal(acts->size, 0);
+    dp_actions_destroy(acts);
+
+    /* A builder is usable again after init. */
+    dp_actions_builder_init(&b);
+    assert_false(dp_actions_builder_error(&b));
+    dp_actions_put_output(&b, 3);
+    acts = dp_actions_builder_finish(&b);
+    assert_int_equal(acts->size, 8);
+    dp_actions_destroy(acts);
+}
+
 static void
 test_dp_actions_layout_and_validate(void **state)
 {
@@ -833,6 +885,7 @@ main(int argc, char *argv[])
         cmocka_unit_test(test_dp_actions_fixtures),
         cmocka_unit_test(test_dp_actions_format),
         cmocka_unit_test(test_dp_actions_layout_and_validate),
+        cmocka_unit_test(test_dp_actions_builder_overflow),
         cmocka_unit_test(test_dp_execute_output_clones_only_when_needed),
         cmocka_unit_test(test_dp_execute_drop_destroys),
         cmocka_unit_test(test_dp_execute_userspace_recirc_ct),

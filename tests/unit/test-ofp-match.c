@@ -335,6 +335,34 @@ test_errors_names_and_versions(void **state)
     assert_int_equal(ofperr_from_type_code(4, 99), 0);
 }
 
+/* A tun_metadata field the packet did not carry (present bit clear)
+ * reads as 0 even if its range of tunnel.opts holds stale bytes. */
+static void
+test_tun_metadata_absent_reads_zero(void **state)
+{
+    const struct ofp_field *f = ofp_field_from_name("tun_metadata1");
+    union ofp_field_value v;
+    struct ofp_tlv_map map;
+    struct flow flow;
+
+    (void) state;
+    memset(&map, 0, sizeof map);
+    map.slots[1].ofs = 8;
+    map.slots[1].len = 4;
+    memset(&flow, 0, sizeof flow);
+    memset(flow.tunnel.opts, 0xab, sizeof flow.tunnel.opts);
+    flow.tunnel.present = UINT64_C(1) << 0;
+    ofp_field_get_value(f, &map, &flow, &v);
+    for (size_t i = 0; i < sizeof v.b; i++) {
+        assert_int_equal(v.b[i], 0);
+    }
+    flow.tunnel.present |= UINT64_C(1) << 1;
+    ofp_field_get_value(f, &map, &flow, &v);
+    assert_int_equal(v.b[0], 0xab);
+    assert_int_equal(v.b[3], 0xab);
+    assert_int_equal(v.b[4], 0);
+}
+
 /* ovs-ofctl add-flow "tun_metadata0=0x1234" and (-O OpenFlow13)
  * "tun_metadata0=0x1234/0xff00ff" against a switch mapping tun_metadata0
  * to 4 bytes send only the bytes the value needs (captured: NXM 00015002
@@ -483,6 +511,7 @@ main(void)
         cmocka_unit_test(test_decode_rejects_malformed),
         cmocka_unit_test(test_errors_names_and_versions),
         cmocka_unit_test(test_tun_metadata_short_value),
+        cmocka_unit_test(test_tun_metadata_absent_reads_zero),
         cmocka_unit_test(test_format_frag_vlan_megaflow),
         cmocka_unit_test(test_nxm_cookie_skipped),
         cmocka_unit_test(test_text_error_texts_like_ovs),

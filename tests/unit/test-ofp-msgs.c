@@ -516,6 +516,41 @@ test_packet_in_roundtrip(void **state)
     }
 }
 
+/* A packet-in of a 64 KB+ (GSO) frame sent whole: the packet data is
+ * clamped so the message stays within OFP_MAX_MSG_LEN (no ASSERT). */
+static void
+test_packet_in_huge_frame_clamped(void **state)
+{
+    static uint8_t big[70000];
+
+    (void) state;
+    for (size_t i = 0; i < sizeof big; i++) {
+        big[i] = (uint8_t) (i * 13);
+    }
+    for (size_t vi = 0; vi < sizeof versions; vi++) {
+        uint8_t v = versions[vi];
+        bool v10 = v == OFP10_VERSION;
+        struct ofpmsg_packet_in pi = {
+            .buffer_id = OFP_NO_BUFFER, .total_len = UINT16_MAX,
+            .reason = 1,
+            .match = v10 ? (struct ofpmsg_match) { 0 } : sample_match(v),
+            .packet = big, .packet_size = sizeof big,
+        }, g;
+        struct ofpbuf b = OFPBUF_EMPTY_INITIALIZER;
+        struct ofpmsg msg;
+
+        ofpmsg_encode_packet_in(v, 5, &pi, &b);
+        assert_int_equal(b.size, OFP_MAX_MSG_LEN);
+        classify_buf(&b, OFPMSG_PACKET_IN, &msg);
+        assert_int_equal(ofpmsg_decode_packet_in(&msg, &g), 0);
+        assert_int_equal(g.total_len, UINT16_MAX);
+        assert_true(g.packet_size < sizeof big);
+        assert_true(g.packet_size > 65000);
+        assert_memory_equal(g.packet, big, g.packet_size);
+        ofpbuf_uninit(&b);
+    }
+}
+
 static void
 test_packet_out_captured(void **state)
 {
@@ -1740,6 +1775,7 @@ main(void)
         cmocka_unit_test(test_features_captured),
         cmocka_unit_test(test_flow_removed_roundtrip),
         cmocka_unit_test(test_packet_in_roundtrip),
+        cmocka_unit_test(test_packet_in_huge_frame_clamped),
         cmocka_unit_test(test_packet_out_captured),
         cmocka_unit_test(test_flow_mod_captured),
         cmocka_unit_test(test_flow_mod_roundtrip),
