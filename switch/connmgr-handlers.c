@@ -739,6 +739,19 @@ connmgr_get_tlv(const struct connmgr *mgr, unsigned int index,
     return true;
 }
 
+/* The tun_metadata fields (bit i: tun_metadata<i>) the open bundles of
+ * 'c' use. */
+static uint64_t
+conn_bundles_tlv_usage(const struct ofconn *c)
+{
+    uint64_t used = 0;
+    struct conn_bundle *cb;
+    LIST_FOR_EACH (cb, node, &c->bundles) {
+        used |= ofproto_bundle_tlv_usage(cb->b);
+    }
+    return used;
+}
+
 static void
 handle_tlv_table_mod(struct ofconn *c, const struct ofpmsg *msg)
 {
@@ -809,7 +822,30 @@ handle_tlv_table_mod(struct ofconn *c, const struct ofpmsg *msg)
         ofconn__send_error(c, msg, err);
         return;
     }
+    /* Rules, groups and bundled messages were checked against the current
+     * widths of the tun_metadata fields they use: such a mapping may not
+     * go away or change (OVS answers NXTTMFC_INVALID_TLV_DEL; Kiln has no
+     * Nicira error codes, so OFPBRC_EPERM). */
+    uint64_t changed = 0;
+    for (size_t i = 0; i < 64; i++) {
+        if (mgr->tlvs[i].option_len
+            && memcmp(&mgr->tlvs[i], &tlvs[i], sizeof tlvs[i])) {
+            changed |= UINT64_C(1) << i;
+        }
+    }
     pthread_rwlock_wrlock(&mgr->ofproto->rwlock);
+    if (changed) {
+        uint64_t used = ofproto_tlv_usage(mgr->ofproto);
+        struct ofconn *oc;
+        LIST_FOR_EACH (oc, node, &mgr->conns) {
+            used |= conn_bundles_tlv_usage(oc);
+        }
+        if (used & changed) {
+            pthread_rwlock_unlock(&mgr->ofproto->rwlock);
+            ofconn__send_error(c, msg, OFPERR_OFPBRC_EPERM);
+            return;
+        }
+    }
     memcpy(mgr->tlvs, tlvs, sizeof tlvs);
     tlv_rebuild_map(mgr);
     atomic_fetch_add(&mgr->ofproto->version, 1);

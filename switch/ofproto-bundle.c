@@ -99,6 +99,28 @@ ofproto_bundle_n_msgs(const struct ofproto_bundle *b)
     return b->n_msgs;
 }
 
+/* The tun_metadata fields the messages of 'b' use; see ofproto.h. */
+uint64_t
+ofproto_bundle_tlv_usage(const struct ofproto_bundle *b)
+{
+    uint64_t bits = 0;
+    for (size_t i = 0; i < b->n_msgs; i++) {
+        const struct bundle_msg *m = &b->msgs[i];
+        if (m->is_group) {
+            for (size_t j = 0; j < m->gm.n_buckets; j++) {
+                const struct ofproto_bucket_spec *bs = &m->gm.buckets[j];
+                bits |= ofproto_ofpacts_tlv_usage(bs->ofpacts,
+                                                  bs->ofpacts_size);
+            }
+        } else {
+            bits |= m->fm.match.wc.masks.tunnel.present;
+            bits |= ofproto_ofpacts_tlv_usage(m->fm.ofpacts,
+                                              m->fm.ofpacts_size);
+        }
+    }
+    return bits;
+}
+
 static struct bundle_msg *
 bundle_add(struct ofproto_bundle *b)
 {

@@ -766,6 +766,92 @@ ofproto_group_ref_count(const struct ofproto *p, uint32_t group_id)
     return n;
 }
 
+static uint64_t
+field_tlv_bit(const struct ofp_field *field)
+{
+    return (field && field->kind == OFPFK_TUN_METADATA
+            ? UINT64_C(1) << field->index : 0);
+}
+
+/* The tun_metadata fields that ofpacts use; see the header. */
+uint64_t
+ofproto_ofpacts_tlv_usage(const struct ofpact *ofpacts, size_t size)
+{
+    uint64_t bits = 0;
+    const struct ofpact *a;
+
+    OFPACT_FOR_EACH (a, ofpacts, size) {
+        switch (a->type) {
+        case OFPACT_SET_FIELD:
+            bits |= field_tlv_bit(OFPACT_CAST_CONST(set_field, a)->field);
+            break;
+        case OFPACT_REG_MOVE: {
+            const struct ofpact_reg_move *m = OFPACT_CAST_CONST(reg_move, a);
+            bits |= field_tlv_bit(m->src.field) | field_tlv_bit(m->dst.field);
+            break;
+        }
+        case OFPACT_OUTPUT_REG:
+            bits |= field_tlv_bit(OFPACT_CAST_CONST(output_reg, a)->src.field);
+            break;
+        case OFPACT_CHECK_PKT_LARGER:
+            bits |= field_tlv_bit(
+                OFPACT_CAST_CONST(check_pkt_larger, a)->dst.field);
+            break;
+        case OFPACT_MULTIPATH:
+            bits |= field_tlv_bit(OFPACT_CAST_CONST(multipath, a)->dst.field);
+            break;
+        case OFPACT_LEARN: {
+            const struct ofpact_learn *l = OFPACT_CAST_CONST(learn, a);
+            for (uint32_t i = 0; i < l->n_specs; i++) {
+                const struct ofpact_learn_spec *sp = &l->specs[i];
+                if (sp->src_type == OFPACT_LEARN_SRC_FIELD) {
+                    bits |= field_tlv_bit(sp->src.field);
+                }
+                if (sp->dst_type != OFPACT_LEARN_DST_OUTPUT) {
+                    bits |= field_tlv_bit(sp->dst.field);
+                }
+            }
+            break;
+        }
+        case OFPACT_CT:
+            bits |= field_tlv_bit(OFPACT_CAST_CONST(ct, a)->zone_src.field);
+            break;
+        default:
+            break;
+        }
+        size_t n_nested;
+        const struct ofpact *nested = ofpact_nested(a, &n_nested);
+        if (nested) {
+            bits |= ofproto_ofpacts_tlv_usage(nested, n_nested);
+        }
+    }
+    return bits;
+}
+
+/* The tun_metadata fields that rules and groups use; see the header. */
+uint64_t
+ofproto_tlv_usage(const struct ofproto *p)
+{
+    uint64_t bits = 0;
+    for (size_t t = 0; t < OFPROTO_N_TABLES; t++) {
+        struct ofproto_rule *rule;
+        CLS_FOR_EACH (rule, cr, &p->tables[t].cls) {
+            bits |= rule->cr.match.mask.masks.tunnel.present;
+            bits |= ofproto_ofpacts_tlv_usage(
+                ofproto_actions_get(rule->actions), rule->actions->size);
+        }
+    }
+    const struct ofproto_group *g;
+    HMAP_FOR_EACH (g, node, &p->groups) {
+        for (size_t i = 0; i < g->n_buckets; i++) {
+            const struct ofproto_actions *acts = g->buckets[i].actions;
+            bits |= ofproto_ofpacts_tlv_usage(ofproto_actions_get(acts),
+                                              acts->size);
+        }
+    }
+    return bits;
+}
+
 static enum ofperr
 group_check(const struct ofproto *p, const struct ofproto_group_mod *gm)
 {

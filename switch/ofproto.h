@@ -344,6 +344,17 @@ uint32_t ofproto_group_ref_count(const struct ofproto *, uint32_t group_id);
 enum ofperr ofproto_check_groups(struct ofproto *, const struct ofpact *,
                                  size_t size) WARN_UNUSED_RESULT;
 
+/* Geneve TLV map users: bit i of each result is set when tun_metadata<i>
+ * is used.  ofproto_ofpacts_tlv_usage() covers the fields the 'size' bytes
+ * of ofpacts read or write (nested clone/write_actions/ct lists and learn
+ * specs included).  ofproto_tlv_usage() covers every rule's match and
+ * actions and every group bucket; the caller holds the lock (read or
+ * write).  ofproto_bundle_tlv_usage() covers the flow_mods' matches and
+ * actions and the group_mods' buckets stored in 'b'.  A mapping in use
+ * must not be deleted or change length (switch/connmgr). */
+uint64_t ofproto_ofpacts_tlv_usage(const struct ofpact *, size_t size);
+uint64_t ofproto_tlv_usage(const struct ofproto *);
+
 /* Ports. */
 int ofproto_port_add(struct ofproto *, const char *name, uint32_t port_no,
                      const struct eth_addr *mac, uint32_t *port_nop);
@@ -370,6 +381,7 @@ void ofproto_bundle_add_flow_mod(struct ofproto_bundle *,
 void ofproto_bundle_add_group_mod(struct ofproto_bundle *,
                                   const struct ofproto_group_mod *);
 size_t ofproto_bundle_n_msgs(const struct ofproto_bundle *);
+uint64_t ofproto_bundle_tlv_usage(const struct ofproto_bundle *);
 enum ofperr ofproto_bundle_commit(struct ofproto *, struct ofproto_bundle *,
                                   size_t *failed_index) WARN_UNUSED_RESULT;
 

@@ -58,17 +58,32 @@ field_is_header(const struct ofp_field *field)
            || field->id == OFPF_SKB_PRIORITY;
 }
 
+/* Whether subfield 'sf' lies within its field's current width 'n' (in
+ * bytes).  A tun_metadata subfield was checked against the TLV map of the
+ * time its action was added; connmgr refuses to shrink or drop a mapping
+ * in use, and this is the second guard: one that no longer fits is a no-op
+ * (reads as 0, writes nothing). */
+static bool
+subfield_fits(const struct ofp_subfield *sf, unsigned int n)
+{
+    return sf->n_bits && (unsigned int) sf->ofs + sf->n_bits <= n * 8;
+}
+
 /* Copies the 'sf' bits of the flow into the low bits of 'out' (an
- * 'n_out'-byte big-endian value), marking them consulted. */
+ * 'n_out'-byte big-endian value), marking them consulted.  'out' is 0 if
+ * 'sf' does not fit its field (subfield_fits()). */
 static void
 subfield_read(struct xlate_ctx *ctx, const struct ofp_subfield *sf,
               union ofp_field_value *out, unsigned int n_out)
 {
     union ofp_field_value v, m;
     unsigned int n = ofp_field_n_bytes(sf->field, ctx_tlv_map(ctx));
+    memset(out, 0, sizeof *out);
+    if (!subfield_fits(sf, n)) {
+        return;
+    }
     ofp_field_get_value(sf->field, ctx_tlv_map(ctx), &ctx->flow, &v);
     ofp_field_get_mask(sf->field, ctx_tlv_map(ctx), ctx->wc, &m);
-    memset(out, 0, sizeof *out);
     for (unsigned int i = 0; i < sf->n_bits; i++) {
         value_set_bit(out, n_out, i, value_bit(&v, n, sf->ofs + i));
         value_set_bit(&m, n, sf->ofs + i, true);
@@ -84,6 +99,9 @@ subfield_write(struct xlate_ctx *ctx, const struct ofp_subfield *sf,
 {
     union ofp_field_value v;
     unsigned int n = ofp_field_n_bytes(sf->field, ctx_tlv_map(ctx));
+    if (!subfield_fits(sf, n)) {
+        return;
+    }
     ofp_field_get_value(sf->field, ctx_tlv_map(ctx), &ctx->flow, &v);
     for (unsigned int i = 0; i < sf->n_bits; i++) {
         value_set_bit(&v, n, sf->ofs + i, value_bit(in, n_in, i));
@@ -439,6 +457,9 @@ xlate_learn(struct xlate_ctx *ctx, const struct ofpact_learn *l)
         }
         const struct ofp_subfield *dst = &s->dst;
         unsigned int n = ofp_field_n_bytes(dst->field, map);
+        if (!subfield_fits(dst, n)) {
+            continue;
+        }
         union ofp_field_value dv, dm;
         memset(&dv, 0, sizeof dv);
         memset(&dm, 0, sizeof dm);

@@ -347,6 +347,41 @@ def test_tlv_map(pair):
     assert normalize(kout) == normalize(rout)
 
 
+def test_tlv_map_in_use_cannot_be_deleted(pair):
+    """A mapping that a flow matches on or moves from stays until the flow
+    is gone (the flow's subfields were checked against its length)."""
+    ref, kiln = pair
+    tlv = "{class=0x102,type=0x80,len=8}->tun_metadata0"
+    both(pair, "add-tlv-map", tlv)
+    both(pair, "add-flow", "priority=5,tun_metadata0=0x1234,"
+         "actions=move:tun_metadata0[0..31]->NXM_NX_REG0[],output:1")
+    for cmd in (["del-tlv-map", tlv], ["del-tlv-map"]):
+        rout, kout = both(pair, *cmd, check=False)
+        assert "ERROR" in rout, rout
+        assert "OFPT_ERROR" in kout and "OFPBRC_EPERM" in kout, kout
+    # Nothing changed: the mapping and the flow are there, the daemon up.
+    rout, kout = both(pair, "dump-tlv-map")
+    assert normalize(kout) == normalize(rout)
+    assert "tun_metadata0" in kout
+    assert_same_dump(pair)
+    _, kout = kiln.ofctl("dump-flows")
+    assert "move:NXM_NX_TUN_METADATA0[0..31]->NXM_NX_REG0[]" in kout, kout
+    assert kiln.alive()
+    # A flow whose actions alone use it (in a nested list) holds it too.
+    both(pair, "del-flows")
+    both(pair, "add-flow", "priority=6,ip,actions=clone("
+         "move:tun_metadata0[0..7]->NXM_NX_REG1[0..7]),output:1")
+    rout, kout = both(pair, "del-tlv-map", tlv, check=False)
+    assert "OFPBRC_EPERM" in kout, kout
+    # Without users, the delete works.
+    both(pair, "del-flows")
+    both(pair, "del-tlv-map", tlv)
+    rout, kout = both(pair, "dump-tlv-map")
+    assert normalize(kout) == normalize(rout)
+    assert "tun_metadata0" not in kout
+    assert kiln.alive()
+
+
 # -- raw messages -------------------------------------------------------
 
 def recv_msg(sock):

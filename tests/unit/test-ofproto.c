@@ -565,6 +565,139 @@ test_ofproto_bundle_group_rollback(void **state)
     ofproto_destroy(p);
 }
 
+/* A flow_mod built from text under p's TLV map (tun_metadata fields). */
+static void
+tfm_init_tlv(struct tfm *t, struct ofproto *p, enum ofproto_fm_command cmd,
+             int priority, const char *match, const char *actions)
+{
+    ofproto_flow_mod_init(&t->fm, cmd);
+    t->fm.table_id = 0;
+    t->fm.priority = priority;
+    char *err = ofp_match_from_string(&t->fm.match, &p->tlv_map, match);
+    if (err) {
+        fail_msg("%s: %s", match, err);
+    }
+    ofp_match_normalize(&t->fm.match);
+    ofpbuf_init(&t->ofpacts);
+    err = ofpacts_parse(actions, &p->tlv_map, &t->ofpacts);
+    if (err) {
+        fail_msg("%s: %s", actions, err);
+    }
+    t->fm.ofpacts = (const struct ofpact *) (void *) t->ofpacts.data;
+    t->fm.ofpacts_size = t->ofpacts.size;
+}
+
+static enum ofperr
+run_tlv(struct ofproto *p, enum ofproto_fm_command cmd, int priority,
+        const char *match, const char *actions)
+{
+    struct tfm t;
+    tfm_init_tlv(&t, p, cmd, priority, match, actions);
+    enum ofperr err = ofproto_flow_mod(p, &t.fm);
+    tfm_uninit(&t);
+    return err;
+}
+
+static uint64_t
+ofpacts_usage(struct ofproto *p, const char *actions)
+{
+    struct ofpbuf b;
+    ofpbuf_init(&b);
+    char *err = ofpacts_parse(actions, &p->tlv_map, &b);
+    if (err) {
+        fail_msg("%s: %s", actions, err);
+    }
+    uint64_t bits = ofproto_ofpacts_tlv_usage(
+        (const struct ofpact *) (void *) b.data, b.size);
+    ofpbuf_uninit(&b);
+    return bits;
+}
+
+#define BIT(N) (UINT64_C(1) << (N))
+
+/* Which tun_metadata mappings rules, groups and bundles use (what the
+ * switch checks before deleting or changing a TLV mapping). */
+static void
+test_ofproto_tlv_usage(void **state)
+{
+    struct ofproto *p = new_ofproto();
+    for (int i = 0; i < 6; i++) {
+        p->tlv_map.slots[i].ofs = 8 * i;
+        p->tlv_map.slots[i].len = 8;
+    }
+    assert_int_equal(ofproto_tlv_usage(p), 0);
+
+    /* Every kind of action that names a field, nested lists included. */
+    assert_int_equal(ofpacts_usage(p, "output:1,load:1->reg0[]"), 0);
+    assert_true(ofpacts_usage(p, "move:tun_metadata1[0..7]->reg0[0..7]")
+                == BIT(1));
+    assert_true(ofpacts_usage(p, "move:reg0[0..7]->tun_metadata2[8..15]")
+                == BIT(2));
+    assert_true(ofpacts_usage(p, "set_field:0x5->tun_metadata3") == BIT(3));
+    assert_true(ofpacts_usage(p, "clone(output:1,clone(move:"
+                              "tun_metadata4[0..7]->reg1[0..7]))")
+                == BIT(4));
+    assert_true(ofpacts_usage(p, "write_actions(set_field:0x1->"
+                              "tun_metadata5)") == BIT(5));
+    assert_true(ofpacts_usage(p, "learn(table=1,tun_metadata0[0..7]"
+                              "=reg2[0..7],load:tun_metadata1[0..7]"
+                              "->reg3[0..7])") == (BIT(0) | BIT(1)));
+
+    /* A rule's match and its actions. */
+    assert_int_equal(run_tlv(p, OFPROTO_FC_ADD, 5, "tun_metadata0=0x1",
+                             "output:1"), 0);
+    assert_true(ofproto_tlv_usage(p) == BIT(0));
+    assert_int_equal(run_tlv(p, OFPROTO_FC_ADD, 6, "ip",
+                             "clone(move:tun_metadata1[0..31]->reg0[])"), 0);
+    assert_true(ofproto_tlv_usage(p) == (BIT(0) | BIT(1)));
+
+    /* A group bucket. */
+    struct ofpbuf acts;
+    ofpbuf_init(&acts);
+    assert_null(ofpacts_parse("set_field:0x7->tun_metadata2,output:1",
+                              &p->tlv_map, &acts));
+    struct ofproto_bucket_spec bucket = {
+        .weight = 0, .watch_port = OFPP_NONE,
+        .watch_group = OFPROTO_GROUP_ANY,
+        .ofpacts = (const struct ofpact *) (void *) acts.data,
+        .ofpacts_size = acts.size,
+    };
+    struct ofproto_group_mod gm = {
+        .command = OFPROTO_GC_ADD, .type = OFPROTO_GT_ALL, .group_id = 1,
+        .buckets = &bucket, .n_buckets = 1,
+    };
+    assert_int_equal(ofproto_group_mod(p, &gm), 0);
+    assert_true(ofproto_tlv_usage(p) == (BIT(0) | BIT(1) | BIT(2)));
+
+    /* An open bundle: its stored flow_mod's match and actions. */
+    struct ofproto_bundle *b = ofproto_bundle_create(1, 0);
+    assert_int_equal(ofproto_bundle_tlv_usage(b), 0);
+    struct tfm t;
+    tfm_init_tlv(&t, p, OFPROTO_FC_ADD, 7, "tun_metadata3=0x2",
+                 "move:reg0[0..7]->tun_metadata4[0..7]");
+    ofproto_bundle_add_flow_mod(b, &t.fm);
+    tfm_uninit(&t);
+    gm.group_id = 2;
+    ofproto_bundle_add_group_mod(b, &gm);
+    assert_true(ofproto_bundle_tlv_usage(b)
+                == (BIT(2) | BIT(3) | BIT(4)));
+    ofproto_bundle_destroy(b);
+    ofpbuf_uninit(&acts);
+
+    /* Removing the users frees the mappings. */
+    assert_int_equal(run_tlv(p, OFPROTO_FC_DELETE_STRICT, 5,
+                             "tun_metadata0=0x1", "drop"), 0);
+    assert_true(ofproto_tlv_usage(p) == (BIT(1) | BIT(2)));
+    assert_int_equal(run(p, OFPROTO_FC_DELETE, 255, 0, "", NULL, 0, 0, 0),
+                     0);
+    gm.command = OFPROTO_GC_DELETE;
+    gm.group_id = OFPROTO_GROUP_ALL;
+    gm.n_buckets = 0;
+    assert_int_equal(ofproto_group_mod(p, &gm), 0);
+    assert_int_equal(ofproto_tlv_usage(p), 0);
+    ofproto_destroy(p);
+}
+
 static void
 test_ofproto_ports(void **state)
 {
@@ -602,6 +735,7 @@ main(void)
         cmocka_unit_test(test_ofproto_groups),
         cmocka_unit_test(test_ofproto_bundle_atomic),
         cmocka_unit_test(test_ofproto_bundle_group_rollback),
+        cmocka_unit_test(test_ofproto_tlv_usage),
         cmocka_unit_test(test_ofproto_ports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

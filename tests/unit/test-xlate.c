@@ -708,6 +708,76 @@ test_xlate_tunnel(void **state)
     sw_destroy(s);
 }
 
+/* A subfield of a tun_metadata field beyond its current mapped width (the
+ * TLV map shrank or went away after the flow was added) is a no-op: it
+ * reads as 0 and writes nothing, rather than a partial or out-of-range
+ * access. */
+static void
+test_xlate_tun_metadata_shrunk(void **state)
+{
+    struct sw *s = sw_create();
+    struct ofp_tlv_map *map = &s->p0->tlv_map;
+    map->slots[0].ofs = 0;
+    map->slots[0].len = 8;
+
+    const char *flows[] = {
+        "in_port=1,actions=move:tun_metadata0[16..47]->NXM_NX_REG0[],"
+        "resubmit(,1)",
+        "in_port=2,actions=load:0x7->NXM_NX_REG1[],"
+        "move:NXM_NX_REG1[]->tun_metadata0[16..47],"
+        "move:tun_metadata0[16..47]->NXM_NX_REG0[],resubmit(,1)",
+        "table=1,reg0=0xabcd1234,actions=output:2",
+        "table=1,reg0=0x7,actions=output:1",
+        "table=1,reg0=0,actions=output:3",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(flows); i++) {
+        struct ofp_flow_spec spec;
+        char *err = ofp_flow_spec_parse(&spec, flows[i], map, true, false);
+        if (err) {
+            fail_msg("%s: %s", flows[i], err);
+        }
+        struct ofproto_flow_mod fm;
+        ofproto_flow_mod_init(&fm, OFPROTO_FC_ADD);
+        fm.table_id = spec.table_id == 255 ? 0 : spec.table_id;
+        fm.priority = spec.priority;
+        fm.match = spec.match;
+        fm.ofpacts = (const struct ofpact *) (void *) spec.ofpacts.data;
+        fm.ofpacts_size = spec.ofpacts.size;
+        assert_int_equal(ofproto_flow_mod(s->p0, &fm), 0);
+        ofp_flow_spec_uninit(&spec);
+    }
+
+    struct flow f;
+    parse_flow("in_port=1", &f);
+    static const uint8_t opts[8] = {
+        0x11, 0x22, 0xab, 0xcd, 0x12, 0x34, 0x56, 0x78,
+    };
+    memcpy(f.tunnel.opts, opts, sizeof opts);
+    f.tunnel.present = 1;
+    struct flow f2;
+    parse_flow("in_port=2", &f2);
+
+    char *got = xlate_f(s, s->b0, &f, NULL, NULL);
+    assert_string_equal(got, "12");
+    free(got);
+    got = xlate_f(s, s->b0, &f2, NULL, NULL);
+    assert_string_equal(got, "11");
+    free(got);
+
+    /* Shorter (4 bytes: bits 16..47 no longer fit) and then unmapped: the
+     * read gives 0, the write does nothing. */
+    for (int len = 4; len >= 0; len -= 4) {
+        map->slots[0].len = len;
+        got = xlate_f(s, s->b0, &f, NULL, NULL);
+        assert_string_equal(got, "13");
+        free(got);
+        got = xlate_f(s, s->b0, &f2, NULL, NULL);
+        assert_string_equal(got, "13");
+        free(got);
+    }
+    sw_destroy(s);
+}
+
 static void
 test_xlate_dp_port_entry(void **state)
 {
@@ -853,6 +923,7 @@ main(void)
         cmocka_unit_test(test_xlate_learn),
         cmocka_unit_test(test_xlate_misc_actions),
         cmocka_unit_test(test_xlate_tunnel),
+        cmocka_unit_test(test_xlate_tun_metadata_shrunk),
         cmocka_unit_test(test_xlate_dp_port_entry),
         cmocka_unit_test(test_xlate_trace),
         cmocka_unit_test(test_mac_learning_aging_and_lru),
