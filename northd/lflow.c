@@ -82,11 +82,24 @@ lflow_table_init(struct lflow_table *table)
     hmap_init(&table->flows);
     list_init(&table->dirty);
     table->n_live = 0;
+    hmap_init(&table->groups);
 }
 
 static void
-lflow_free(struct lflow *f)
+lflow_dp_group_free(struct lflow_table *table, struct lflow_dp_group *g)
 {
+    hmap_remove(&table->groups, &g->node);
+    free(g->dps);
+    free(g);
+}
+
+static void
+lflow_free(struct lflow_table *table, struct lflow *f)
+{
+    struct lflow_dp_group *g = f->group;
+    if (g && !--g->n_flows && g->released) {
+        lflow_dp_group_free(table, g);
+    }
     free(f->match);
     free(f->actions);
     free(f->in_out_port);
@@ -100,11 +113,82 @@ lflow_table_uninit(struct lflow_table *table)
 {
     struct lflow *f;
     HMAP_FOR_EACH_POP (f, node, &table->flows) {
-        lflow_free(f);
+        f->group = NULL;
+        lflow_free(table, f);
     }
     hmap_uninit(&table->flows);
     list_init(&table->dirty);
     table->n_live = 0;
+    struct lflow_dp_group *g;
+    HMAP_FOR_EACH_SAFE (g, node, &table->groups) {
+        lflow_dp_group_free(table, g);
+    }
+    hmap_uninit(&table->groups);
+}
+
+/* Creates an empty datapath group in 'table', with a new identity, for the
+ * caller to fill (lflow_dp_group_set()) and pass as the datapath of
+ * lflow_add(): lflow_add(table, owner, &group->id, ...).  The table owns
+ * it; the caller calls lflow_dp_group_release() when done with it. */
+struct lflow_dp_group *
+lflow_dp_group_create(struct lflow_table *table)
+{
+    struct lflow_dp_group *g = xzalloc(sizeof *g);
+    uuid_generate(&g->id);
+    hmap_insert(&table->groups, &g->node, uuid_hash(&g->id));
+    return g;
+}
+
+/* Says that the caller of lflow_dp_group_create() is done with 'g', whose
+ * owners must all have dropped their flows: 'g' goes away with the last of
+ * them (at lflow_table_sync_done()), or now if it has none. */
+void
+lflow_dp_group_release(struct lflow_table *table, struct lflow_dp_group *g)
+{
+    ASSERT(!g->n_live);
+    g->released = true;
+    if (!g->n_flows) {
+        lflow_dp_group_free(table, g);
+    }
+}
+
+static int
+uuid_compare_3way(const void *a_, const void *b_)
+{
+    const struct uuid *a = a_, *b = b_;
+    return memcmp(a, b, sizeof *a);
+}
+
+/* Makes the 'n_dps' datapaths in 'dps' (any order, no duplicates) the
+ * members of 'g'; marks 'g' changed if they differ from the old ones. */
+void
+lflow_dp_group_set(struct lflow_dp_group *g, const struct uuid *dps,
+                   size_t n_dps)
+{
+    struct uuid *sorted = xmemdup(dps, n_dps * sizeof *dps);
+    qsort(sorted, n_dps, sizeof *sorted, uuid_compare_3way);
+    if (n_dps == g->n_dps
+        && !memcmp(sorted, g->dps, n_dps * sizeof *sorted)) {
+        free(sorted);
+        return;
+    }
+    free(g->dps);
+    g->dps = sorted;
+    g->n_dps = g->allocated_dps = n_dps;
+    g->changed = true;
+}
+
+/* Returns the group of 'table' whose identity is 'id', or NULL. */
+struct lflow_dp_group *
+lflow_dp_group_find(const struct lflow_table *table, const struct uuid *id)
+{
+    struct lflow_dp_group *g;
+    HMAP_FOR_EACH_WITH_HASH (g, node, uuid_hash(id), &table->groups) {
+        if (uuid_equals(&g->id, id)) {
+            return g;
+        }
+    }
+    return NULL;
 }
 
 /* Returns the hash of a flow's key. */
@@ -146,7 +230,8 @@ lflow_mark_dirty(struct lflow_table *table, struct lflow *f)
 }
 
 /* Adds to 'table' a reference from 'owner' to the flow with the given key,
- * creating the flow if it is new.  'hint' (may be NULL) and 'in_out_port'
+ * creating the flow if it is new.  'dp' is the northbound UUID of a switch
+ * or router, or the 'id' of one of the table's datapath groups.  'hint' (may be NULL) and 'in_out_port'
  * (may be NULL) fill the flow's extra columns when it is created.  Copies
  * the strings. */
 void
@@ -165,6 +250,11 @@ lflow_add(struct lflow_table *table, struct lflow_owner *owner,
         f->priority = priority;
         f->match = xstrdup(match);
         f->actions = xstrdup(actions);
+        f->group = (hmap_is_empty(&table->groups) ? NULL
+                    : lflow_dp_group_find(table, dp));
+        if (f->group) {
+            f->group->n_flows++;
+        }
         hmap_insert(&table->flows, &f->node, hash);
     }
     if (!f->n_refs++) {
@@ -177,6 +267,9 @@ lflow_add(struct lflow_table *table, struct lflow_owner *owner,
         free(f->in_out_port);
         f->in_out_port = in_out_port ? xstrdup(in_out_port) : NULL;
         table->n_live++;
+        if (f->group) {
+            f->group->n_live++;
+        }
         lflow_mark_dirty(table, f);
     }
     if (owner->n_flows >= owner->allocated_flows) {
@@ -205,6 +298,9 @@ lflow_owner_clear(struct lflow_table *table, struct lflow_owner *owner)
         ASSERT(f->n_refs > 0);
         if (!--f->n_refs) {
             table->n_live--;
+            if (f->group) {
+                f->group->n_live--;
+            }
             lflow_mark_dirty(table, f);
         }
     }
@@ -230,7 +326,7 @@ lflow_table_sync_done(struct lflow_table *table)
         f->dirty = false;
         if (!f->n_refs) {
             hmap_remove(&table->flows, &f->node);
-            lflow_free(f);
+            lflow_free(table, f);
         }
     }
 }

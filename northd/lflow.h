@@ -12,6 +12,15 @@
  * last one since the last sync ("dirty" flows), so that syncing to the
  * southbound database looks only at those (see northd.c).
  *
+ * A flow that is the same on many datapaths (the flows of a port group's
+ * ACLs, on every switch the group has ports on) is kept once, keyed by a
+ * datapath group instead of a datapath: struct lflow_dp_group, a set of
+ * datapaths with an identity of its own that stays when its members
+ * change.  Such a flow goes south as one Logical_Flow row whose
+ * "logical_dp_group" is a Logical_DP_Group row with the group's identity
+ * as its UUID, so that a switch joining or leaving the group rewrites that
+ * one row, not the group's flows.
+ *
  * The stages are those of ovn-northd(8), with the table numbers and names
  * that OVN 23.03 gives them ("ls_in_l2_lkup" is ingress table 25,
  * "lr_in_ip_routing" ingress table 13). */
@@ -124,17 +133,41 @@ const char *lflow_pipeline_to_string(enum lflow_pipeline);
 bool lflow_stage_is_switch(enum lflow_stage);
 int lflow_stage_find(bool is_switch, enum lflow_pipeline, unsigned int table);
 
+/* A set of datapaths that share flows. */
+struct lflow_dp_group {
+    struct hmap_node node;      /* In lflow_table.groups, by uuid_hash(id). */
+    struct uuid id;             /* Its identity: the key of its flows in
+                                 * place of a datapath, and the UUID of its
+                                 * southbound Logical_DP_Group row. */
+    struct uuid *dps;           /* Northbound UUIDs of the member switches
+                                 * or routers, sorted.  Owned. */
+    size_t n_dps;               /* Number of 'dps'. */
+    size_t allocated_dps;       /* Capacity of 'dps'. */
+    size_t n_flows;             /* Flows keyed on it, live or not. */
+    size_t n_live;              /* Those with at least one owner. */
+    bool released;              /* Its owner is done with it: freed once
+                                 * 'n_flows' is 0. */
+    bool changed;               /* Members changed since the last sync. */
+    bool in_sb;                 /* Scratch for the southbound sync: the
+                                 * Logical_DP_Group row is there (or in the
+                                 * transaction in flight). */
+};
+
 /* One desired logical flow. */
 struct lflow {
     struct hmap_node node;      /* In lflow_table.flows, by lflow_hash(). */
     struct list dirty_node;     /* In lflow_table.dirty, iff 'dirty'. */
 
     /* The key. */
-    struct uuid dp;             /* Northbound row of the switch or router. */
+    struct uuid dp;             /* Northbound row of the switch or router,
+                                 * or the 'id' of 'group'. */
     enum lflow_stage stage;     /* Pipeline and table. */
     uint16_t priority;          /* 0..65535. */
     char *match;                /* Owned. */
     char *actions;              /* Owned. */
+
+    struct lflow_dp_group *group; /* The datapath group it is for, or NULL
+                                 * for one datapath. */
 
     /* Extra columns, from the first owner that added the flow. */
     struct uuid hint;           /* external_ids:stage-hint, or zero. */
@@ -159,6 +192,7 @@ struct lflow_table {
                                  * no owner left until the next sync. */
     struct list dirty;          /* Contains the dirty "struct lflow"s. */
     size_t n_live;              /* Flows with at least one owner. */
+    struct hmap groups;         /* Contains "struct lflow_dp_group"s. */
 };
 
 void lflow_table_init(struct lflow_table *);
@@ -171,6 +205,13 @@ struct lflow *lflow_table_find(const struct lflow_table *,
                                const struct uuid *dp, enum lflow_stage,
                                unsigned int priority, const char *match,
                                const char *actions, uint32_t hash);
+
+struct lflow_dp_group *lflow_dp_group_create(struct lflow_table *);
+void lflow_dp_group_release(struct lflow_table *, struct lflow_dp_group *);
+void lflow_dp_group_set(struct lflow_dp_group *, const struct uuid *dps,
+                        size_t n_dps);
+struct lflow_dp_group *lflow_dp_group_find(const struct lflow_table *,
+                                           const struct uuid *id);
 
 void lflow_add(struct lflow_table *, struct lflow_owner *,
                const struct uuid *dp, enum lflow_stage,

@@ -204,6 +204,8 @@ struct northd_sb {
     const struct idl_column *band_burst_size;
 };
 
+struct northd_acl_src;
+
 /* A logical switch, as compiled. */
 struct northd_switch {
     struct hmap_node node;      /* In northd.switches, by uuid_hash(). */
@@ -215,23 +217,26 @@ struct northd_switch {
     bool flows_unknown;         /* 'n_unknown > 0' when 'owner' was built. */
     struct list rports;         /* "struct northd_rport"s attached here. */
 
-    /* ACLs (acl.h). */
-    struct hmap acl_apps;       /* Contains the "struct northd_acl_app"s of
-                                 * the ACLs that apply here, by sw_node. */
-    bool has_acls;              /* 'acl_apps' is not empty... */
-    bool stateful;              /* ...and one of them is "allow-related"
-                                 * (both as of the last ACL sync). */
-    bool has_lb;                /* One of its load balancers has a VIP (as
-                                 * of the last ACL sync): the ACL machinery
-                                 * is stateful (lb.h). */
-    struct lflow_owner lb_owner; /* Its load balancers' flows, rebuilt at
-                                 * each ACL sync. */
-    bool acls_dirty;            /* The applied ACLs may have changed: sync
-                                 * them in this run. */
-    struct uuid *pgs;           /* Port_Groups with a port here, as of
-                                 * northd.pg_index_run.  Owned. */
+    /* ACLs (acl.h, acl-apply.c). */
+    struct northd_acl_src *own_acls; /* Its own "acls", or NULL if none. */
+    struct uuid *pgs;           /* Port_Groups with a port here.  Owned. */
     size_t n_pgs;               /* Number of 'pgs'. */
     size_t allocated_pgs;       /* Capacity of 'pgs'. */
+    bool has_acls;              /* An ACL applies here... */
+    bool stateful;              /* ...and one of them is "allow-related". */
+    bool has_lb;                /* One of its load balancers has a VIP: the
+                                 * ACL machinery is stateful (lb.h). */
+    struct lflow_owner lb_owner; /* Its load balancers' flows. */
+    bool acls_dirty;            /* Its own "acls" or load balancers may
+                                 * have changed. */
+    bool class_dirty;           /* The port groups on it or their ACLs
+                                 * changed: recheck 'has_acls' and
+                                 * 'stateful'. */
+    bool class_changed;         /* 'has_acls', 'stateful' or 'has_lb'
+                                 * changed in this run: its own flows and
+                                 * those of its router and localnet ports
+                                 * must be rebuilt. */
+    unsigned int mark;          /* Scratch for set differences. */
 
     /* Set by the bookkeeping (sb-sync.c). */
     struct uuid sb_dp;          /* Its Datapath_Binding (maybe a temporary
@@ -241,17 +246,49 @@ struct northd_switch {
                                  * 'has_sb_dp'. */
 };
 
-/* One ACL applied to one switch: the owner of the ACL's flows there. */
+/* A source of ACLs: a Port_Group, whose ACLs apply to every switch it
+ * has a port on, or a Logical_Switch's own "acls".  An ACL has the same
+ * flows on every switch it applies to but for one thing, the switch's
+ * class (acl.h: stateful or not), so a port group's ACLs are compiled
+ * once per class into the flows of a datapath group (lflow.h) of the
+ * group's switches of that class. */
+struct northd_acl_src {
+    struct hmap_node node;      /* In northd.acl_srcs, by uuid_hash(). */
+    struct uuid uuid;           /* Its Port_Group or Logical_Switch row. */
+    struct northd_switch *sw;   /* The switch, for a switch's own ACLs;
+                                 * NULL for a port group. */
+    struct hmap apps;           /* Its "struct northd_acl_app"s, by
+                                 * uuid_hash(acl). */
+    bool has_stateful;          /* One of its ACLs is "allow-related". */
+
+    /* Port groups only. */
+    struct uuid *sws;           /* Switches with one of its ports, sorted.
+                                 * Owned. */
+    size_t n_sws;               /* Number of 'sws'. */
+    struct lflow_dp_group *groups[2]; /* Its switches of each class
+                                 * (0: stateless, 1: stateful), or NULL if
+                                 * it has none of the class.  Owned by
+                                 * northd.lflows. */
+
+    bool dirty;                 /* Its "acls" or one of its ACLs changed:
+                                 * refresh 'apps' and 'has_stateful'. */
+    bool members_dirty;         /* Its "ports" changed: refresh 'sws'. */
+    bool groups_dirty;          /* Its switches or their classes changed:
+                                 * refresh 'groups'. */
+    bool stale_apps;            /* One of 'apps' is stale. */
+};
+
+/* One ACL of one source: the owner of the ACL's flows there, one owner
+ * per switch class. */
 struct northd_acl_app {
-    struct hmap_node node;      /* In northd.acl_apps, by uuid_hash(acl). */
-    struct hmap_node sw_node;   /* In 'sw->acl_apps', by uuid_hash(acl). */
+    struct hmap_node node;      /* In 'src->apps', by uuid_hash(acl). */
+    struct hmap_node acl_node;  /* In northd.acl_apps, by uuid_hash(acl). */
     struct uuid acl;            /* The ACL row. */
-    struct uuid pg;             /* The Port_Group that brought it here, or
-                                 * all-zero for the switch's own "acls". */
-    struct northd_switch *sw;   /* The switch. */
-    struct lflow_owner owner;   /* The ACL's flows on 'sw'. */
+    struct northd_acl_src *src; /* Where it comes from. */
+    struct lflow_owner owners[2]; /* Its flows for each class. */
     unsigned int mark;          /* Scratch for set differences. */
-    bool stale;                 /* The ACL row changed: rebuild. */
+    bool stale;                 /* The ACL row changed or is new:
+                                 * rebuild. */
 };
 
 /* A logical switch port, as compiled. */
@@ -379,10 +416,13 @@ struct northd {
     struct hmap ports;          /* Contains "struct northd_port"s. */
     struct hmap routers;        /* Contains "struct northd_router"s. */
     struct hmap rports;         /* Contains "struct northd_rport"s. */
-    struct hmap acl_apps;       /* Contains "struct northd_acl_app"s. */
+    struct hmap acl_srcs;       /* Contains "struct northd_acl_src"s. */
+    bool pgs_members_dirty;     /* Ports may have moved between switches:
+                                 * every port group recomputes its
+                                 * switches. */
+    struct hmap acl_apps;       /* Contains every "struct northd_acl_app",
+                                 * by acl_node. */
     struct hmap nats;           /* Contains "struct northd_nat"s. */
-    unsigned long long pg_index_run; /* 'n_runs' when the switches' 'pgs'
-                                 * were last computed, or 0. */
     unsigned int mark;          /* Last value used for 'port->mark'. */
     unsigned long long n_runs;  /* Compiles so far. */
     bool recompute;             /* Next run compiles everything. */
@@ -422,5 +462,18 @@ struct northd_port *northd__port_find(const struct northd *,
                                       const struct uuid *);
 void northd__router_set_key(struct northd *, struct northd_router *,
                             long long tunnel_key);
+bool northd__switch_build_lb_flows(struct northd *, struct northd_switch *,
+                                   const struct idl_row *);
+struct acl_desc;
+void northd__acl_desc_from_row(const struct northd_nb *,
+                               const struct idl_row *, struct acl_desc *);
+
+/* acl-apply.c */
+void northd__acls_reset(struct northd *);
+void northd__acl_changed(struct northd *, const struct uuid *acl);
+void northd__pg_changed(struct northd *, const struct uuid *pg);
+void northd__switch_acls_gone(struct northd *, struct northd_switch *);
+void northd__sync_acls(struct northd *);
+void northd__acls_destroy(struct northd *);
 
 #endif /* northd/northd-private.h */

@@ -267,6 +267,7 @@ northd_create(uv_loop_t *loop, const char *nb_remote, const char *sb_remote)
     hmap_init(&nd->routers);
     hmap_init(&nd->rports);
     hmap_init(&nd->acl_apps);
+    hmap_init(&nd->acl_srcs);
     hmap_init(&nd->nats);
     hmap_init(&nd->sb_lflows);
     hmap_init(&nd->sb_lflows_by_uuid);
@@ -303,6 +304,7 @@ northd_destroy(struct northd *nd)
     idl_txn_destroy(nd->sb_txn);
     idl_txn_destroy(nd->nb_txn);
     northd_clear_model(nd);
+    northd__acls_destroy(nd);
     sb_index_clear(nd);
     lflow_table_uninit(&nd->lflows);
     hmap_uninit(&nd->switches);
@@ -310,6 +312,7 @@ northd_destroy(struct northd *nd)
     hmap_uninit(&nd->routers);
     hmap_uninit(&nd->rports);
     hmap_uninit(&nd->acl_apps);
+    hmap_uninit(&nd->acl_srcs);
     hmap_uninit(&nd->nats);
     hmap_uninit(&nd->sb_lflows);
     hmap_uninit(&nd->sb_lflows_by_uuid);
@@ -597,7 +600,6 @@ switch_create(struct northd *nd, const struct idl_row *row)
     lflow_owner_init(&sw->lb_owner);
     list_init(&sw->ports);
     list_init(&sw->rports);
-    hmap_init(&sw->acl_apps);
     hmap_insert(&nd->switches, &sw->node, uuid_hash(&sw->uuid));
     return sw;
 }
@@ -605,30 +607,10 @@ switch_create(struct northd *nd, const struct idl_row *row)
 
 /* ACLs. */
 
-static void
-acl_app_destroy(struct northd *nd, struct northd_acl_app *app)
-{
-    lflow_owner_uninit(&nd->lflows, &app->owner);
-    hmap_remove(&nd->acl_apps, &app->node);
-    hmap_remove(&app->sw->acl_apps, &app->sw_node);
-    free(app);
-}
-
-static struct northd_acl_app *
-acl_app_find(const struct northd_switch *sw, const struct uuid *acl)
-{
-    struct northd_acl_app *app;
-    HMAP_FOR_EACH_WITH_HASH (app, sw_node, uuid_hash(acl), &sw->acl_apps) {
-        if (uuid_equals(&app->acl, acl)) {
-            return app;
-        }
-    }
-    return NULL;
-}
-
-static void
-acl_desc_from_row(const struct northd_nb *c, const struct idl_row *row,
-                  struct acl_desc *d)
+/* Parses ACL row 'row' into 'd', whose strings point into 'row'. */
+void
+northd__acl_desc_from_row(const struct northd_nb *c,
+                          const struct idl_row *row, struct acl_desc *d)
 {
     memset(d, 0, sizeof *d);
     d->uuid = *idl_row_uuid(row);
@@ -646,22 +628,6 @@ acl_desc_from_row(const struct northd_nb *c, const struct idl_row *row,
     const char *after = idl_row_get_map_string(row, c->acl_options,
                                                "apply-after-lb");
     d->apply_after_lb = d->from_lport && after && !strcmp(after, "true");
-}
-
-/* Regenerates the flows of 'app''s ACL on its switch. */
-static void
-acl_app_build(struct northd *nd, struct northd_acl_app *app)
-{
-    lflow_owner_clear(&nd->lflows, &app->owner);
-    app->stale = false;
-    const struct idl_row *row = idl_row_find(nd->nbc.acl, &app->acl);
-    if (row) {
-        struct acl_desc d;
-        acl_desc_from_row(&nd->nbc, row, &d);
-        acl_build_flows(&nd->lflows, &app->owner, &app->sw->uuid, &d,
-                        app->sw->stateful || app->sw->has_lb);
-    }
-    nd->stats.n_acl_updates++;
 }
 
 /* Regenerates the flows with which 'lr' answers ARP and ND for its VIPs
@@ -757,9 +723,9 @@ lb_desc_from_row(const struct northd_nb *c, const struct idl_row *r,
 
 /* Regenerates the flows of the load balancers of 'sw' (of Logical_Switch
  * 'row') into 'sw->lb_owner'.  Returns true if one of them has a VIP. */
-static bool
-switch_build_lb_flows(struct northd *nd, struct northd_switch *sw,
-                      const struct idl_row *row)
+bool
+northd__switch_build_lb_flows(struct northd *nd, struct northd_switch *sw,
+                              const struct idl_row *row)
 {
     const struct northd_nb *c = &nd->nbc;
     const struct datum *lbs = idl_row_get(row, c->ls_load_balancer);
@@ -783,142 +749,6 @@ switch_build_lb_flows(struct northd *nd, struct northd_switch *sw,
     return has_vip;
 }
 
-/* Fills every switch's 'pgs' with the Port_Groups that have a port on it,
- * once per run: call it after the run has synced the switches' ports. */
-static void
-pg_index_build(struct northd *nd)
-{
-    if (nd->pg_index_run == nd->n_runs) {
-        return;
-    }
-    nd->pg_index_run = nd->n_runs;
-    struct northd_switch *sw;
-    HMAP_FOR_EACH (sw, node, &nd->switches) {
-        sw->n_pgs = 0;
-    }
-    const struct idl_row *row;
-    IDL_FOR_EACH_ROW (row, nd->nbc.pg) {
-        const struct uuid *pg = idl_row_uuid(row);
-        const struct datum *ports = idl_row_get(row, nd->nbc.pg_ports);
-        for (size_t i = 0; i < ports->n; i++) {
-            struct northd_port *p = port_find(nd, &ports->keys[i].uuid);
-            if (!p) {
-                continue;
-            }
-            sw = p->sw;
-            if (sw->n_pgs && uuid_equals(&sw->pgs[sw->n_pgs - 1], pg)) {
-                continue;       /* Another port of the same group. */
-            }
-            if (sw->n_pgs >= sw->allocated_pgs) {
-                sw->pgs = x2nrealloc(sw->pgs, &sw->allocated_pgs,
-                                     sizeof *sw->pgs);
-            }
-            sw->pgs[sw->n_pgs++] = *pg;
-        }
-    }
-}
-
-/* Marks with 'mark' the applications on 'sw' of the ACLs in 'acls' (a
- * Logical_Switch's or Port_Group's "acls"), creating the missing ones
- * (stale, so that they get built), brought by 'pg' (all-zero for the
- * switch's own).  Sets '*stateful' if one of them is "allow-related". */
-static void
-want_acls(struct northd *nd, struct northd_switch *sw,
-          const struct datum *acls, const struct uuid *pg, unsigned int mark,
-          bool *stateful)
-{
-    for (size_t i = 0; i < acls->n; i++) {
-        const struct uuid *u = &acls->keys[i].uuid;
-        const struct idl_row *row = idl_row_find(nd->nbc.acl, u);
-        if (!row) {
-            continue;
-        }
-        struct northd_acl_app *app = acl_app_find(sw, u);
-        if (!app) {
-            app = xzalloc(sizeof *app);
-            app->acl = *u;
-            app->sw = sw;
-            app->stale = true;
-            lflow_owner_init(&app->owner);
-            hmap_insert(&nd->acl_apps, &app->node, uuid_hash(u));
-            hmap_insert(&sw->acl_apps, &app->sw_node, uuid_hash(u));
-        }
-        if (app->mark != mark) {
-            app->mark = mark;
-            app->pg = *pg;
-        }
-        const char *action = idl_row_get_string(row, nd->nbc.acl_action);
-        if (action && !strcmp(action, "allow-related")) {
-            *stateful = true;
-        }
-    }
-}
-
-static bool port_build_flows(struct northd *, struct northd_port *,
-                             const struct idl_row *);
-
-/* Makes the ACLs applied to 'sw' those of its Logical_Switch row and of
- * the Port_Groups with a port on it (pg_index_build() must have run):
- * ACLs that left lose their flows, new and stale ones get theirs.  When
- * the switch gains or loses its first ACL or becomes stateful or
- * stateless, every ACL's flows there and those of its "router" and
- * "localnet" ports are rebuilt, and the function returns true: the
- * switch's own flows must be rebuilt too. */
-static bool
-switch_sync_acls(struct northd *nd, struct northd_switch *sw)
-{
-    const struct northd_nb *c = &nd->nbc;
-    const struct idl_row *row = idl_row_find(c->ls, &sw->uuid);
-    unsigned int mark = ++nd->mark;
-    bool stateful = false;
-    struct uuid zero;
-    uuid_zero(&zero);
-
-    sw->acls_dirty = false;
-    if (row) {
-        want_acls(nd, sw, idl_row_get(row, c->ls_acls), &zero, mark,
-                  &stateful);
-    }
-    for (size_t i = 0; i < sw->n_pgs; i++) {
-        const struct idl_row *pg = idl_row_find(c->pg, &sw->pgs[i]);
-        if (pg) {
-            want_acls(nd, sw, idl_row_get(pg, c->pg_acls), &sw->pgs[i],
-                      mark, &stateful);
-        }
-    }
-    struct northd_acl_app *app;
-    HMAP_FOR_EACH_SAFE (app, sw_node, &sw->acl_apps) {
-        if (app->mark != mark) {
-            acl_app_destroy(nd, app);
-        }
-    }
-
-    bool has_lb = row && switch_build_lb_flows(nd, sw, row);
-    bool has = !hmap_is_empty(&sw->acl_apps);
-    bool all = (has != sw->has_acls || stateful != sw->stateful
-                || has_lb != sw->has_lb);
-    sw->has_acls = has;
-    sw->stateful = stateful;
-    sw->has_lb = has_lb;
-    HMAP_FOR_EACH (app, sw_node, &sw->acl_apps) {
-        if (all || app->stale) {
-            acl_app_build(nd, app);
-        }
-    }
-    if (all) {
-        LOG_DBG("switch %s: %s ACLs", sw->name,
-                !has ? "no" : stateful ? "stateful" : "stateless");
-        struct northd_port *p;
-        LIST_FOR_EACH (p, sw_node, &sw->ports) {
-            const struct idl_row *prow = idl_row_find(c->lsp, &p->uuid);
-            if (p->uses_stateful && prow) {
-                port_build_flows(nd, p, prow);
-            }
-        }
-    }
-    return all;
-}
-
 static void
 switch_destroy(struct northd *nd, struct northd_switch *sw)
 {
@@ -930,11 +760,7 @@ switch_destroy(struct northd *nd, struct northd_switch *sw)
     LIST_FOR_EACH_POP (rp, sw_node, &sw->rports) {
         rp->sw = NULL;
     }
-    struct northd_acl_app *app;
-    HMAP_FOR_EACH_SAFE (app, sw_node, &sw->acl_apps) {
-        acl_app_destroy(nd, app);
-    }
-    hmap_uninit(&sw->acl_apps);
+    northd__switch_acls_gone(nd, sw);
     free(sw->pgs);
     lflow_owner_uninit(&nd->lflows, &sw->owner);
     lflow_owner_uninit(&nd->lflows, &sw->lb_owner);
@@ -967,10 +793,15 @@ switch_sync_ports(struct northd *nd, struct northd_switch *sw,
         if (!prow) {
             continue;
         }
+        if (p || !idl_row_is_new(prow)) {
+            /* A port that moved from another switch, or an existing one
+             * that joined: the port groups it is in may now have ports
+             * on other switches. */
+            nd->pgs_members_dirty = true;
+        }
         if (p) {
             /* Moved from another switch in the same batch. */
             struct northd_switch *old = p->sw;
-            old->acls_dirty = true;
             port_destroy(nd, p);
             if ((old->n_unknown > 0) != old->flows_unknown) {
                 switch_build_flows(nd, old);
@@ -1417,11 +1248,32 @@ northd_clear_model(struct northd *nd)
 /* Compiles the whole northbound replica from scratch.  Flows that come
  * back unchanged are not rewritten: dropping and re-adding an owner's
  * reference leaves the flow in the table. */
+/* If the ACL sync changed the class of 'sw', rebuilds the flows of its
+ * ports that depend on it; returns true if it did (the switch's own flows
+ * must be rebuilt too). */
+static bool
+apply_class_change(struct northd *nd, struct northd_switch *sw)
+{
+    if (!sw->class_changed) {
+        return false;
+    }
+    sw->class_changed = false;
+    struct northd_port *p;
+    LIST_FOR_EACH (p, sw_node, &sw->ports) {
+        const struct idl_row *prow = idl_row_find(nd->nbc.lsp, &p->uuid);
+        if (p->uses_stateful && prow) {
+            port_build_flows(nd, p, prow);
+        }
+    }
+    return true;
+}
+
 static void
 northd_full_compute(struct northd *nd)
 {
     long long start = time_msec();
     northd_clear_model(nd);
+    northd__acls_reset(nd);
     const struct idl_row *row;
     IDL_FOR_EACH_ROW (row, nd->nbc.lr) {
         router_create(nd, row);
@@ -1431,7 +1283,6 @@ northd_full_compute(struct northd *nd)
         switch_link_routers(nd, sw, row);
         switch_sync_ports(nd, sw, row);
     }
-    pg_index_build(nd);
     struct northd_router *lr;
     HMAP_FOR_EACH (lr, node, &nd->routers) {
         /* Distributed NAT rules have a flow on the switch of the
@@ -1445,7 +1296,11 @@ northd_full_compute(struct northd *nd)
     }
     struct northd_switch *sw;
     HMAP_FOR_EACH (sw, node, &nd->switches) {
-        switch_sync_acls(nd, sw);
+        sw->acls_dirty = true;
+    }
+    northd__sync_acls(nd);
+    HMAP_FOR_EACH (sw, node, &nd->switches) {
+        apply_class_change(nd, sw);
         switch_build_flows(nd, sw);
     }
     HMAP_FOR_EACH (lr, node, &nd->routers) {
@@ -1616,9 +1471,8 @@ northd_incremental_compute(struct northd *nd)
         }
         if (build || idl_row_column_changed(row, c->ls_ports)) {
             build |= switch_sync_ports(nd, sw, row);
-            sw->acls_dirty = true;      /* Port groups may come or go. */
         }
-        if (idl_row_column_changed(row, c->ls_acls)
+        if (build || idl_row_column_changed(row, c->ls_acls)
             || idl_row_column_changed(row, c->ls_load_balancer)) {
             sw->acls_dirty = true;
         }
@@ -1672,42 +1526,18 @@ northd_incremental_compute(struct northd *nd)
     }
 
     /* ACLs: a changed ACL is rebuilt wherever it applies (and may make
-     * its switches stateful or stateless); a changed port group touches
-     * the switches it brought ACLs to and those it has ports on. */
+     * its switches stateful or stateless); a changed port group
+     * refreshes its ACLs and switches (acl-apply.c). */
     bool acl_changed = false;
     IDL_FOR_EACH_TRACKED (row, c->acl) {
         acl_changed = true;
-        if (idl_row_is_new(row) || idl_row_is_deleted(row)) {
-            continue;           /* Came or went with an "acls" column. */
-        }
-        const struct uuid *u = idl_row_uuid(row);
-        struct northd_acl_app *app;
-        HMAP_FOR_EACH_WITH_HASH (app, node, uuid_hash(u), &nd->acl_apps) {
-            if (uuid_equals(&app->acl, u)) {
-                app->stale = true;
-                app->sw->acls_dirty = true;
-            }
+        if (!idl_row_is_new(row) && !idl_row_is_deleted(row)) {
+            northd__acl_changed(nd, idl_row_uuid(row));
         }
     }
     IDL_FOR_EACH_TRACKED (row, c->pg) {
         changed = true;
-        const struct uuid *u = idl_row_uuid(row);
-        struct northd_acl_app *app;
-        HMAP_FOR_EACH (app, node, &nd->acl_apps) {
-            if (uuid_equals(&app->pg, u)) {
-                app->sw->acls_dirty = true;
-            }
-        }
-        if (idl_row_is_deleted(row)) {
-            continue;
-        }
-        const struct datum *ports = idl_row_get(row, c->pg_ports);
-        for (size_t i = 0; i < ports->n; i++) {
-            struct northd_port *p = port_find(nd, &ports->keys[i].uuid);
-            if (p) {
-                p->sw->acls_dirty = true;
-            }
-        }
+        northd__pg_changed(nd, idl_row_uuid(row));
     }
     /* Load balancers: a changed one is rebuilt on the switches that have
      * it (with the ACL sync, since it makes them stateful) and on the
@@ -1740,18 +1570,11 @@ northd_incremental_compute(struct northd *nd)
             }
         }
     }
+    northd__sync_acls(nd);
     struct northd_switch *sw;
-    bool index_built = false;
     HMAP_FOR_EACH (sw, node, &nd->switches) {
-        if (!sw->acls_dirty) {
-            continue;
-        }
-        if (!index_built) {
-            pg_index_build(nd);
-            index_built = true;
-        }
-        acl_changed = true;
-        if (switch_sync_acls(nd, sw)) {
+        if (apply_class_change(nd, sw)) {
+            acl_changed = true;
             switch_build_flows(nd, sw);
         }
     }
@@ -1837,18 +1660,40 @@ sb_index_add(struct northd *nd, const struct idl_row *row)
     hmap_insert(&nd->sb_lflows_by_uuid, &s->by_uuid, uuid_hash(&s->row));
 
     const struct datum *dp = idl_row_get(row, c->lf_datapath);
+    const struct datum *group = idl_row_get(row, c->lf_dp_group);
     const char *pipeline = idl_row_get_string(row, c->lf_pipeline);
     const char *match = idl_row_get_string(row, c->lf_match);
     const char *actions = idl_row_get_string(row, c->lf_actions);
-    if (dp->n != 1 || !pipeline || !match || !actions
-        || !sb_dp_to_nb(nd, &dp->keys[0].uuid, &s->dp)) {
+    if (!pipeline || !match || !actions) {
         return;                 /* Matches no desired flow. */
+    }
+
+    /* A flow for one datapath is keyed by its northbound UUID, one for a
+     * datapath group by the group's UUID (lflow.h).  The datapaths say
+     * whether the table is a switch's or a router's. */
+    const struct uuid *sb_dp;
+    if (dp->n == 1 && !group->n) {
+        sb_dp = &dp->keys[0].uuid;
+        if (!sb_dp_to_nb(nd, sb_dp, &s->dp)) {
+            return;
+        }
+    } else if (!dp->n && group->n == 1) {
+        s->dp = group->keys[0].uuid;
+        const struct idl_row *g = idl_row_find(c->dpg, &s->dp);
+        const struct datum *members = (g ? idl_row_get(g, c->dpg_datapaths)
+                                       : NULL);
+        if (!members || !members->n) {
+            return;
+        }
+        sb_dp = &members->keys[0].uuid;
+    } else {
+        return;
     }
     enum lflow_pipeline pl = (!strcmp(pipeline, "egress")
                               ? LFLOW_EGRESS : LFLOW_INGRESS);
-    bool is_switch = idl_row_get_map_string(
-        idl_row_find(c->dp, &dp->keys[0].uuid), c->dp_external_ids,
-        "logical-switch") != NULL;
+    const struct idl_row *dp_row = idl_row_find(c->dp, sb_dp);
+    bool is_switch = dp_row && idl_row_get_map_string(
+        dp_row, c->dp_external_ids, "logical-switch") != NULL;
     int stage = lflow_stage_find(is_switch, pl,
                                  idl_row_get_integer(row, c->lf_table_id, 0));
     if (stage < 0) {
@@ -1934,13 +1779,19 @@ set_string_map(struct idl_txn *txn, const struct idl_row *row,
     datum_destroy(&d, type);
 }
 
+/* Inserts flow 'f' for Datapath_Binding 'sb_dp', or for its datapath
+ * group if it has one. */
 static void
 sb_lflow_insert(struct northd *nd, struct idl_txn *txn, const struct lflow *f,
                 const struct uuid *sb_dp)
 {
     const struct northd_sb *c = &nd->sbc;
     const struct idl_row *row = idl_txn_insert(txn, c->lflow);
-    idl_txn_set_uuid(txn, row, c->lf_datapath, sb_dp);
+    if (f->group) {
+        idl_txn_set_uuid(txn, row, c->lf_dp_group, &f->group->id);
+    } else {
+        idl_txn_set_uuid(txn, row, c->lf_datapath, sb_dp);
+    }
     idl_txn_set_string(txn, row, c->lf_pipeline, lflow_pipeline_to_string(
                            lflow_stage_pipeline(f->stage)));
     idl_txn_set_integer(txn, row, c->lf_table_id,
@@ -2000,11 +1851,61 @@ sync_one_flow(struct northd *nd, struct idl_txn *txn, struct lflow *f,
     }
     if (f->n_refs && !have) {
         struct uuid sb_dp;
-        if (nb_dp_to_sb(nd, &f->dp, &sb_dp)) {
+        if (f->group) {
+            sb_lflow_insert(nd, txn, f, NULL);
+        } else if (nb_dp_to_sb(nd, &f->dp, &sb_dp)) {
             sb_lflow_insert(nd, txn, f, &sb_dp);
         } else {
             nd->full_resync = true;
         }
+    }
+}
+
+/* Writes the Logical_DP_Group row of each datapath group with flows whose
+ * members changed or that the southbound database lacks (or of every
+ * group with flows, if 'full').  The server deletes a group row nothing
+ * refers to any more (Logical_DP_Group is not a root table), so a group
+ * whose flows are all gone is no longer in the southbound database. */
+static void
+sync_groups(struct northd *nd, struct idl_txn *txn, bool full)
+{
+    const struct northd_sb *c = &nd->sbc;
+    const struct db_type *type = &idl_column_schema(c->dpg_datapaths)->type;
+    struct lflow_dp_group *g;
+    HMAP_FOR_EACH (g, node, &nd->lflows.groups) {
+        if (!g->n_live) {
+            g->in_sb = false;
+            continue;
+        }
+        if (!full && g->in_sb && !g->changed) {
+            continue;
+        }
+        struct datum d;
+        datum_init_alloc(&d, g->n_dps, false);
+        d.n = 0;
+        for (size_t i = 0; i < g->n_dps; i++) {
+            if (nb_dp_to_sb(nd, &g->dps[i], &d.keys[d.n].uuid)) {
+                d.n++;
+            } else {
+                nd->full_resync = true;
+            }
+        }
+        struct db_error *error = datum_sort_unique(&d, type);
+        ASSERT(!error);
+        /* A row this northd inserted may be missing from the replica for
+         * a moment after its commit; inserting it again then fails the
+         * transaction, and the full resync that follows sets it right. */
+        const struct idl_row *row = idl_row_find(c->dpg, &g->id);
+        if (!row) {
+            row = idl_txn_insert_uuid(txn, c->dpg, &g->id);
+            idl_txn_set(txn, row, c->dpg_datapaths, &d);
+        } else if (!datum_equals(idl_row_get(row, c->dpg_datapaths), &d,
+                                 type)) {
+            idl_txn_set(txn, row, c->dpg_datapaths, &d);
+        }
+        datum_destroy(&d, type);
+        g->in_sb = true;
+        g->changed = false;
     }
 }
 
@@ -2013,6 +1914,7 @@ sync_one_flow(struct northd *nd, struct idl_txn *txn, struct lflow *f,
 static void
 sync_flows(struct northd *nd, struct idl_txn *txn, bool full)
 {
+    sync_groups(nd, txn, full);
     if (!full) {
         struct lflow *f;
         LIST_FOR_EACH (f, dirty_node, &nd->lflows.dirty) {
@@ -2044,7 +1946,9 @@ sync_flows(struct northd *nd, struct idl_txn *txn, bool full)
     HMAP_FOR_EACH (f, node, &nd->lflows.flows) {
         if (f->n_refs && f->sync_mark != mark) {
             struct uuid sb_dp;
-            if (nb_dp_to_sb(nd, &f->dp, &sb_dp)) {
+            if (f->group) {
+                sb_lflow_insert(nd, txn, f, NULL);
+            } else if (nb_dp_to_sb(nd, &f->dp, &sb_dp)) {
                 sb_lflow_insert(nd, txn, f, &sb_dp);
             }
         }

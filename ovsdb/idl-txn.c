@@ -51,6 +51,8 @@ struct idl_txn_row {
     bool deleted;               /* Delete the row (or drop the insert). */
     struct uuid real_uuid;      /* Insert: the UUID the server chose. */
     bool has_real_uuid;         /* Is 'real_uuid' known? */
+    bool fixed_uuid;            /* Insert: ask the server to give the row
+                                 * 'uuid' itself. */
 
     /* For existing rows; arrays indexed like the table schema's columns,
      * allocated on first use. */
@@ -244,6 +246,27 @@ idl_txn_insert(struct idl_txn *txn, struct idl_table *table)
     tr->insert = idl__row_create(table, &uuid);
     tr->insert->txn = txn;
     tr->written_bits = row_bitmap_create(table->schema->n_columns);
+    txn->n_inserts++;
+    return tr->insert;
+}
+
+/* Like idl_txn_insert(), but the new row gets 'uuid' for good: the
+ * request names it (the "uuid" member of "insert", an ovsdb-server(7)
+ * extension), so the caller can refer to the row by 'uuid' after the
+ * commit without waiting for the reply.  'uuid' must not be the UUID of a
+ * row of 'table' or of a row this transaction already inserts; the server
+ * refuses the transaction if the table has a row with it. */
+const struct idl_row *
+idl_txn_insert_uuid(struct idl_txn *txn, struct idl_table *table,
+                    const struct uuid *uuid)
+{
+    ASSERT(table->schema);
+    ASSERT(!idl_txn_row_find(txn, table, uuid));
+    struct idl_txn_row *tr = idl_txn_row_add(txn, table, uuid);
+    tr->insert = idl__row_create(table, uuid);
+    tr->insert->txn = txn;
+    tr->written_bits = row_bitmap_create(table->schema->n_columns);
+    tr->fixed_uuid = true;
     txn->n_inserts++;
     return tr->insert;
 }
@@ -708,6 +731,11 @@ idl_txn_add_write_ops(struct idl_txn *txn, struct idl_txn_row *tr,
         idl_txn_uuid_name(&tr->uuid, name);
         struct json *op = idl_txn_op("insert", tr->table, NULL);
         json_object_put_new(op, "uuid-name", json_string_create(name));
+        if (tr->fixed_uuid) {
+            char u[UUID_LEN + 1];
+            uuid_to_buffer(&tr->uuid, u);
+            json_object_put_new(op, "uuid", json_string_create(u));
+        }
         struct json *row = json_object_create();
         for (size_t i = DB_COLUMN_VERSION + 1; i < ts->n_columns; i++) {
             if (row_bitmap_is_set(tr->written_bits, i)) {

@@ -179,6 +179,9 @@ void idl_txn_add_comment(struct idl_txn *, const char *format, ...)
     PRINTF_FORMAT(2, 3);
 
 const struct idl_row *idl_txn_insert(struct idl_txn *, struct idl_table *);
+const struct idl_row *idl_txn_insert_uuid(struct idl_txn *,
+                                          struct idl_table *,
+                                          const struct uuid *);
 void idl_txn_delete(struct idl_txn *, const struct idl_row *);
 void idl_txn_set(struct idl_txn *, const struct idl_row *,
                  const struct idl_column *, struct datum *value);

@@ -820,6 +820,35 @@ test_idl_txn_whole_value_absorbs_partial_updates(void **state)
     fx_destroy(fx);
 }
 
+/* An insert with a caller-chosen UUID names it in the request, and
+ * references to the row in the same transaction still go by name. */
+static void
+test_idl_txn_insert_with_uuid(void **state)
+{
+    (void) state;
+    struct fx *fx = fx_create();
+    fx_sync(fx);
+    struct idl_txn *txn = idl_txn_create(fx->idl);
+    struct uuid u;
+    assert_true(uuid_from_string(&u,
+                                 "01234567-89ab-cdef-0123-456789abcdef"));
+    const struct idl_row *new = idl_txn_insert_uuid(txn, fx->a, &u);
+    assert_true(uuid_equals(idl_row_uuid(new), &u));
+    idl_txn_map_set_string(txn, new, fx->a_m, "a", "b");
+
+    bool any_writes;
+    struct json *params = idl__txn_build(txn, &any_writes);
+    assert_true(any_writes);
+    const struct json *op = json_array_at(params, 1);
+    assert_json(json_object_find(op, "uuid"),
+                "'01234567-89ab-cdef-0123-456789abcdef'");
+    assert_json(json_object_find(op, "uuid-name"),
+                "'new_0123456789abcdef0123456789abcdef'");
+    json_unref(params);
+    idl_txn_destroy(txn);
+    fx_destroy(fx);
+}
+
 struct done {
     int n;                      /* Callbacks. */
     enum idl_txn_status status; /* Last status reported. */
@@ -1166,6 +1195,7 @@ main(void)
         cmocka_unit_test(test_idl_echo_and_inactivity_probe),
         cmocka_unit_test(test_idl_schema_change_empties_replica),
         cmocka_unit_test(test_idl_all_tables),
+        cmocka_unit_test(test_idl_txn_insert_with_uuid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
