@@ -7,6 +7,7 @@
 #include "lib/hmap.h"
 #include "lib/list.h"
 #include "lib/uuid.h"
+#include "northd/ipam.h"
 #include "northd/lflow.h"
 #include "northd/lrouter.h"
 #include "northd/northd.h"
@@ -27,6 +28,8 @@ struct northd_nb {
     const struct idl_column *ls_ports;
     const struct idl_column *ls_acls;
     const struct idl_column *ls_load_balancer;
+    const struct idl_column *ls_dns_records;
+    const struct idl_column *ls_other_config;
 
     struct idl_table *lsp;              /* Logical_Switch_Port. */
     const struct idl_column *lsp_name;
@@ -40,6 +43,17 @@ struct northd_nb {
     const struct idl_column *lsp_port_security;
     const struct idl_column *lsp_external_ids;
     const struct idl_column *lsp_up;
+    const struct idl_column *lsp_dhcpv4_options;
+    const struct idl_column *lsp_dhcpv6_options;
+    const struct idl_column *lsp_dynamic_addresses;
+    const struct idl_column *lsp_ha_chassis_group;
+
+    struct idl_table *dhcp;             /* DHCP_Options. */
+    const struct idl_column *dhcp_cidr;
+    const struct idl_column *dhcp_options;
+
+    struct idl_table *dns;              /* DNS. */
+    const struct idl_column *dns_records;
 
     struct idl_table *lr;               /* Logical_Router. */
     const struct idl_column *lr_name;
@@ -202,6 +216,21 @@ struct northd_sb {
     const struct idl_column *band_action;
     const struct idl_column *band_rate;
     const struct idl_column *band_burst_size;
+
+    struct idl_table *dhcp;             /* DHCP_Options (codes). */
+    const struct idl_column *dhcp_name;
+    const struct idl_column *dhcp_code;
+    const struct idl_column *dhcp_type;
+
+    struct idl_table *dhcpv6;           /* DHCPv6_Options (codes). */
+    const struct idl_column *dhcpv6_name;
+    const struct idl_column *dhcpv6_code;
+    const struct idl_column *dhcpv6_type;
+
+    struct idl_table *dns;              /* DNS. */
+    const struct idl_column *dns_datapaths;
+    const struct idl_column *dns_records;
+    const struct idl_column *dns_external_ids;
 };
 
 struct northd_acl_src;
@@ -237,6 +266,8 @@ struct northd_switch {
                                  * those of its router and localnet ports
                                  * must be rebuilt. */
     unsigned int mark;          /* Scratch for set differences. */
+    struct ipam_switch ipam;    /* Its IPAM state from the last IPAM pass
+                                 * (ipam.h). */
 
     /* Set by the bookkeeping (sb-sync.c). */
     struct uuid sb_dp;          /* Its Datapath_Binding (maybe a temporary
@@ -291,6 +322,16 @@ struct northd_acl_app {
                                  * rebuild. */
 };
 
+/* A port's use of a DHCP_Options row, so that a changed row rebuilds
+ * exactly the ports that use it. */
+struct northd_dhcp_ref {
+    struct hmap_node node;      /* In northd.dhcp_refs by uuid_hash(&row),
+                                 * iff 'linked'. */
+    struct uuid row;            /* The DHCP_Options row, if 'linked'. */
+    struct northd_port *port;   /* The port that holds this. */
+    bool linked;                /* In northd.dhcp_refs. */
+};
+
 /* A logical switch port, as compiled. */
 struct northd_port {
     struct hmap_node node;      /* In northd.ports, by uuid_hash(). */
@@ -302,9 +343,19 @@ struct northd_port {
     unsigned int mark;          /* Scratch for set differences. */
     unsigned long long built_run; /* 'northd.n_runs' when last built. */
     bool is_router;             /* Type "router" when last built. */
-    bool uses_stateful;         /* Type "router" or "localnet" when last
-                                 * built: its flows depend on
-                                 * 'sw->stateful'. */
+    bool uses_stateful;         /* Type "router" or "localnet", or with
+                                 * DHCP options, when last built: its
+                                 * flows depend on 'sw->stateful'. */
+    struct northd_dhcp_ref dhcp_refs[2]; /* The DHCP_Options rows of its
+                                 * "dhcpv4_options" and "dhcpv6_options"
+                                 * when last built. */
+    char *dynamic;              /* The "dynamic_addresses" IPAM wants for
+                                 * it, or NULL for none.  Owned. */
+    bool ipam_managed;          /* Its switch had IPAM at the last IPAM
+                                 * pass: 'dynamic' is to be written. */
+    bool is_localnet;           /* Type "localnet" when last built: the
+                                 * DHCP flows of the switch's "external"
+                                 * ports name it. */
 };
 
 /* One NAT rule of a router, as compiled: the owner of its flows. */
@@ -399,6 +450,17 @@ struct northd_sb_lflow {
     unsigned int priority;      /* If 'keyed'. */
 };
 
+/* The parts of the southbound bookkeeping (sb-sync.c), redone only when
+ * something they depend on changed.  SB_Global, Datapath_Binding and
+ * HA_Chassis_Group, which are small, are synced every time. */
+enum {
+    NORTHD_DIRTY_PORTS = 1 << 0,    /* Port_Binding, Multicast_Group. */
+    NORTHD_DIRTY_SETS = 1 << 1,     /* Port_Group, Address_Set. */
+    NORTHD_DIRTY_METERS = 1 << 2,   /* Meter. */
+    NORTHD_DIRTY_LBS = 1 << 3,      /* Load_Balancer. */
+    NORTHD_DIRTY_ALL = (1 << 4) - 1
+};
+
 struct northd {
     uv_loop_t *loop;            /* Not owned. */
     struct idl *nb;             /* OVN_Northbound replica.  Owned. */
@@ -423,6 +485,15 @@ struct northd {
     struct hmap acl_apps;       /* Contains every "struct northd_acl_app",
                                  * by acl_node. */
     struct hmap nats;           /* Contains "struct northd_nat"s. */
+    struct hmap dhcp_refs;      /* Contains the linked "struct
+                                 * northd_dhcp_ref"s of the ports. */
+    struct ipam_macs ipam_macs; /* MACs in use, dynamic MAC prefix. */
+    bool ipam_dirty;            /* Next compile reruns IPAM. */
+    bool ipam_enabled;          /* A switch had IPAM at the last pass. */
+    bool dynamic_dirty;         /* Next northbound sync writes the
+                                 * ports' 'dynamic'. */
+    bool dns_dirty;             /* Next southbound sync redoes the DNS
+                                 * table and the DHCP code tables. */
     unsigned int mark;          /* Last value used for 'port->mark'. */
     unsigned long long n_runs;  /* Compiles so far. */
     bool recompute;             /* Next run compiles everything. */
@@ -433,7 +504,10 @@ struct northd {
     struct hmap sb_lflows_by_uuid; /* The same, by row UUID. */
     unsigned long long sb_syncs; /* SB IDL syncs seen. */
     bool full_resync;           /* Next sync compares every flow. */
-    bool bindings_dirty;        /* Next sync redoes the bookkeeping. */
+    unsigned int dirty;         /* NORTHD_DIRTY_*: the parts of the
+                                 * bookkeeping the next sync redoes. */
+    bool up_dirty;              /* Next northbound sync recomputes the
+                                 * ports' "up". */
     bool was_active;            /* Held the lock at the last run. */
     bool paused;                /* "pause": do not write. */
 
@@ -450,7 +524,7 @@ struct northd {
 
 /* sb-sync.c */
 void northd__sync_bindings(struct northd *, struct idl_txn *,
-                           long long nb_cfg);
+                           long long nb_cfg, unsigned int dirty);
 void northd__sync_nb(struct northd *, struct idl_txn *);
 struct northd_switch *northd__switch_find(const struct northd *,
                                           const struct uuid *);

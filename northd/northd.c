@@ -24,6 +24,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "northd/acl.h"
+#include "northd/dhcp.h"
 #include "northd/lb.h"
 #include "northd/lswitch.h"
 #include "northd/nat.h"
@@ -59,6 +60,8 @@ northd_nb_init(struct northd_nb *c, struct idl *idl)
     c->ls_ports = add_column(c->ls, "ports");
     c->ls_acls = add_column(c->ls, "acls");
     c->ls_load_balancer = add_column(c->ls, "load_balancer");
+    c->ls_dns_records = add_column(c->ls, "dns_records");
+    c->ls_other_config = add_column(c->ls, "other_config");
 
     c->lsp = idl_add_table(idl, "Logical_Switch_Port");
     c->lsp_name = add_column(c->lsp, "name");
@@ -72,6 +75,17 @@ northd_nb_init(struct northd_nb *c, struct idl *idl)
     c->lsp_port_security = add_column(c->lsp, "port_security");
     c->lsp_external_ids = add_column(c->lsp, "external_ids");
     c->lsp_up = add_column(c->lsp, "up");
+    c->lsp_dhcpv4_options = add_column(c->lsp, "dhcpv4_options");
+    c->lsp_dhcpv6_options = add_column(c->lsp, "dhcpv6_options");
+    c->lsp_dynamic_addresses = add_column(c->lsp, "dynamic_addresses");
+    c->lsp_ha_chassis_group = add_column(c->lsp, "ha_chassis_group");
+
+    c->dhcp = idl_add_table(idl, "DHCP_Options");
+    c->dhcp_cidr = add_column(c->dhcp, "cidr");
+    c->dhcp_options = add_column(c->dhcp, "options");
+
+    c->dns = idl_add_table(idl, "DNS");
+    c->dns_records = add_column(c->dns, "records");
 
     c->lr = idl_add_table(idl, "Logical_Router");
     c->lr_name = add_column(c->lr, "name");
@@ -235,6 +249,21 @@ northd_sb_init(struct northd_sb *c, struct idl *idl)
     c->band_action = add_column(c->band, "action");
     c->band_rate = add_column(c->band, "rate");
     c->band_burst_size = add_column(c->band, "burst_size");
+
+    c->dhcp = idl_add_table(idl, "DHCP_Options");
+    c->dhcp_name = add_column(c->dhcp, "name");
+    c->dhcp_code = add_column(c->dhcp, "code");
+    c->dhcp_type = add_column(c->dhcp, "type");
+
+    c->dhcpv6 = idl_add_table(idl, "DHCPv6_Options");
+    c->dhcpv6_name = add_column(c->dhcpv6, "name");
+    c->dhcpv6_code = add_column(c->dhcpv6, "code");
+    c->dhcpv6_type = add_column(c->dhcpv6, "type");
+
+    c->dns = idl_add_table(idl, "DNS");
+    c->dns_datapaths = add_column(c->dns, "datapaths");
+    c->dns_records = add_column(c->dns, "records");
+    c->dns_external_ids = add_column(c->dns, "external_ids");
 }
 
 static void
@@ -269,11 +298,14 @@ northd_create(uv_loop_t *loop, const char *nb_remote, const char *sb_remote)
     hmap_init(&nd->acl_apps);
     hmap_init(&nd->acl_srcs);
     hmap_init(&nd->nats);
+    hmap_init(&nd->dhcp_refs);
+    ipam_macs_init(&nd->ipam_macs, NULL);
     hmap_init(&nd->sb_lflows);
     hmap_init(&nd->sb_lflows_by_uuid);
     nd->recompute = true;
     nd->full_resync = true;
-    nd->bindings_dirty = true;
+    nd->dirty = NORTHD_DIRTY_ALL;
+    nd->up_dirty = true;
 
     uv_idle_init(loop, &nd->run_idle);
     nd->run_idle.data = nd;
@@ -314,6 +346,8 @@ northd_destroy(struct northd *nd)
     hmap_uninit(&nd->acl_apps);
     hmap_uninit(&nd->acl_srcs);
     hmap_uninit(&nd->nats);
+    hmap_uninit(&nd->dhcp_refs);
+    ipam_macs_uninit(&nd->ipam_macs);
     hmap_uninit(&nd->sb_lflows);
     hmap_uninit(&nd->sb_lflows_by_uuid);
     idl_destroy(nd->nb);
@@ -342,7 +376,8 @@ northd_request_recompute(struct northd *nd)
 {
     nd->recompute = true;
     nd->full_resync = true;
-    nd->bindings_dirty = true;
+    nd->dirty = NORTHD_DIRTY_ALL;
+    nd->up_dirty = true;
     northd_schedule_run(nd);
 }
 
@@ -437,6 +472,161 @@ port_find(const struct northd *nd, const struct uuid *uuid)
     return northd__port_find(nd, uuid);
 }
 
+/* DHCP and DNS (dhcp.h). */
+
+/* Fills 'd' from DHCP_Options row 'row'.  Its strings point into 'row';
+ * the caller frees 'd->keys' and 'd->values'. */
+static void
+dhcp_desc_from_row(const struct northd_nb *c, const struct idl_row *row,
+                   bool is_v6, struct dhcp_options_desc *d)
+{
+    const struct datum *o = idl_row_get(row, c->dhcp_options);
+    const char **keys = xcalloc(o->n + 1, sizeof *keys);
+    const char **values = xcalloc(o->n + 1, sizeof *values);
+    for (size_t i = 0; i < o->n; i++) {
+        keys[i] = o->keys[i].string;
+        values[i] = o->values[i].string;
+    }
+    d->uuid = *idl_row_uuid(row);
+    d->cidr = idl_row_get_string(row, c->dhcp_cidr);
+    d->keys = keys;
+    d->values = values;
+    d->n_options = o->n;
+    d->is_v6 = is_v6;
+}
+
+/* Records that 'p' was built with DHCP_Options row 'row' (NULL for none)
+ * in slot 'i' (0: DHCPv4, 1: DHCPv6). */
+static void
+port_dhcp_link(struct northd *nd, struct northd_port *p, int i,
+               const struct uuid *row)
+{
+    struct northd_dhcp_ref *ref = &p->dhcp_refs[i];
+    if (ref->linked) {
+        if (row && uuid_equals(&ref->row, row)) {
+            return;
+        }
+        hmap_remove(&nd->dhcp_refs, &ref->node);
+        ref->linked = false;
+    }
+    if (row) {
+        ref->row = *row;
+        ref->port = p;
+        ref->linked = true;
+        hmap_insert(&nd->dhcp_refs, &ref->node, uuid_hash(row));
+    }
+}
+
+/* Adds the DHCP flows of 'p', of Logical_Switch_Port 'row' with the
+ * "addresses" 'addresses' (dynamic ones resolved), to 'p->owner'.
+ * Returns true if it has DHCP options. */
+static bool
+port_build_dhcp_flows(struct northd *nd, struct northd_port *p,
+                      const struct idl_row *row, const struct lswitch_port *lp)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct idl_column *cols[2] = { c->lsp_dhcpv4_options,
+                                         c->lsp_dhcpv6_options };
+    struct dhcp_options_desc descs[2];
+    const struct dhcp_options_desc *used[2] = { NULL, NULL };
+    for (int i = 0; i < 2; i++) {
+        const struct datum *d = idl_row_get(row, cols[i]);
+        const struct uuid *u = d->n ? &d->keys[0].uuid : NULL;
+        port_dhcp_link(nd, p, i, u);
+        const struct idl_row *r = u ? idl_row_find(c->dhcp, u) : NULL;
+        if (r) {
+            dhcp_desc_from_row(c, r, i == 1, &descs[i]);
+            used[i] = &descs[i];
+        }
+    }
+    if (!used[0] && !used[1]) {
+        return false;
+    }
+
+    const char **localnets = NULL;
+    size_t n_localnets = 0;
+    if (!strcmp(lp->type, "external")
+        && idl_row_get(row, c->lsp_ha_chassis_group)->n) {
+        localnets = xcalloc(list_size(&p->sw->ports) + 1, sizeof *localnets);
+        struct northd_port *q;
+        LIST_FOR_EACH (q, sw_node, &p->sw->ports) {
+            const struct idl_row *qr = idl_row_find(c->lsp, &q->uuid);
+            const char *t = qr ? idl_row_get_string(qr, c->lsp_type) : NULL;
+            const char *n = qr ? idl_row_get_string(qr, c->lsp_name) : NULL;
+            if (t && n && !strcmp(t, "localnet")) {
+                localnets[n_localnets++] = n;
+            }
+        }
+    }
+    struct dhcp_port_desc pd = {
+        .name = lp->name,
+        .type = lp->type,
+        .enabled = lp->enabled,
+        .addresses = lp->addresses,
+        .n_addresses = lp->n_addresses,
+        .hostname = idl_row_get_map_string(row, c->lsp_options, "hostname"),
+        .v4 = used[0],
+        .v6 = used[1],
+        .localnet_ports = localnets,
+        .n_localnet_ports = n_localnets,
+        .stateful = p->sw->stateful || p->sw->has_lb,
+    };
+    dhcp_build_port_flows(&nd->lflows, &p->owner, &p->sw->uuid, &pd);
+    free(localnets);
+    for (int i = 0; i < 2; i++) {
+        if (used[i]) {
+            free((void *) used[i]->keys);
+            free((void *) used[i]->values);
+        }
+    }
+    return true;
+}
+
+/* Adds the DNS flows of 'sw' to its own owner. */
+static void
+switch_build_dns_flows(struct northd *nd, struct northd_switch *sw)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct idl_row *ls = idl_row_find(c->ls, &sw->uuid);
+    const struct datum *refs = ls ? idl_row_get(ls, c->ls_dns_records)
+                                  : NULL;
+    if (!refs || !refs->n) {
+        return;
+    }
+    struct dns_desc *descs = xcalloc(refs->n, sizeof *descs);
+    const struct dns_desc **ptrs = xcalloc(refs->n, sizeof *ptrs);
+    size_t n = 0;
+    for (size_t i = 0; i < refs->n; i++) {
+        const struct idl_row *r = idl_row_find(c->dns, &refs->keys[i].uuid);
+        if (!r) {
+            continue;
+        }
+        const struct datum *rec = idl_row_get(r, c->dns_records);
+        const char **keys = xcalloc(rec->n + 1, sizeof *keys);
+        const char **values = xcalloc(rec->n + 1, sizeof *values);
+        for (size_t k = 0; k < rec->n; k++) {
+            keys[k] = rec->keys[k].string;
+            values[k] = rec->values[k].string;
+        }
+        descs[n] = (struct dns_desc) {
+            .uuid = *idl_row_uuid(r),
+            .keys = keys,
+            .values = values,
+            .n_records = rec->n,
+        };
+        ptrs[n] = &descs[n];
+        n++;
+    }
+    dns_build_switch_flows(&nd->lflows, &sw->owner, &sw->uuid, ptrs, n,
+                           sw->stateful || sw->has_lb);
+    for (size_t i = 0; i < n; i++) {
+        free((void *) descs[i].keys);
+        free((void *) descs[i].values);
+    }
+    free(descs);
+    free(ptrs);
+}
+
 static void
 switch_build_flows(struct northd *nd, struct northd_switch *sw)
 {
@@ -465,6 +655,7 @@ switch_build_flows(struct northd *nd, struct northd_switch *sw)
                                  sw->flows_unknown, ds_cstr(&macs));
     acl_build_datapath_flows(&nd->lflows, &sw->owner, &sw->uuid,
                              sw->has_acls, sw->stateful, sw->has_lb);
+    switch_build_dns_flows(nd, sw);
     ds_uninit(&macs);
     nd->stats.n_switch_updates++;
 }
@@ -503,8 +694,18 @@ port_build_flows(struct northd *nd, struct northd_port *p,
     const struct northd_nb *c = &nd->nbc;
     const struct datum *addrs = idl_row_get(row, c->lsp_addresses);
     const char **addresses = xmalloc((addrs->n + 1) * sizeof *addresses);
+    const char *dynamic = idl_row_get_string(row, c->lsp_dynamic_addresses);
+    size_t n_addresses = 0;
     for (size_t i = 0; i < addrs->n; i++) {
-        addresses[i] = addrs->keys[i].string;
+        /* A "dynamic" entry stands for the addresses IPAM assigned, once
+         * they are in "dynamic_addresses". */
+        const char *a = addrs->keys[i].string;
+        if (ipam_is_dynamic(a)) {
+            a = dynamic && dynamic[0] ? dynamic : NULL;
+        }
+        if (a) {
+            addresses[n_addresses++] = a;
+        }
     }
     const char *type = idl_row_get_string(row, c->lsp_type);
     struct lswitch_port lp = {
@@ -514,7 +715,7 @@ port_build_flows(struct northd *nd, struct northd_port *p,
         .enabled = idl_row_get_boolean(row, c->lsp_enabled, true),
         .has_port_security = idl_row_get(row, c->lsp_port_security)->n > 0,
         .addresses = addresses,
-        .n_addresses = addrs->n,
+        .n_addresses = n_addresses,
         .stateful = p->sw->stateful,
         .has_lb = p->sw->has_lb,
     };
@@ -524,6 +725,7 @@ port_build_flows(struct northd *nd, struct northd_port *p,
     const char **arp_ips = NULL;
     p->is_router = !strcmp(lp.type, "router");
     p->uses_stateful = p->is_router || !strcmp(lp.type, "localnet");
+    p->is_localnet = !strcmp(lp.type, "localnet");
     if (p->is_router) {
         const char *peer = idl_row_get_map_string(row, c->lsp_options,
                                                   "router-port");
@@ -547,6 +749,9 @@ port_build_flows(struct northd *nd, struct northd_port *p,
 
     lflow_owner_clear(&nd->lflows, &p->owner);
     lswitch_build_port_flows(&nd->lflows, &p->owner, &p->sw->uuid, &lp);
+    if (port_build_dhcp_flows(nd, p, row, &lp)) {
+        p->uses_stateful = true;
+    }
     if ((!lp.type[0] || !strcmp(lp.type, "localport"))
         && !list_is_empty(&p->sw->rports)) {
         /* The routers on the switch resolve the port's addresses. */
@@ -584,6 +789,13 @@ port_destroy(struct northd *nd, struct northd_port *p)
         p->sw->n_unknown--;
     }
     lflow_owner_uninit(&nd->lflows, &p->owner);
+    port_dhcp_link(nd, p, 0, NULL);
+    port_dhcp_link(nd, p, 1, NULL);
+    if (p->dynamic) {
+        /* Its addresses go back to the pool at the next IPAM pass. */
+        nd->ipam_dirty = true;
+        free(p->dynamic);
+    }
     list_remove(&p->sw_node);
     hmap_remove(&nd->ports, &p->node);
     free(p);
@@ -600,6 +812,8 @@ switch_create(struct northd *nd, const struct idl_row *row)
     lflow_owner_init(&sw->lb_owner);
     list_init(&sw->ports);
     list_init(&sw->rports);
+    ipam_switch_init(&sw->ipam);
+    nd->ipam_dirty = true;
     hmap_insert(&nd->switches, &sw->node, uuid_hash(&sw->uuid));
     return sw;
 }
@@ -764,9 +978,33 @@ switch_destroy(struct northd *nd, struct northd_switch *sw)
     free(sw->pgs);
     lflow_owner_uninit(&nd->lflows, &sw->owner);
     lflow_owner_uninit(&nd->lflows, &sw->lb_owner);
+    ipam_switch_uninit(&sw->ipam);
     hmap_remove(&nd->switches, &sw->node);
     free(sw->name);
     free(sw);
+}
+
+/* Rebuilds the ports of 'sw' of type "external" with DHCP options, whose
+ * flows name the switch's localnet ports (even those built earlier in
+ * this run, maybe before a localnet port joined).  Returns true if
+ * 'sw''s own flows must be regenerated. */
+static bool
+switch_rebuild_externals(struct northd *nd, struct northd_switch *sw)
+{
+    bool sw_dirty = false;
+    struct northd_port *p;
+    LIST_FOR_EACH (p, sw_node, &sw->ports) {
+        if (!p->dhcp_refs[0].linked && !p->dhcp_refs[1].linked) {
+            continue;
+        }
+        const struct idl_row *r = idl_row_find(nd->nbc.lsp, &p->uuid);
+        const char *type = r ? idl_row_get_string(r, nd->nbc.lsp_type)
+                             : NULL;
+        if (type && !strcmp(type, "external")) {
+            sw_dirty |= port_build_flows(nd, p, r);
+        }
+    }
+    return sw_dirty;
 }
 
 /* Makes 'sw''s ports those of its row's "ports" column: ports that left
@@ -781,6 +1019,7 @@ switch_sync_ports(struct northd *nd, struct northd_switch *sw,
     unsigned int keep = ++nd->mark;
     unsigned int built = ++nd->mark;
     bool sw_dirty = false;
+    bool localnets = false;     /* A localnet port came or went. */
 
     for (size_t i = 0; i < ports->n; i++) {
         const struct uuid *u = &ports->keys[i].uuid;
@@ -814,14 +1053,19 @@ switch_sync_ports(struct northd *nd, struct northd_switch *sw,
         hmap_insert(&nd->ports, &p->node, uuid_hash(u));
         list_push_back(&sw->ports, &p->sw_node);
         sw_dirty |= port_build_flows(nd, p, prow);
+        localnets |= p->is_localnet;
         p->mark = built;
     }
 
     struct northd_port *p;
     LIST_FOR_EACH_SAFE (p, sw_node, &sw->ports) {
         if (p->mark != keep && p->mark != built) {
+            localnets |= p->is_localnet;
             port_destroy(nd, p);
         }
+    }
+    if (localnets) {
+        sw_dirty |= switch_rebuild_externals(nd, sw);
     }
     return sw_dirty || (sw->n_unknown > 0) != sw->flows_unknown;
 }
@@ -1268,6 +1512,179 @@ apply_class_change(struct northd *nd, struct northd_switch *sw)
     return true;
 }
 
+/* IPAM (ipam.h). */
+
+static void
+port_set_dynamic(struct northd *nd, struct northd_port *p, char *dynamic)
+{
+    free(p->dynamic);
+    p->dynamic = dynamic;
+}
+
+/* Configures the IPAM of 'sw' from Logical_Switch 'ls' and marks its
+ * static and router addresses used.  Returns true if IPAM is enabled on
+ * it. */
+static bool
+switch_ipam_configure(struct northd *nd, struct northd_switch *sw,
+                      const struct idl_row *ls)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct idl_column *oc = c->ls_other_config;
+    ipam_switch_uninit(&sw->ipam);
+    ipam_switch_init(&sw->ipam);
+    char *error = NULL;
+    if (ipam_switch_configure(&sw->ipam,
+                              idl_row_get_map_string(ls, oc, "subnet"),
+                              idl_row_get_map_string(ls, oc, "exclude_ips"),
+                              idl_row_get_map_string(ls, oc, "ipv6_prefix"),
+                              idl_row_get_map_string(ls, oc, "mac_only"),
+                              &error)) {
+        LOG_WARN("switch %s: %s", sw->name, error ? error : "bad IPAM");
+    }
+    free(error);
+    return ipam_switch_enabled(&sw->ipam);
+}
+
+/* Marks the static addresses of the ports of Logical_Switch 'ls' and of
+ * the router ports connected to it as used in 'sw->ipam'. */
+static void
+switch_ipam_add_statics(struct northd *nd, struct northd_switch *sw,
+                        const struct idl_row *ls)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct datum *ports = idl_row_get(ls, c->ls_ports);
+    for (size_t i = 0; i < ports->n; i++) {
+        const struct idl_row *r = idl_row_find(c->lsp, &ports->keys[i].uuid);
+        if (!r) {
+            continue;
+        }
+        const char *type = idl_row_get_string(r, c->lsp_type);
+        if (type && !strcmp(type, "router")) {
+            const char *peer = idl_row_get_map_string(r, c->lsp_options,
+                                                      "router-port");
+            struct northd_rport *rp = peer ? northd__rport_find(nd, peer)
+                                           : NULL;
+            const struct idl_row *lrp = rp ? idl_row_find(c->lrp,
+                                                          &rp->lrp.uuid)
+                                           : NULL;
+            if (lrp) {
+                const struct datum *nets = idl_row_get(lrp, c->lrp_networks);
+                const char **v = xcalloc(nets->n + 1, sizeof *v);
+                for (size_t k = 0; k < nets->n; k++) {
+                    v[k] = nets->keys[k].string;
+                }
+                const char *mac = idl_row_get_string(lrp, c->lrp_mac);
+                ipam_switch_add_router_port(&sw->ipam, &nd->ipam_macs,
+                                            mac ? mac : "", v, nets->n);
+                free(v);
+            }
+            continue;
+        }
+        const struct datum *addrs = idl_row_get(r, c->lsp_addresses);
+        for (size_t k = 0; k < addrs->n; k++) {
+            const char *a = addrs->keys[k].string;
+            if (!ipam_is_dynamic(a)) {
+                ipam_switch_add_static(&sw->ipam, &nd->ipam_macs, a);
+            }
+        }
+    }
+}
+
+/* The first "dynamic" entry of Logical_Switch_Port 'r' (not of type
+ * "router"), or NULL. */
+static const char *
+lsp_dynamic_entry(const struct northd_nb *c, const struct idl_row *r)
+{
+    const char *type = idl_row_get_string(r, c->lsp_type);
+    if (type && !strcmp(type, "router")) {
+        return NULL;
+    }
+    const struct datum *addrs = idl_row_get(r, c->lsp_addresses);
+    for (size_t k = 0; k < addrs->n; k++) {
+        if (ipam_is_dynamic(addrs->keys[k].string)) {
+            return addrs->keys[k].string;
+        }
+    }
+    return NULL;
+}
+
+/* Reruns IPAM over the whole northbound replica (MACs are unique across
+ * switches): all switches' static addresses first, then every dynamic
+ * port keeps what it has if still valid, then the others get new
+ * addresses, in the order of their switch's "ports".  Sets each port's
+ * 'dynamic', which northd__sync_nb() writes to "dynamic_addresses". */
+static void
+northd_ipam_run(struct northd *nd)
+{
+    const struct northd_nb *c = &nd->nbc;
+    nd->ipam_dirty = false;
+    const struct idl_row *ng = idl_table_first_row(c->global);
+    if (ng) {
+        ipam_macs_set_prefix(&nd->ipam_macs,
+                             idl_row_get_map_string(ng, c->options,
+                                                    "mac_prefix"));
+    }
+    ipam_macs_clear(&nd->ipam_macs);
+
+    bool enabled = false;
+    struct northd_switch *sw;
+    HMAP_FOR_EACH (sw, node, &nd->switches) {
+        const struct idl_row *ls = idl_row_find(c->ls, &sw->uuid);
+        if (ls) {
+            enabled |= switch_ipam_configure(nd, sw, ls);
+        }
+    }
+    if (!enabled && !nd->ipam_enabled) {
+        return;
+    }
+    nd->ipam_enabled = enabled;
+    HMAP_FOR_EACH (sw, node, &nd->switches) {
+        const struct idl_row *ls = idl_row_find(c->ls, &sw->uuid);
+        if (ls) {
+            switch_ipam_add_statics(nd, sw, ls);
+        }
+    }
+
+    size_t n = 0;
+    struct ipam_port *ips = xcalloc(hmap_count(&nd->ports) + 1,
+                                    sizeof *ips);
+    struct northd_port **ps = xcalloc(hmap_count(&nd->ports) + 1,
+                                      sizeof *ps);
+    HMAP_FOR_EACH (sw, node, &nd->switches) {
+        const struct idl_row *ls = idl_row_find(c->ls, &sw->uuid);
+        const struct datum *ports = ls ? idl_row_get(ls, c->ls_ports) : NULL;
+        for (size_t i = 0; ports && i < ports->n; i++) {
+            const struct uuid *u = &ports->keys[i].uuid;
+            struct northd_port *p = port_find(nd, u);
+            const struct idl_row *r = idl_row_find(c->lsp, u);
+            if (!p || p->sw != sw || !r) {
+                continue;
+            }
+            /* As ovn-northd, leaves "dynamic_addresses" alone on a switch
+             * without IPAM. */
+            p->ipam_managed = ipam_switch_enabled(&sw->ipam);
+            const char *entry = lsp_dynamic_entry(c, r);
+            if (!entry || !p->ipam_managed
+                || ipam_port_init(&ips[n], entry,
+                                  idl_row_get_string(
+                                      r, c->lsp_dynamic_addresses))) {
+                port_set_dynamic(nd, p, NULL);
+                continue;
+            }
+            ipam_switch_reserve(&sw->ipam, &nd->ipam_macs, &ips[n]);
+            ps[n++] = p;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct northd_port *p = ps[i];
+        port_set_dynamic(nd, p, ipam_switch_assign(&p->sw->ipam,
+                                                   &nd->ipam_macs, &ips[i]));
+    }
+    free(ips);
+    free(ps);
+    nd->dynamic_dirty = true;
+}
+
 static void
 northd_full_compute(struct northd *nd)
 {
@@ -1306,6 +1723,8 @@ northd_full_compute(struct northd *nd)
     HMAP_FOR_EACH (lr, node, &nd->routers) {
         router_build_flows(nd, lr);
     }
+    northd_ipam_run(nd);
+    nd->dns_dirty = true;
     nd->stats.n_full_recomputes++;
     LOG_INFO("full recompute: %zu switches, %zu ports, %zu routers, "
              "%zu ACL applications, %zu flows in %lld ms",
@@ -1321,7 +1740,12 @@ lsp_flow_columns_changed(const struct northd_nb *c, const struct idl_row *r)
             || idl_row_column_changed(r, c->lsp_type)
             || idl_row_column_changed(r, c->lsp_addresses)
             || idl_row_column_changed(r, c->lsp_enabled)
-            || idl_row_column_changed(r, c->lsp_port_security));
+            || idl_row_column_changed(r, c->lsp_port_security)
+            || idl_row_column_changed(r, c->lsp_dynamic_addresses)
+            || idl_row_column_changed(r, c->lsp_dhcpv4_options)
+            || idl_row_column_changed(r, c->lsp_dhcpv6_options)
+            || idl_row_column_changed(r, c->lsp_ha_chassis_group)
+            || idl_row_column_changed(r, c->lsp_options));
 }
 
 static bool
@@ -1433,18 +1857,112 @@ router_update_nats(struct northd *nd, struct northd_router *lr, bool lbs)
     }
 }
 
-/* Compiles the tracked northbound changes.  Sets 'bindings_dirty' when the
- * bookkeeping has something to follow. */
+/* Follows the tracked northbound changes that DHCP, DNS and IPAM depend
+ * on: rebuilds the ports that use a changed DHCP_Options row and the
+ * switches that name a changed DNS row or whose "dns_records" changed;
+ * marks IPAM (run at the end of the compile) and the southbound DNS table
+ * dirty as needed. */
+static void
+northd_dhcp_dns_changes(struct northd *nd)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct idl_row *row;
+
+    IDL_FOR_EACH_TRACKED (row, c->dhcp) {
+        /* Collected first: rebuilding a port relinks its references. */
+        const struct uuid *u = idl_row_uuid(row);
+        struct northd_port **ps = NULL;
+        size_t n = 0, allocated = 0;
+        struct northd_dhcp_ref *ref;
+        HMAP_FOR_EACH_WITH_HASH (ref, node, uuid_hash(u), &nd->dhcp_refs) {
+            if (uuid_equals(&ref->row, u)
+                && ref->port->built_run != nd->n_runs) {
+                if (n >= allocated) {
+                    ps = x2nrealloc(ps, &allocated, sizeof *ps);
+                }
+                ps[n++] = ref->port;
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            struct northd_port *p = ps[i];
+            if (p->built_run == nd->n_runs) {
+                continue;       /* Uses the row twice. */
+            }
+            const struct idl_row *prow = idl_row_find(c->lsp, &p->uuid);
+            if (prow && port_build_flows(nd, p, prow)) {
+                switch_build_flows(nd, p->sw);
+            }
+        }
+        free(ps);
+    }
+    IDL_FOR_EACH_TRACKED (row, c->ls) {
+        if (idl_row_is_deleted(row) || idl_row_is_new(row)
+            || idl_row_column_changed(row, c->ls_dns_records)) {
+            nd->dns_dirty = true;
+        }
+        if (idl_row_is_deleted(row)) {
+            continue;
+        }
+        struct northd_switch *sw = northd__switch_find(nd, idl_row_uuid(row));
+        if (sw && !idl_row_is_new(row)
+            && idl_row_column_changed(row, c->ls_dns_records)) {
+            switch_build_flows(nd, sw);
+        }
+        if (idl_row_column_changed(row, c->ls_other_config)
+            || idl_row_column_changed(row, c->ls_ports)) {
+            nd->ipam_dirty = true;
+        }
+    }
+    IDL_FOR_EACH_TRACKED (row, c->dns) {
+        nd->dns_dirty = true;
+        if (idl_row_is_new(row) || idl_row_is_deleted(row)) {
+            continue;           /* Came or went with "dns_records". */
+        }
+        const struct idl_row *ls;
+        IDL_FOR_EACH_ROW (ls, c->ls) {
+            const struct datum *refs = idl_row_get(ls, c->ls_dns_records);
+            for (size_t i = 0; i < refs->n; i++) {
+                if (uuid_equals(&refs->keys[i].uuid, idl_row_uuid(row))) {
+                    struct northd_switch *sw = northd__switch_find(
+                        nd, idl_row_uuid(ls));
+                    if (sw) {
+                        switch_build_flows(nd, sw);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    IDL_FOR_EACH_TRACKED (row, c->lsp) {
+        if (idl_row_is_new(row) || idl_row_is_deleted(row)
+            || idl_row_column_changed(row, c->lsp_addresses)
+            || idl_row_column_changed(row, c->lsp_dynamic_addresses)
+            || idl_row_column_changed(row, c->lsp_type)) {
+            nd->ipam_dirty = true;
+        }
+    }
+    IDL_FOR_EACH_TRACKED (row, c->global) {
+        if (idl_row_is_new(row)
+            || idl_row_column_changed(row, c->options)) {
+            nd->ipam_dirty = true;  /* options:mac_prefix may be new. */
+        }
+    }
+}
+
+/* Compiles the tracked northbound changes.  Sets the bits of 'dirty' of
+ * the bookkeeping that has something to follow. */
 static void
 northd_incremental_compute(struct northd *nd)
 {
     const struct northd_nb *c = &nd->nbc;
     const struct idl_row *row;
     bool changed = false;
+    unsigned int dirty = 0;     /* NORTHD_DIRTY_*. */
 
     if (router_changes(nd)) {
         northd_full_compute(nd);
-        nd->bindings_dirty = true;
+        nd->dirty = NORTHD_DIRTY_ALL;
+        nd->up_dirty = true;
         return;
     }
 
@@ -1453,6 +1971,15 @@ northd_incremental_compute(struct northd *nd)
     IDL_FOR_EACH_TRACKED (row, c->ls) {
         struct northd_switch *sw = northd__switch_find(nd, idl_row_uuid(row));
         changed = true;
+        if (!sw || idl_row_is_deleted(row)
+            || idl_row_column_changed(row, c->ls_ports)
+            || idl_row_column_changed(row, c->ls_name)) {
+            dirty |= NORTHD_DIRTY_PORTS | NORTHD_DIRTY_SETS | NORTHD_DIRTY_LBS;
+            nd->up_dirty = true;
+        }
+        if (idl_row_column_changed(row, c->ls_load_balancer)) {
+            dirty |= NORTHD_DIRTY_LBS;
+        }
         if (idl_row_is_deleted(row)) {
             if (sw) {
                 LOG_DBG("switch %s deleted", sw->name);
@@ -1488,16 +2015,24 @@ northd_incremental_compute(struct northd *nd)
         }
         if (lsp_binding_columns_changed(c, row)) {
             changed = true;
+            dirty |= NORTHD_DIRTY_PORTS | NORTHD_DIRTY_SETS;
+            nd->up_dirty = true;
         }
         struct northd_port *p = port_find(nd, idl_row_uuid(row));
         if (!p || p->built_run == nd->n_runs
             || !lsp_flow_columns_changed(c, row)) {
             continue;
         }
-        if (port_build_flows(nd, p, row)) {
+        bool was_localnet = p->is_localnet;
+        bool sw_dirty = port_build_flows(nd, p, row);
+        if (p->is_localnet != was_localnet) {
+            sw_dirty |= switch_rebuild_externals(nd, p->sw);
+        }
+        if (sw_dirty) {
             switch_build_flows(nd, p->sw);
         }
     }
+    northd_dhcp_dns_changes(nd);
 
     /* NAT rules: a changed rule is rebuilt on its router; a router whose
      * "nat" column changed gains and loses rules. */
@@ -1514,6 +2049,7 @@ northd_incremental_compute(struct northd *nd)
             }
         }
         changed = true;
+        dirty |= NORTHD_DIRTY_PORTS;
     }
     IDL_FOR_EACH_TRACKED (row, c->lr) {
         struct northd_router *lr = northd__router_find(nd,
@@ -1523,6 +2059,7 @@ northd_incremental_compute(struct northd *nd)
                                    row, c->lr_load_balancer));
         }
         changed = true;
+        dirty |= NORTHD_DIRTY_PORTS | NORTHD_DIRTY_SETS | NORTHD_DIRTY_LBS;
     }
 
     /* ACLs: a changed ACL is rebuilt wherever it applies (and may make
@@ -1537,6 +2074,7 @@ northd_incremental_compute(struct northd *nd)
     }
     IDL_FOR_EACH_TRACKED (row, c->pg) {
         changed = true;
+        dirty |= NORTHD_DIRTY_SETS;
         northd__pg_changed(nd, idl_row_uuid(row));
     }
     /* Load balancers: a changed one is rebuilt on the switches that have
@@ -1544,6 +2082,7 @@ northd_incremental_compute(struct northd *nd)
      * routers that have it. */
     IDL_FOR_EACH_TRACKED (row, c->lb) {
         changed = true;
+        dirty |= NORTHD_DIRTY_LBS | NORTHD_DIRTY_SETS; /* Router VIPs. */
         const struct idl_row *lrr;
         IDL_FOR_EACH_ROW (lrr, c->lr) {
             const struct datum *lbs = idl_row_get(lrr, c->lr_load_balancer);
@@ -1579,12 +2118,26 @@ northd_incremental_compute(struct northd *nd)
         }
     }
 
-    if (idl_track_first(c->global) || idl_track_first(c->as)
-        || idl_track_first(c->meter) || idl_track_first(c->band)) {
+    if (idl_track_first(c->as)) {
         changed = true;
+        dirty |= NORTHD_DIRTY_SETS;
     }
-    if (changed) {
-        nd->bindings_dirty = true;
+    if (idl_track_first(c->meter) || idl_track_first(c->band)) {
+        changed = true;
+        dirty |= NORTHD_DIRTY_METERS;
+    }
+    IDL_FOR_EACH_TRACKED (row, c->global) {
+        /* nb_cfg alone is the writer's business (northd_write()); the
+         * options go south and name the MAC prefixes. */
+        if (idl_row_is_new(row) || idl_row_is_deleted(row)
+            || idl_row_column_changed(row, c->options)) {
+            changed = true;
+            dirty |= NORTHD_DIRTY_ALL;
+        }
+    }
+    nd->dirty |= dirty;
+    if (nd->ipam_dirty) {
+        northd_ipam_run(nd);
     }
     if (changed || acl_changed) {
         nd->stats.n_incremental++;
@@ -1972,11 +2525,11 @@ sb_txn_done_cb(struct idl_txn *txn, enum idl_txn_status status, void *nd_)
                  status == IDL_TXN_ERROR ? ": " : "",
                  status == IDL_TXN_ERROR ? idl_txn_get_error(txn) : "");
         nd->full_resync = true;
-        nd->bindings_dirty = true;
-    } else {
-        /* Newly inserted datapaths get their real UUIDs. */
-        nd->bindings_dirty = true;
+        nd->dirty = NORTHD_DIRTY_ALL;
+        nd->up_dirty = true;
     }
+    /* On success, newly inserted datapaths get their real UUIDs at the
+     * next sync, which always redoes the datapaths. */
     idl_txn_destroy(txn);
     nd->sb_txn = NULL;
     northd_schedule_run(nd);
@@ -1991,6 +2544,9 @@ nb_txn_done_cb(struct idl_txn *txn, enum idl_txn_status status, void *nd_)
     }
     if (status == IDL_TXN_ERROR) {
         LOG_WARN("northbound transaction: %s", idl_txn_get_error(txn));
+    }
+    if (status != IDL_TXN_SUCCESS && status != IDL_TXN_UNCHANGED) {
+        nd->up_dirty = true;
     }
     idl_txn_destroy(txn);
     nd->nb_txn = NULL;
@@ -2022,13 +2578,14 @@ northd_write(struct northd *nd)
         bool cfg_stale = (!sg
                           || idl_row_get_integer(sg, nd->sbc.nb_cfg, 0)
                              != nb_cfg);
-        if (full || nd->bindings_dirty || cfg_stale
+        if (full || nd->dirty || cfg_stale || nd->dns_dirty
             || !list_is_empty(&nd->lflows.dirty)) {
             struct idl_txn *txn = idl_txn_create(nd->sb);
             idl_txn_add_comment(txn, "kiln-northd");
+            unsigned int dirty = full ? NORTHD_DIRTY_ALL : nd->dirty;
             nd->full_resync = false;
-            nd->bindings_dirty = false;
-            northd__sync_bindings(nd, txn, nb_cfg);
+            nd->dirty = 0;
+            northd__sync_bindings(nd, txn, nb_cfg, dirty);
             sync_flows(nd, txn, full);
             enum idl_txn_status st = idl_txn_commit(txn, sb_txn_done_cb, nd);
             if (st == IDL_TXN_INCOMPLETE) {
@@ -2038,7 +2595,8 @@ northd_write(struct northd *nd)
             } else {
                 if (st != IDL_TXN_UNCHANGED) {
                     nd->full_resync = true;
-                    nd->bindings_dirty = true;
+                    nd->dirty = NORTHD_DIRTY_ALL;
+                    nd->up_dirty = true;
                 }
                 idl_txn_destroy(txn);
             }
@@ -2058,6 +2616,45 @@ northd_write(struct northd *nd)
     }
 }
 
+/* Returns the NORTHD_DIRTY_* bits of the bookkeeping that the tracked
+ * southbound changes call for (and sets 'up_dirty' if a port's "up" may
+ * have changed).  Most southbound changes are this northd's own writes
+ * coming back; others' changes to the rows it writes are set right when
+ * they delete one, or at the next change of the same kind. */
+static unsigned int
+sb_changes(struct northd *nd)
+{
+    const struct northd_sb *c = &nd->sbc;
+    unsigned int dirty = 0;
+    const struct idl_row *row;
+    IDL_FOR_EACH_TRACKED (row, c->pb) {
+        nd->up_dirty = true;
+        if (idl_row_is_deleted(row)) {
+            dirty |= NORTHD_DIRTY_PORTS | NORTHD_DIRTY_SETS;
+        }
+    }
+    IDL_FOR_EACH_TRACKED (row, c->mc) {
+        if (idl_row_is_deleted(row)) {
+            dirty |= NORTHD_DIRTY_PORTS;
+        }
+    }
+    IDL_FOR_EACH_TRACKED (row, c->lb) {
+        if (idl_row_is_deleted(row)) {
+            dirty |= NORTHD_DIRTY_LBS;
+        }
+    }
+    IDL_FOR_EACH_TRACKED (row, c->dp) {
+        if (idl_row_is_deleted(row)) {
+            dirty |= NORTHD_DIRTY_ALL;
+        }
+    }
+    if (idl_track_first(c->chassis) || idl_track_first(c->hacg)) {
+        /* Gateway chassis come and go: chassisredirect ports follow. */
+        dirty |= NORTHD_DIRTY_PORTS;
+    }
+    return dirty;
+}
+
 static void
 northd_run(struct northd *nd)
 {
@@ -2074,7 +2671,8 @@ northd_run(struct northd *nd)
         if (nd->recompute) {
             nd->recompute = false;
             nd->full_resync = true;
-            nd->bindings_dirty = true;
+            nd->dirty = NORTHD_DIRTY_ALL;
+            nd->up_dirty = true;
             northd_full_compute(nd);
         } else {
             northd_incremental_compute(nd);
@@ -2086,18 +2684,11 @@ northd_run(struct northd *nd)
             nd->sb_syncs = sbs.n_syncs;
             sb_index_rebuild(nd);
             nd->full_resync = true;
-            nd->bindings_dirty = true;
+            nd->dirty = NORTHD_DIRTY_ALL;
+            nd->up_dirty = true;
         } else {
             sb_index_update(nd);
-            if (idl_track_first(nd->sbc.dp) || idl_track_first(nd->sbc.pb)
-                || idl_track_first(nd->sbc.lb)
-                || idl_track_first(nd->sbc.chassis)
-                || idl_track_first(nd->sbc.hacg)
-                || idl_track_first(nd->sbc.mc)
-                || idl_track_first(nd->sbc.global)
-                || idl_track_first(nd->sbc.chassis_private)) {
-                nd->bindings_dirty = true;
-            }
+            nd->dirty |= sb_changes(nd);
         }
         idl_track_clear(nd->sb);
     }
@@ -2109,7 +2700,8 @@ northd_run(struct northd *nd)
         nd->was_active = active;
         if (active) {
             nd->full_resync = true;
-            nd->bindings_dirty = true;
+            nd->dirty = NORTHD_DIRTY_ALL;
+            nd->up_dirty = true;
         }
     }
     if (active && !nd->paused && northd_is_connected(nd)) {

@@ -17,6 +17,7 @@
 #include "lib/netaddr.h"
 #include "lib/strmap.h"
 #include "lib/util.h"
+#include "northd/dhcp.h"
 #include "northd/lswitch.h"
 #include "northd/northd-private.h"
 #include "ovsdb/datum.h"
@@ -1437,29 +1438,194 @@ sync_load_balancers(struct northd *nd, struct idl_txn *txn)
     hmap_uninit(&want);
 }
 
+/* DHCP_Options, DHCPv6_Options, DNS. */
+
+/* Makes southbound code table 'table' hold exactly the 'n' rows of
+ * 'codes' (ovn-sb(5)), rewriting nothing that is already there. */
+static void
+sync_dhcp_code_table(struct idl_txn *txn, struct idl_table *table,
+                     const struct idl_column *name_col,
+                     const struct idl_column *code_col,
+                     const struct idl_column *type_col,
+                     const struct dhcp_code *codes, size_t n)
+{
+    bool *done = xcalloc(n + 1, sizeof *done);
+    const struct idl_row *row;
+    IDL_FOR_EACH_ROW (row, table) {
+        const char *name = idl_row_get_string(row, name_col);
+        const char *type = idl_row_get_string(row, type_col);
+        long long code = idl_row_get_integer(row, code_col, -1);
+        size_t i;
+        for (i = 0; i < n; i++) {
+            if (!done[i] && name && !strcmp(name, codes[i].name)
+                && type && !strcmp(type, codes[i].type)
+                && code == codes[i].code) {
+                break;
+            }
+        }
+        if (i < n) {
+            done[i] = true;
+        } else {
+            idl_txn_delete(txn, row);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!done[i]) {
+            row = idl_txn_insert(txn, table);
+            idl_txn_set_string(txn, row, name_col, codes[i].name);
+            idl_txn_set_integer(txn, row, code_col, codes[i].code);
+            idl_txn_set_string(txn, row, type_col, codes[i].type);
+        }
+    }
+    free(done);
+}
+
+/* A northbound DNS row that goes south, with the Datapath_Bindings of the
+ * switches whose "dns_records" name it. */
+struct want_dns {
+    struct hmap_node node;      /* By uuid_hash(&dns). */
+    struct uuid dns;            /* Northbound DNS row. */
+    struct datum dps;           /* Datapath_Binding UUIDs.  Owned. */
+    bool done;                  /* A row holds it. */
+};
+
+static struct want_dns *
+want_dns_find(const struct hmap *want, const struct uuid *u)
+{
+    struct want_dns *w;
+    HMAP_FOR_EACH_WITH_HASH (w, node, uuid_hash(u), want) {
+        if (uuid_equals(&w->dns, u)) {
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/* Fills the southbound DNS row 'row' from 'w'. */
+static void
+dns_fill(struct northd *nd, struct idl_txn *txn, const struct idl_row *row,
+         bool is_new, const struct want_dns *w)
+{
+    const struct northd_sb *c = &nd->sbc;
+    const struct idl_row *nbr = idl_row_find(nd->nbc.dns, &w->dns);
+    copy_datum(txn, row, is_new, c->dns_records, nbr, nd->nbc.dns_records);
+    struct datum d;
+    datum_clone(&d, &w->dps, col_type(c->dns_datapaths));
+    set_datum(txn, row, is_new, c->dns_datapaths, &d);
+    char u[UUID_LEN + 1];
+    uuid_to_buffer(&w->dns, u);
+    struct strmap map;
+    strmap_init(&map);
+    strmap_add(&map, "dns_id", u);
+    set_strmap(txn, row, is_new, c->dns_external_ids, &map);
+    strmap_uninit(&map);
+}
+
+/* ovn-northd(8): each DNS row named by a switch's "dns_records" goes
+ * south with its "records", the switches' datapaths and the northbound
+ * row's UUID as external_ids:dns_id; the DHCP code tables hold the codes
+ * ovn-controller knows (dhcp.h). */
+static void
+sync_dhcp_dns(struct northd *nd, struct idl_txn *txn)
+{
+    const struct northd_nb *n = &nd->nbc;
+    const struct northd_sb *c = &nd->sbc;
+    size_t n_codes;
+    const struct dhcp_code *codes = dhcp_v4_codes(&n_codes);
+    sync_dhcp_code_table(txn, c->dhcp, c->dhcp_name, c->dhcp_code,
+                         c->dhcp_type, codes, n_codes);
+    codes = dhcp_v6_codes(&n_codes);
+    sync_dhcp_code_table(txn, c->dhcpv6, c->dhcpv6_name, c->dhcpv6_code,
+                         c->dhcpv6_type, codes, n_codes);
+
+    const struct db_type *dps_type = col_type(c->dns_datapaths);
+    struct hmap want = HMAP_INITIALIZER(&want);
+    struct northd_switch *sw;
+    HMAP_FOR_EACH (sw, node, &nd->switches) {
+        const struct idl_row *ls = idl_row_find(n->ls, &sw->uuid);
+        if (!ls || !sw->has_sb_dp) {
+            continue;
+        }
+        const struct datum *refs = idl_row_get(ls, n->ls_dns_records);
+        for (size_t i = 0; i < refs->n; i++) {
+            const struct uuid *u = &refs->keys[i].uuid;
+            if (!idl_row_find(n->dns, u)) {
+                continue;
+            }
+            struct want_dns *w = want_dns_find(&want, u);
+            if (!w) {
+                w = xzalloc(sizeof *w);
+                w->dns = *u;
+                datum_init_empty(&w->dps);
+                hmap_insert(&want, &w->node, uuid_hash(u));
+            }
+            w->dps.keys = xrealloc(w->dps.keys,
+                                   (w->dps.n + 1) * sizeof *w->dps.keys);
+            w->dps.keys[w->dps.n++].uuid = sw->sb_dp;
+        }
+    }
+    struct want_dns *w;
+    HMAP_FOR_EACH (w, node, &want) {
+        struct db_error *error = datum_sort_unique(&w->dps, dps_type);
+        ASSERT(!error);
+    }
+    const struct idl_row *row;
+    IDL_FOR_EACH_ROW (row, c->dns) {
+        const char *id = idl_row_get_map_string(row, c->dns_external_ids,
+                                                "dns_id");
+        struct uuid u;
+        w = id && uuid_from_string(&u, id) ? want_dns_find(&want, &u) : NULL;
+        if (!w || w->done) {
+            idl_txn_delete(txn, row);
+            continue;
+        }
+        w->done = true;
+        dns_fill(nd, txn, row, false, w);
+    }
+    HMAP_FOR_EACH_POP (w, node, &want) {
+        if (!w->done) {
+            dns_fill(nd, txn, idl_txn_insert(txn, c->dns), true, w);
+        }
+        datum_destroy(&w->dps, dps_type);
+        free(w);
+    }
+    hmap_uninit(&want);
+}
+
 /* Adds to 'txn', a southbound transaction, the bookkeeping rows for the
  * compiled switches and ports, with SB_Global.nb_cfg set to 'nb_cfg' (the
  * northbound configuration the transaction realizes).  Sets each switch's
  * 'sb_dp' for the flows that follow in 'txn'. */
 void
 northd__sync_bindings(struct northd *nd, struct idl_txn *txn,
-                      long long nb_cfg)
+                      long long nb_cfg, unsigned int dirty)
 {
     sync_sb_global(nd, txn, nb_cfg);
 
     sync_datapaths(nd, txn);
-
-    struct pb_ref *refs = xcalloc(hmap_count(&nd->ports)
-                                  + 2 * hmap_count(&nd->rports) + 1,
-                                  sizeof *refs);
     sync_ha_chassis_groups(nd, txn);
-    sync_port_bindings(nd, txn, refs);
-    sync_multicast_groups(nd, txn, refs);
-    free(refs);
-    sync_port_groups(nd, txn);
-    sync_address_sets(nd, txn);
-    sync_meters(nd, txn);
-    sync_load_balancers(nd, txn);
+    if (dirty & NORTHD_DIRTY_PORTS) {
+        struct pb_ref *refs = xcalloc(hmap_count(&nd->ports)
+                                      + 2 * hmap_count(&nd->rports) + 1,
+                                      sizeof *refs);
+        sync_port_bindings(nd, txn, refs);
+        sync_multicast_groups(nd, txn, refs);
+        free(refs);
+    }
+    if (dirty & NORTHD_DIRTY_SETS) {
+        sync_port_groups(nd, txn);
+        sync_address_sets(nd, txn);
+    }
+    if (dirty & NORTHD_DIRTY_METERS) {
+        sync_meters(nd, txn);
+    }
+    if (dirty & NORTHD_DIRTY_LBS) {
+        sync_load_balancers(nd, txn);
+    }
+    if (nd->dns_dirty || dirty == NORTHD_DIRTY_ALL) {
+        sync_dhcp_dns(nd, txn);
+        nd->dns_dirty = false;
+    }
 }
 
 /* Adds to 'txn', a northbound transaction, what the southbound state
@@ -1488,8 +1654,10 @@ northd__sync_nb(struct northd *nd, struct idl_txn *txn)
                 const uint8_t *b = (const uint8_t *) &r;
                 char mac[ETH_ADDR_STRLEN + 1];
                 if (i == 0) {
-                    snprintf(mac, sizeof mac, "%02x:%02x:%02x",
-                             (b[0] & 0xfe) | 0x02, b[1], b[2]);
+                    /* The one IPAM already uses (ipam.h). */
+                    char *s = ipam_macs_prefix_to_string(&nd->ipam_macs);
+                    snprintf(mac, sizeof mac, "%s", s);
+                    free(s);
                 } else {
                     snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x",
                              (b[0] & 0xfe) | 0x02, b[1], b[2], b[3], b[4],
@@ -1519,8 +1687,35 @@ northd__sync_nb(struct northd *nd, struct idl_txn *txn)
         }
     }
 
+    /* ovn-nb(5) Logical_Switch_Port "dynamic_addresses", as the last IPAM
+     * pass assigned them, on the switches with IPAM. */
+    if (nd->dynamic_dirty) {
+        nd->dynamic_dirty = false;
+        struct northd_port *p;
+        HMAP_FOR_EACH (p, node, &nd->ports) {
+            const struct idl_row *lsp = idl_row_find(n->lsp, &p->uuid);
+            if (!lsp || !p->ipam_managed) {
+                continue;
+            }
+            const char *have = idl_row_get_string(lsp,
+                                                  n->lsp_dynamic_addresses);
+            if (!p->dynamic && have) {
+                struct datum d;
+                datum_init_empty(&d);
+                idl_txn_set(txn, lsp, n->lsp_dynamic_addresses, &d);
+            } else if (p->dynamic && (!have || strcmp(have, p->dynamic))) {
+                idl_txn_set_string(txn, lsp, n->lsp_dynamic_addresses,
+                                   p->dynamic);
+            }
+        }
+    }
+
     /* ovn-nb(5) Logical_Switch_Port "up": true once a chassis bound the
      * port and set Port_Binding "up". */
+    if (!nd->up_dirty) {
+        return;
+    }
+    nd->up_dirty = false;
     struct strmap up;           /* Port name -> "1" if up. */
     strmap_init(&up);
     const struct idl_row *row;

@@ -9,7 +9,8 @@ PACKAGES="
   libuv1-dev libjansson-dev libssl-dev libcmocka-dev
   python3 python3-pytest python3-openvswitch python3-ovsdbapp python3-scapy
   openvswitch-common openvswitch-switch ovn-common ovn-central ovn-host
-  iproute2 iputils-ping ethtool iperf3 procps psmisc
+  iproute2 iputils-ping ethtool iperf3 procps psmisc python3-pyftpdlib
+  busybox
 "
 
 if [ "$(id -u)" != 0 ]; then

@@ -962,6 +962,50 @@ def test_acl_changes_touch_only_their_flows(pair):
     assert named_sets(ksb)[1]["as3"] == ("10.3.3.3",)
 
 
+def test_port_group_acls_share_one_datapath_group(pair):
+    """A port group's ACL flows are written once, for a Logical_DP_Group
+    of the switches it has ports on; a switch joining the group rewrites
+    that group row, not the flows (their rows stay), and the result is
+    still what ovn-northd writes."""
+    knb, ksb, kn, onb, osb, on = pair
+    apply(ACL_SCRIPT, knb, onb)
+    assert_same(ksb, osb)
+
+    def pg1_flows():
+        rows = sb_rows(ksb, "Logical_Flow",
+                       ["_uuid", "match", "logical_datapath",
+                        "logical_dp_group"])
+        return {val(r["_uuid"]): val(r["logical_dp_group"]) for r in rows
+                if "@pg1" in r["match"]}
+
+    names = dp_names_by_key(ksb)
+    by_uuid = {val(r["_uuid"]): names[r["tunnel_key"]]
+               for r in sb_rows(ksb, "Datapath_Binding",
+                                ["_uuid", "tunnel_key"])}
+
+    def members(group):
+        row = [r for r in sb_rows(ksb, "Logical_DP_Group",
+                                  ["_uuid", "datapaths"])
+               if val(r["_uuid"]) == group][0]
+        dps = val(row["datapaths"])
+        dps = (dps,) if isinstance(dps, str) else dps
+        return sorted(by_uuid[u] for u in dps)
+
+    before = pg1_flows()
+    assert len(before) == 4             # Two ACLs, two flows each.
+    groups = set(before.values())
+    assert len(groups) == 1             # sw0 and sw1 are both stateful.
+    assert members(groups.pop()) == ["sw0", "sw1"]
+
+    # r1's switch sw2 joins: stateless until now, it turns stateful and
+    # joins the same group.
+    apply([["pg-set-ports", "pg1", "p1", "q1", "r1"]], knb, onb)
+    assert_same(ksb, osb)
+    after = pg1_flows()
+    assert after == before
+    assert members(set(after.values()).pop()) == ["sw0", "sw1", "sw2"]
+
+
 def test_acl_incremental_equals_recompute(pair):
     """A random sequence of ACL, port group, address set and port changes,
     compiled incrementally, leaves the southbound database a full
@@ -1662,4 +1706,341 @@ def test_switch_lb_through_ovn_controller(make_server, make_northd,
         for p in listeners:
             p.kill()
             p.wait()
+        ch.stop()
+
+
+# DHCP, DNS and IPAM (northd/dhcp.h, northd/ipam.h).
+
+DHCP_SCRIPT = [
+    ["ls-add", "sw0"],
+    ["lsp-add", "sw0", "p1"],
+    ["lsp-set-addresses", "p1", "00:00:00:00:00:01 10.0.0.11 fd00::11"],
+    ["lsp-add", "sw0", "p2"],
+    ["lsp-set-addresses", "p2", "00:00:00:00:00:02 10.0.0.12"],
+    ["lsp-set-options", "p2", "hostname=vm2"],
+    ["lsp-add", "sw0", "p3"],
+    ["lsp-set-addresses", "p3", "00:00:00:00:00:03 10.0.0.13"],
+    ["lsp-set-enabled", "p3", "disabled"],
+    ["lsp-add", "sw0", "p4"],
+    ["lsp-set-addresses", "p4", "00:00:00:00:00:04 10.1.0.14"],
+    ["lsp-add", "sw0", "ln"],
+    ["lsp-set-type", "ln", "localnet"],
+    ["lsp-set-addresses", "ln", "unknown"],
+    ["lsp-set-options", "ln", "network_name=phys"],
+    ["lsp-add", "sw0", "e1"],
+    ["lsp-set-type", "e1", "external"],
+    ["lsp-set-addresses", "e1", "00:00:00:00:00:0e 10.0.0.30"],
+    ["ha-chassis-group-add", "hg"],
+    ["ha-chassis-group-add-chassis", "hg", "hv1", "10"],
+]
+
+
+def dhcp_options(nb, cidr, *options):
+    u = nbctl(nb, "dhcp-options-create", cidr).strip()
+    if not u:
+        u = [r for r in nbctl(nb, "--bare", "--columns=_uuid,cidr", "list",
+                              "DHCP_Options").split("\n\n")
+             if r.split()[1:] == [cidr]][0].split()[0]
+    nbctl(nb, "dhcp-options-set-options", u, *options)
+    return u
+
+
+def apply_dhcp(nb):
+    for cmd in DHCP_SCRIPT:
+        nbctl(nb, *cmd)
+    v4 = dhcp_options(nb, "10.0.0.0/24", "lease_time=3600",
+                      "router=10.0.0.1", "server_id=10.0.0.1",
+                      "server_mac=c0:ff:ee:00:00:01", "dns_server=8.8.8.8")
+    v6 = dhcp_options(nb, "fd00::/64", "server_id=00:00:00:00:10:02")
+    for p in ("p1", "p2", "p3", "p4", "e1"):
+        nbctl(nb, "lsp-set-dhcpv4-options", p, v4)
+    hg = nbctl(nb, "--bare", "--columns=_uuid", "find", "HA_Chassis_Group",
+               "name=hg").strip()
+    nbctl(nb, "set", "Logical_Switch_Port", "e1", "ha_chassis_group=" + hg)
+    nbctl(nb, "lsp-set-dhcpv6-options", "p1", v6)
+    nbctl(nb, "--wait=sb", "sync")
+    return v4, v6
+
+
+def dhcp_codes(sb):
+    return {t: {(r["name"], r["code"], r["type"])
+                for r in sb_rows(sb, t, ["name", "code", "type"])}
+            for t in ("DHCP_Options", "DHCPv6_Options")}
+
+
+def wait_same(ksb, osb, timeout=10):
+    """assert_same, once both sides settled (dynamic addresses take one
+    more northbound round trip)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            assert_same(ksb, osb)
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def assert_recompute_same(kn, knb, ksb):
+    """What kiln-northd wrote incrementally is what a full recompute
+    writes."""
+    before = lflows(ksb), bookkeeping(ksb)
+    kn.appctl("northd/recompute")
+    nbctl(knb, "--wait=sb", "sync")
+    assert (lflows(ksb), bookkeeping(ksb)) == before
+
+
+def test_dhcp_matches_ovn_northd(pair):
+    """DHCPv4 and DHCPv6 options on ports (enabled, disabled, outside the
+    cidr, with a hostname), then changed options rows, changed port
+    addresses and a stateful switch: flows as ovn-northd's, code tables
+    as its."""
+    knb, ksb, kn, onb, osb, on = pair
+    kv4, kv6 = apply_dhcp(knb)
+    ov4, ov6 = apply_dhcp(onb)
+    wait_same(ksb, osb)
+    flows = lflows(ksb)
+    assert any(f[3] == "ls_in_dhcp_options" and "put_dhcp_opts" in f[6]
+               for f in flows)
+    assert any(f[3] == "ls_in_dhcp_options" and "put_dhcpv6_opts" in f[6]
+               for f in flows)
+    assert any(f[3] == "ls_in_dhcp_options" and 'inport == "ln"' in f[5]
+               and 'is_chassis_resident("e1")' in f[5] for f in flows)
+    assert dhcp_codes(ksb) == dhcp_codes(osb)
+    assert len(dhcp_codes(ksb)["DHCP_Options"]) > 10
+    full = kn.stats()["full recomputes"]
+
+    # A changed options row rebuilds the ports that use it.
+    for nb, v4 in ((knb, kv4), (onb, ov4)):
+        nbctl(nb, "dhcp-options-set-options", v4, "lease_time=600",
+              "router=10.0.0.1", "server_id=10.0.0.1",
+              "server_mac=c0:ff:ee:00:00:01")
+        nbctl(nb, "--wait=sb", "sync")
+    wait_same(ksb, osb)
+    assert any("lease_time = 600" in f[6] for f in lflows(ksb))
+    # Port changes, an options row removed from a port, a stateful ACL.
+    script = [["lsp-set-addresses", "p4", "00:00:00:00:00:04 10.0.0.14"],
+              ["lsp-set-enabled", "p3", "enabled"],
+              ["clear", "Logical_Switch_Port", "p1", "dhcpv6_options"],
+              ["acl-add", "sw0", "to-lport", "1000", "ip4",
+               "allow-related"]]
+    apply(script, knb, onb)
+    wait_same(ksb, osb)
+    assert kn.stats()["full recomputes"] == full
+    assert not any("put_dhcpv6_opts" in f[6] for f in lflows(ksb))
+    assert any(f[3] == "ls_out_acl" and f[4] == 34000
+               and "ct_commit" in f[6] and "udp.src == 67" in f[5]
+               for f in lflows(ksb))
+    assert_recompute_same(kn, knb, ksb)
+
+    # The code tables are rewritten if someone else touches them.
+    row = sb_rows(ksb, "DHCP_Options", ["_uuid"])[0]["_uuid"]
+    sbctl(ksb, "destroy", "DHCP_Options", val(row))
+    nbctl(knb, "--wait=sb", "sync")
+    kn.appctl("northd/recompute")
+    nbctl(knb, "--wait=sb", "sync")
+    assert dhcp_codes(ksb) == dhcp_codes(osb)
+
+    # The external port's flows follow the switch's localnet ports.
+    apply([["lsp-del", "ln"]], knb, onb)
+    wait_same(ksb, osb)
+    assert not any('is_chassis_resident("e1")' in f[5] for f in lflows(ksb))
+    apply([["lsp-add", "sw0", "ln2"], ["lsp-set-type", "ln2", "localnet"],
+           ["lsp-set-addresses", "ln2", "unknown"],
+           ["lsp-set-options", "ln2", "network_name=phys"]], knb, onb)
+    wait_same(ksb, osb)
+    assert any('inport == "ln2"' in f[5]
+               and 'is_chassis_resident("e1")' in f[5] for f in lflows(ksb))
+    assert_recompute_same(kn, knb, ksb)
+
+
+def dns_rows(sb):
+    """DNS rows as (records, names of their datapaths)."""
+    names = {val(r["_uuid"]): dict(val(r["external_ids"]))["name"]
+             for r in sb_rows(sb, "Datapath_Binding",
+                              ["_uuid", "external_ids"])}
+    out = set()
+    for r in sb_rows(sb, "DNS", ["records", "datapaths", "external_ids"]):
+        dps = val(r["datapaths"])
+        dps = (dps,) if isinstance(dps, str) else dps
+        assert "dns_id" in dict(val(r["external_ids"]))
+        out.add((val(r["records"]), tuple(sorted(names[u] for u in dps))))
+    return out
+
+
+def test_dns_matches_ovn_northd(pair):
+    knb, ksb, kn, onb, osb, on = pair
+    base = [["ls-add", "sw0"], ["ls-add", "sw1"],
+            ["lsp-add", "sw0", "p1"],
+            ["lsp-set-addresses", "p1", "00:00:00:00:00:01 10.0.0.11"]]
+    apply(base, knb, onb)
+    uuids = {}
+    for nb in (knb, onb):
+        d1 = nbctl(nb, "create", "DNS",
+                   'records={"vm1.example.com"="10.0.0.11 fd00::11"}'
+                   ).strip()
+        d2 = nbctl(nb, "create", "DNS", "records={}").strip()
+        nbctl(nb, "add", "Logical_Switch", "sw0", "dns_records", d1)
+        nbctl(nb, "add", "Logical_Switch", "sw1", "dns_records", d1, d2)
+        nbctl(nb, "--wait=sb", "sync")
+        uuids[nb] = (d1, d2)
+    wait_same(ksb, osb)
+    assert dns_rows(ksb) == dns_rows(osb)
+    assert len(dns_rows(ksb)) == 2
+    assert any(f[3] == "ls_in_dns_lookup" and f[0] == "sw1"
+               and f[4] == 100 for f in lflows(ksb))
+    full = kn.stats()["full recomputes"]
+
+    # Records change; a switch drops its DNS; the empty row gets one.
+    for nb in (knb, onb):
+        d1, d2 = uuids[nb]
+        nbctl(nb, "set", "DNS", d1, 'records={"vm1.example.com"="10.0.0.12"}')
+        nbctl(nb, "set", "DNS", d2, 'records={"x.example.com"="10.0.0.5"}')
+        nbctl(nb, "remove", "Logical_Switch", "sw1", "dns_records", d1)
+        nbctl(nb, "--wait=sb", "sync")
+    wait_same(ksb, osb)
+    assert dns_rows(ksb) == dns_rows(osb)
+    # The last DNS goes from sw0: no DNS flows there.
+    for nb in (knb, onb):
+        nbctl(nb, "clear", "Logical_Switch", "sw0", "dns_records")
+        nbctl(nb, "--wait=sb", "sync")
+    wait_same(ksb, osb)
+    assert dns_rows(ksb) == dns_rows(osb)
+    assert not any(f[3] == "ls_in_dns_lookup" and f[0] == "sw0"
+                   and f[4] == 100 for f in lflows(ksb))
+    assert kn.stats()["full recomputes"] == full
+    assert_recompute_same(kn, knb, ksb)
+
+
+IPAM_SCRIPT = [
+    ["set", "NB_Global", ".", "options:mac_prefix=0a:11:22"],
+    ["ls-add", "sw0"],
+    ["set", "Logical_Switch", "sw0", "other_config:subnet=10.0.0.0/24",
+     "other_config:exclude_ips=10.0.0.2..10.0.0.4",
+     "other_config:ipv6_prefix=fd00::"],
+    ["lsp-add", "sw0", "s1"],
+    ["lsp-set-addresses", "s1", "00:00:00:00:00:01 10.0.0.5"],
+    ["lsp-add", "sw0", "d1"],
+    ["lsp-set-addresses", "d1", "dynamic"],
+    ["lsp-add", "sw0", "d2"],
+    ["lsp-set-addresses", "d2", "00:00:00:00:00:22 dynamic"],
+    ["lsp-add", "sw0", "d3"],
+    ["lsp-set-addresses", "d3", "dynamic 10.0.0.100"],
+    ["ls-add", "sw1"],
+    ["set", "Logical_Switch", "sw1", "other_config:mac_only=true"],
+    ["lsp-add", "sw1", "m1"],
+    ["lsp-set-addresses", "m1", "dynamic"],
+    ["ls-add", "sw2"],
+    ["lsp-add", "sw2", "n1"],
+    ["lsp-set-addresses", "n1", "dynamic"],
+]
+
+
+def dynamic_addresses(nb):
+    out = {}
+    for r in nbctl(nb, "--format=csv", "--data=bare", "--no-headings",
+                   "--columns=name,dynamic_addresses", "list",
+                   "Logical_Switch_Port").splitlines():
+        name, dyn = r.split(",", 1)
+        out[name] = dyn.strip('"')
+    return out
+
+
+def apply_each(script, *nbs):
+    """Like apply(), waiting after each command, so that both northds see
+    the ports one at a time."""
+    for nb in nbs:
+        for cmd in script:
+            nbctl(nb, "--wait=sb", *cmd)
+
+
+def test_ipam_matches_ovn_northd(pair):
+    knb, ksb, kn, onb, osb, on = pair
+    apply_each(IPAM_SCRIPT, knb, onb)
+    wait_same(ksb, osb)
+    kd, od = dynamic_addresses(knb), dynamic_addresses(onb)
+    assert kd == od
+    assert kd["d1"].startswith("0a:11:22:") and " 10.0.0." in kd["d1"], kd
+    assert kd["d2"].startswith("00:00:00:00:00:22 "), kd
+    assert " 10.0.0.100 " in kd["d3"] + " ", kd
+    assert kd["n1"] == "", kd
+    assert kd["m1"].startswith("0a:11:22:"), kd
+    # The assigned addresses are in the flows (port security aside,
+    # the L2 lookup of the MAC).
+    mac = kd["d1"].split()[0]
+    assert any(f[3] == "ls_in_l2_lkup" and mac in f[5]
+               for f in lflows(ksb))
+    full = kn.stats()["full recomputes"]
+
+    # Changes: the subnet's exclusions grow over a dynamic address, a
+    # static port takes another, a dynamic port becomes static.
+    script = [["set", "Logical_Switch", "sw0",
+               "other_config:exclude_ips=10.0.0.1..10.0.0.4"],
+              ["lsp-add", "sw0", "d4"],
+              ["lsp-set-addresses", "d4", "dynamic"],
+              ["lsp-set-addresses", "d2", "00:00:00:00:00:22 10.0.0.50"],
+              ["lsp-del", "d3"],
+              ["lsp-add", "sw0", "d5"],
+              ["lsp-set-addresses", "d5", "dynamic"]]
+    apply_each(script, knb, onb)
+    wait_same(ksb, osb)
+    kd, od = dynamic_addresses(knb), dynamic_addresses(onb)
+    assert kd == od
+    assert kd["d1"].split()[1] != "10.0.0.1"
+    assert kn.stats()["full recomputes"] == full
+    assert_recompute_same(kn, knb, ksb)
+    assert dynamic_addresses(knb) == kd
+
+
+UDHCPC_SCRIPT = """#!/bin/sh
+# udhcpc calls this with the event in $1 and the lease in the environment.
+if [ "$1" = bound ]; then
+    echo "ip=$ip subnet=$subnet router=$router lease=$lease dns=$dns" \\
+        > "$(dirname "$0")/lease"
+fi
+"""
+
+
+def test_dhcp_lease_through_ovn_controller(make_server, make_northd,
+                                           tmp_path, namespaces):
+    """A VM namespace without an address gets its lease from
+    ovn-controller's DHCP server, as kiln-northd's flows program it."""
+    assert have_netns(), "this test needs root and network namespaces"
+    assert shutil.which("busybox"), "scripts/install-deps.sh installs it"
+    nb = make_server("kiln", NB_SCHEMA, name="knb")
+    sb = make_server("kiln", SB_SCHEMA, name="ksb")
+    make_northd(nb, sb, "kiln")
+    apply([["ls-add", "sw0"],
+           ["lsp-add", "sw0", "vm1"],
+           ["lsp-set-addresses", "vm1", "00:00:00:00:10:01 10.9.0.5"]], nb)
+    v4 = dhcp_options(nb, "10.9.0.0/24", "lease_time=3600",
+                      "router=10.9.0.1", "server_id=10.9.0.1",
+                      "server_mac=c0:ff:ee:00:00:01", "dns_server=10.9.0.53")
+    nbctl(nb, "lsp-set-dhcpv4-options", "vm1", v4)
+    nbctl(nb, "--wait=sb", "sync")
+
+    script = tmp_path / "udhcpc.sh"
+    script.write_text(UDHCPC_SCRIPT)
+    script.chmod(0o755)
+    ch = Chassis(str(tmp_path / "hv1"), namespaces(0))
+    try:
+        ch.setup(make_server, sb)
+        ns = plug_vif(ch, namespaces, 1, "vm1", "00:00:00:00:10:01", [], [])
+        wait_up(nb, 1, ch)
+        nbctl(nb, "--wait=hv", "sync", timeout=90)
+        guest = "kn%dg1" % os.getpid()
+        p = kilntest.run_proc(["ip", "netns", "exec", ns, "busybox",
+                               "udhcpc", "-i", guest, "-f", "-q", "-n",
+                               "-t", "5", "-T", "2", "-s", str(script)],
+                              timeout=60)
+        assert p.returncode == 0, (p.stdout, p.stderr, ch.logs())
+        lease = dict(kv.split("=", 1)
+                     for kv in (tmp_path / "lease").read_text().split())
+        assert lease["ip"] == "10.9.0.5", lease
+        assert lease["router"] == "10.9.0.1", lease
+        assert lease["subnet"] == "255.255.255.0", lease
+        assert lease["lease"] == "3600", lease
+        assert lease["dns"] == "10.9.0.53", lease
+    finally:
         ch.stop()
