@@ -108,13 +108,15 @@ cmd_status(struct appctl_conn *conn, int argc, const char *argv[], void *k_)
                       "switch flow rebuilds: %llu\nport flow rebuilds: %llu\n"
                       "acl flow rebuilds: %llu\n"
                       "nat flow rebuilds: %llu\n"
+                      "router refreshes: %llu\n"
                       "southbound transactions: %llu (%llu failed)\n"
                       "flows inserted: %llu\nflows deleted: %llu\n",
                       northd_is_connected(k->northd) ? "yes" : "no",
                       s.n_switches, s.n_ports, s.n_flows,
                       s.n_full_recomputes, s.n_incremental,
                       s.n_switch_updates, s.n_port_updates,
-                      s.n_acl_updates, s.n_nat_updates, s.n_sb_txns,
+                      s.n_acl_updates, s.n_nat_updates,
+                      s.n_router_updates, s.n_sb_txns,
                       s.n_sb_txn_failures, s.n_flows_inserted,
                       s.n_flows_deleted);
     }

@@ -78,6 +78,26 @@ lrouter_port_destroy(struct lrouter_port *port)
     memset(port, 0, sizeof *port);
 }
 
+/* Returns true if 'a' and 'b' describe the same port: same row, name,
+ * MAC, networks and gateway role, so that the flows built from one are
+ * those of the other. */
+bool
+lrouter_port_equals(const struct lrouter_port *a,
+                    const struct lrouter_port *b)
+{
+    if (!uuid_equals(&a->uuid, &b->uuid) || strcmp(a->name, b->name)
+        || memcmp(&a->ea, &b->ea, sizeof a->ea) || a->is_dgp != b->is_dgp
+        || a->n_networks != b->n_networks) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n_networks; i++) {
+        if (!ip_prefix_equals(&a->networks[i], &b->networks[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Parses a Logical_Router_Static_Route into 'route'.  Returns false if a
  * field does not parse or the families differ.  'output_port' (may be
  * NULL) is referenced, not copied. */
@@ -235,7 +255,6 @@ static const struct static_flow router_flows[] = {
     { LR_OUT_SNAT, 0, "1", "next;" },
     { LR_OUT_POST_SNAT, 0, "1", "next;" },
     { LR_OUT_EGR_LOOP, 0, "1", "next;" },
-    { LR_OUT_DELIVERY, 0, "1", "drop;" },
 };
 
 /* Adds one flow of 'port' (hint = its row). */
@@ -380,14 +399,10 @@ build_port_flows(struct lflow_table *t, struct lflow_owner *o,
     add(t, o, dp, LR_IN_ADMISSION, 50, m, acts, port);
 
     size_t n4 = 0, n6 = 0;
-    const struct ip_prefix *first4 = NULL;
     for (size_t i = 0; i < port->n_networks; i++) {
         const struct ip_prefix *p = &port->networks[i];
         if (p->family == AF_INET) {
             n4++;
-            if (!first4) {
-                first4 = p;
-            }
             ds_clear(m);
             ds_put_format(m, "inport == \"%s\" && arp.spa == ", name);
             put_net(m, p);
@@ -485,22 +500,30 @@ build_port_flows(struct lflow_table *t, struct lflow_owner *o,
         ds_put_cstr(acts, "drop;");
         add(t, o, dp, LR_IN_IP_INPUT, 60, m, acts, port);
 
-        ds_clear(m);
-        ds_put_format(m, "inport == \"%s\" && ip4 && ip.ttl == {0, 1} && "
-                      "!ip.later_frag", name);
-        ds_clear(acts);
-        ds_put_cstr(acts, "icmp4 {eth.dst <-> eth.src; icmp4.type = 11; "
-                    "/* Time exceeded */ icmp4.code = 0; "
-                    "/* TTL exceeded in transit */ ");
-        if (port->is_dgp) {
-            ds_put_cstr(acts, "ip4.dst <-> ip4.src");
-        } else {
-            ds_put_cstr(acts, "ip4.dst = ip4.src; ip4.src = ");
-            put_addr(acts, first4);
+        /* TTL exceeded: one flow per IPv4 network, each answering from
+         * its address, as ovn-northd writes them (same match). */
+        for (size_t i = 0; i < port->n_networks; i++) {
+            const struct ip_prefix *p = &port->networks[i];
+            if (p->family != AF_INET) {
+                continue;
+            }
+            ds_clear(m);
+            ds_put_format(m, "inport == \"%s\" && ip4 && "
+                          "ip.ttl == {0, 1} && !ip.later_frag", name);
+            ds_clear(acts);
+            ds_put_cstr(acts, "icmp4 {eth.dst <-> eth.src; icmp4.type = 11; "
+                        "/* Time exceeded */ icmp4.code = 0; "
+                        "/* TTL exceeded in transit */ ");
+            if (port->is_dgp) {
+                ds_put_cstr(acts, "ip4.dst <-> ip4.src");
+            } else {
+                ds_put_cstr(acts, "ip4.dst = ip4.src; ip4.src = ");
+                put_addr(acts, p);
+            }
+            ds_put_format(acts, " ; ip.ttl = 254; outport = \"%s\"; "
+                          "flags.loopback = 1; output; };", name);
+            add(t, o, dp, LR_IN_IP_INPUT, 31, m, acts, port);
         }
-        ds_put_format(acts, " ; ip.ttl = 254; outport = \"%s\"; "
-                      "flags.loopback = 1; output; };", name);
-        add(t, o, dp, LR_IN_IP_INPUT, 31, m, acts, port);
     }
     if (n6) {
         ds_clear(m);
@@ -525,18 +548,21 @@ build_port_flows(struct lflow_table *t, struct lflow_owner *o,
     ds_clear(acts);
     ds_put_cstr(acts, "output;");
     add(t, o, dp, LR_OUT_DELIVERY, 100, m, acts, port);
+    /* ovn-northd writes the stage's default drop with the ports' delivery
+     * flows: a router without ports has none. */
+    lflow_add(t, o, dp, LR_OUT_DELIVERY, 0, "1", "drop;", NULL, NULL);
 }
 
 /* Finds the port and network through which 'route''s next hop is
  * reached. */
 static bool
-route_find_port(const struct lrouter_port *ports, size_t n_ports,
+route_find_port(const struct lrouter_port *const *ports, size_t n_ports,
                 const struct lrouter_route *route,
                 const struct lrouter_port **portp,
                 const struct ip_prefix **netp)
 {
     for (size_t i = 0; i < n_ports; i++) {
-        const struct lrouter_port *port = &ports[i];
+        const struct lrouter_port *port = ports[i];
         if (route->output_port && strcmp(route->output_port, port->name)) {
             continue;
         }
@@ -568,9 +594,10 @@ route_find_port(const struct lrouter_port *ports, size_t n_ports,
  * prefix length, below a connected network of the same length. */
 static void
 build_route_flow(struct lflow_table *t, struct lflow_owner *o,
-                 const struct uuid *dp, const struct lrouter_port *ports,
-                 size_t n_ports, const struct lrouter_route *route,
-                 struct ds *m, struct ds *acts)
+                 const struct uuid *dp,
+                 const struct lrouter_port *const *ports, size_t n_ports,
+                 const struct lrouter_route *route, struct ds *m,
+                 struct ds *acts)
 {
     const struct lrouter_port *port;
     const struct ip_prefix *net;
@@ -593,18 +620,33 @@ build_route_flow(struct lflow_table *t, struct lflow_owner *o,
         NULL);
 }
 
-/* Adds to 'table', owned by 'owner', every flow of the router datapath
- * 'dp' (its northbound row's UUID): the stages' defaults, the flows of
- * 'ports' and those of 'routes'.  A 'gateway' router (options:chassis)
- * or one with a distributed gateway port sends no "unreachable" for its
- * own addresses (its NAT flows: nat.h); a distributed gateway port's
- * flows check that its chassisredirect port is resident, and what leaves
- * by it is redirected there. */
+/* Returns true if a router whose ports are 'ports' leaves out the
+ * "unreachable" flows for its own addresses: a 'gateway' router
+ * (options:chassis) or one with a distributed gateway port (their NAT
+ * flows answer instead: nat.h). */
+bool
+lrouter_skips_unreachables(const struct lrouter_port *const *ports,
+                           size_t n_ports, bool gateway)
+{
+    bool skip = gateway;
+    for (size_t i = 0; i < n_ports && !skip; i++) {
+        skip = ports[i]->is_dgp;
+    }
+    return skip;
+}
+
+/* Adds to 'table', owned by 'owner', the flows of router datapath 'dp'
+ * (its northbound row's UUID) that belong to no one port: the stages'
+ * defaults and the flows of 'routes' (which name the ports they leave
+ * by, from 'ports'). */
 void
-lrouter_build_flows(struct lflow_table *table, struct lflow_owner *owner,
-                    const struct uuid *dp, const struct lrouter_port *ports,
-                    size_t n_ports, const struct lrouter_route *routes,
-                    size_t n_routes, bool gateway)
+lrouter_build_datapath_flows(struct lflow_table *table,
+                             struct lflow_owner *owner,
+                             const struct uuid *dp,
+                             const struct lrouter_port *const *ports,
+                             size_t n_ports,
+                             const struct lrouter_route *routes,
+                             size_t n_routes)
 {
     for (size_t i = 0; i < ARRAY_SIZE(router_flows); i++) {
         const struct static_flow *sf = &router_flows[i];
@@ -613,32 +655,60 @@ lrouter_build_flows(struct lflow_table *table, struct lflow_owner *owner,
     }
     struct ds m = DS_EMPTY_INITIALIZER;
     struct ds acts = DS_EMPTY_INITIALIZER;
-    /* A router with a distributed gateway port leaves the unreachables out
-     * too. */
-    bool no_unreachables = gateway;
-    for (size_t i = 0; i < n_ports; i++) {
-        no_unreachables |= ports[i].is_dgp;
-    }
-    for (size_t i = 0; i < n_ports; i++) {
-        build_port_flows(table, owner, dp, &ports[i], no_unreachables, &m,
-                         &acts);
-        if (ports[i].is_dgp) {
-            /* What leaves by the port goes through its gateway chassis. */
-            ds_clear(&m);
-            ds_put_format(&m, "outport == \"%s\"", ports[i].name);
-            ds_clear(&acts);
-            ds_put_format(&acts, "outport = \"cr-%s\"; next;",
-                          ports[i].name);
-            add(table, owner, dp, LR_IN_GW_REDIRECT, 50, &m, &acts,
-                &ports[i]);
-        }
-    }
     for (size_t i = 0; i < n_routes; i++) {
         build_route_flow(table, owner, dp, ports, n_ports, &routes[i], &m,
                          &acts);
     }
     ds_uninit(&m);
     ds_uninit(&acts);
+}
+
+/* Adds to 'table', owned by 'owner', the flows of router datapath 'dp'
+ * for its port 'port' ('skip_unreachables' as
+ * lrouter_skips_unreachables() says for the router).  A distributed
+ * gateway port's flows check that its chassisredirect port is resident,
+ * and what leaves by it is redirected there. */
+void
+lrouter_build_port_flows(struct lflow_table *table, struct lflow_owner *owner,
+                         const struct uuid *dp,
+                         const struct lrouter_port *port,
+                         bool skip_unreachables)
+{
+    struct ds m = DS_EMPTY_INITIALIZER;
+    struct ds acts = DS_EMPTY_INITIALIZER;
+    build_port_flows(table, owner, dp, port, skip_unreachables, &m, &acts);
+    if (port->is_dgp) {
+        /* What leaves by the port goes through its gateway chassis. */
+        ds_clear(&m);
+        ds_put_format(&m, "outport == \"%s\"", port->name);
+        ds_clear(&acts);
+        ds_put_format(&acts, "outport = \"cr-%s\"; next;", port->name);
+        add(table, owner, dp, LR_IN_GW_REDIRECT, 50, &m, &acts, port);
+    }
+    ds_uninit(&m);
+    ds_uninit(&acts);
+}
+
+/* Adds to 'table', owned by 'owner', every flow of the router datapath
+ * 'dp': lrouter_build_datapath_flows() and lrouter_build_port_flows() for
+ * each of 'ports'. */
+void
+lrouter_build_flows(struct lflow_table *table, struct lflow_owner *owner,
+                    const struct uuid *dp, const struct lrouter_port *ports,
+                    size_t n_ports, const struct lrouter_route *routes,
+                    size_t n_routes, bool gateway)
+{
+    const struct lrouter_port **pp = xcalloc(n_ports + 1, sizeof *pp);
+    for (size_t i = 0; i < n_ports; i++) {
+        pp[i] = &ports[i];
+    }
+    lrouter_build_datapath_flows(table, owner, dp, pp, n_ports, routes,
+                                 n_routes);
+    bool skip = lrouter_skips_unreachables(pp, n_ports, gateway);
+    for (size_t i = 0; i < n_ports; i++) {
+        lrouter_build_port_flows(table, owner, dp, pp[i], skip);
+    }
+    free(pp);
 }
 
 /* Adds to 'table', owned by 'owner' (a switch port), the "lr_in_arp_resolve"

@@ -4,10 +4,13 @@
  * that unit tests need no database.
  *
  * A router's flows depend on the router, its ports and its static routes
- * only; all of them belong to the router.  The "lr_in_arp_resolve" flows
- * that map the addresses of a switch's ports to their MACs belong to those
- * switch ports (lrouter_build_neighbor_flows()), so that a port change on
- * a switch rewrites only that port's flows. */
+ * only: those of one port (lrouter_build_port_flows()) on that port and on
+ * whether the router skips "unreachable" flows, the rest
+ * (lrouter_build_datapath_flows()) on the routes and the ports they
+ * leave by, so that a caller can give each port its own owner.  The
+ * "lr_in_arp_resolve" flows that map the addresses of a switch's ports to
+ * their MACs belong to those switch ports (lrouter_build_neighbor_flows()),
+ * so that a port change on a switch rewrites only that port's flows. */
 #ifndef NORTHD_LROUTER_H
 #define NORTHD_LROUTER_H 1
 
@@ -43,6 +46,8 @@ bool lrouter_port_init(struct lrouter_port *, const char *name,
                        const struct uuid *, const char *mac,
                        const char *const *networks, size_t n_networks);
 void lrouter_port_destroy(struct lrouter_port *);
+bool lrouter_port_equals(const struct lrouter_port *,
+                         const struct lrouter_port *);
 bool lrouter_port_is_lla(const struct ip_prefix *);
 
 /* One Logical_Router_Static_Route, parsed. */
@@ -55,6 +60,18 @@ struct lrouter_route {
 bool lrouter_route_init(struct lrouter_route *, const char *ip_prefix,
                         const char *nexthop, const char *output_port);
 
+bool lrouter_skips_unreachables(const struct lrouter_port *const *ports,
+                                size_t n_ports, bool gateway);
+void lrouter_build_datapath_flows(struct lflow_table *, struct lflow_owner *,
+                                  const struct uuid *dp,
+                                  const struct lrouter_port *const *ports,
+                                  size_t n_ports,
+                                  const struct lrouter_route *routes,
+                                  size_t n_routes);
+void lrouter_build_port_flows(struct lflow_table *, struct lflow_owner *,
+                              const struct uuid *dp,
+                              const struct lrouter_port *,
+                              bool skip_unreachables);
 void lrouter_build_flows(struct lflow_table *, struct lflow_owner *,
                          const struct uuid *dp,
                          const struct lrouter_port *ports, size_t n_ports,

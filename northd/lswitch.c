@@ -333,10 +333,14 @@ build_router_port_flows(struct lflow_table *table, struct lflow_owner *owner,
     }
     build_arp_nd_flows(table, owner, dp, port, &a, &match, &actions, true);
 
-    /* ARP and ND for the router go to it and to the VIFs. */
+    /* ARP and ND for the router go to it and to the VIFs, if any. */
     ds_clear(&actions);
-    ds_put_format(&actions, "clone {outport = \"%s\"; output; }; "
-                  "outport = \"_MC_flood_l2\"; output;", port->name);
+    if (port->switch_has_vifs) {
+        ds_put_format(&actions, "clone {outport = \"%s\"; output; }; "
+                      "outport = \"_MC_flood_l2\"; output;", port->name);
+    } else {
+        ds_put_format(&actions, "outport = \"%s\"; output;", port->name);
+    }
     for (size_t i = 0; i < lrp->n_networks; i++) {
         const struct ip_prefix *p = &lrp->networks[i];
         struct ip_prefix host = *p;

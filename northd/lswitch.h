@@ -58,6 +58,9 @@ struct lswitch_port {
     bool stateful;              /* The switch is stateful (acl.h): the
                                  * flows of "router" and "localnet" ports
                                  * depend on it. */
+    bool switch_has_vifs;       /* The switch has a port not of type
+                                 * "router": ARP and ND for a router port's
+                                 * addresses go to them too. */
 };
 
 bool lswitch_port_has_unknown(const struct lswitch_port *);

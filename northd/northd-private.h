@@ -244,6 +244,11 @@ struct northd_switch {
     struct list ports;          /* Contains "struct northd_port"s. */
     size_t n_unknown;           /* Enabled ports with "unknown". */
     bool flows_unknown;         /* 'n_unknown > 0' when 'owner' was built. */
+    size_t n_ports;             /* Number of 'ports'. */
+    size_t n_router_lsps;       /* Those of type "router" when built. */
+    bool flows_vifs;            /* 'n_ports > n_router_lsps' when 'owner'
+                                 * was built: the routers' ARP and ND go
+                                 * to the other ports too. */
     struct list rports;         /* "struct northd_rport"s attached here. */
 
     /* ACLs (acl.h, acl-apply.c). */
@@ -340,6 +345,7 @@ struct northd_port {
     struct uuid uuid;           /* Its Logical_Switch_Port row. */
     struct lflow_owner owner;   /* Its flows. */
     bool counts_unknown;        /* Counted in 'sw->n_unknown'. */
+    bool counts_router;         /* Counted in 'sw->n_router_lsps'. */
     unsigned int mark;          /* Scratch for set differences. */
     unsigned long long built_run; /* 'northd.n_runs' when last built. */
     bool is_router;             /* Type "router" when last built. */
@@ -356,6 +362,12 @@ struct northd_port {
     bool is_localnet;           /* Type "localnet" when last built: the
                                  * DHCP flows of the switch's "external"
                                  * ports name it. */
+    char *router_port;          /* Of a port of type "router" when last
+                                 * built: its options:router-port, or NULL.
+                                 * Owned. */
+    struct hmap_node peer_node; /* In northd.router_lsps by
+                                 * hash_string(router_port), iff
+                                 * 'router_port'. */
 };
 
 /* One NAT rule of a router, as compiled: the owner of its flows. */
@@ -378,19 +390,26 @@ struct northd_nat {
     bool stale;                 /* The NAT row changed: rebuild. */
 };
 
-/* A logical router, as compiled.  Any change to a router (but its "nat"
- * column), its ports, its routes or a switch port of type "router"
- * recompiles everything (the flow table keeps unchanged flows, so only
- * differences go south); a NAT change rebuilds only that rule's flows
- * (and the router-type switch ports peering with the router, if the
- * addresses they answer ARP for changed). */
+/* A logical router, as compiled.  A change to a router, its ports or its
+ * routes rebuilds the router's datapath-wide flows and the flows of the
+ * ports that changed, and relinks the switches those ports attach to
+ * (northd.c "Router changes"); a NAT change rebuilds only that rule's
+ * flows (and the router-type switch ports peering with the router, if
+ * the addresses they answer ARP for changed). */
 struct northd_router {
     struct hmap_node node;      /* In northd.routers, by uuid_hash(). */
     struct uuid uuid;           /* Its Logical_Router row. */
     char *name;                 /* Its name.  Owned. */
-    struct lflow_owner owner;   /* All its own flows. */
+    struct lflow_owner owner;   /* Its flows that belong to no port: the
+                                 * stages' defaults and its routes. */
+    bool skip_unreachables;     /* As lrouter_skips_unreachables() said
+                                 * when its ports' flows were built. */
     char *chassis;              /* options:chassis (a gateway router), or
                                  * NULL.  Owned. */
+    struct uuid nat_sw;         /* The switch its distributed gateway port
+                                 * was on when its NAT rules were built
+                                 * (all zeros if none): a distributed rule
+                                 * has a flow there. */
     struct list nats;           /* Its "struct northd_nat"s. */
     struct lflow_owner nat_owner; /* Router-wide NAT flows. */
     bool has_nat_flows;         /* 'nat_owner' holds them (a gateway router
@@ -428,6 +447,8 @@ struct northd_rport {
     struct hmap_node node;      /* In northd.rports, by name. */
     struct list sw_node;        /* In 'sw->rports', iff 'sw'. */
     struct lrouter_port lrp;    /* Parsed row.  Owned. */
+    struct lflow_owner owner;   /* Its flows on its router. */
+    unsigned int mark;          /* Scratch for set differences. */
     struct northd_router *lr;   /* Its router. */
     struct northd_switch *sw;   /* Switch of its peer, or NULL. */
     char *peer;                 /* Name of the switch port of type "router"
@@ -478,6 +499,8 @@ struct northd {
     struct hmap ports;          /* Contains "struct northd_port"s. */
     struct hmap routers;        /* Contains "struct northd_router"s. */
     struct hmap rports;         /* Contains "struct northd_rport"s. */
+    struct hmap router_lsps;    /* Contains the "struct northd_port"s with
+                                 * a 'router_port', by peer_node. */
     struct hmap acl_srcs;       /* Contains "struct northd_acl_src"s. */
     bool pgs_members_dirty;     /* Ports may have moved between switches:
                                  * every port group recomputes its

@@ -295,6 +295,7 @@ northd_create(uv_loop_t *loop, const char *nb_remote, const char *sb_remote)
     hmap_init(&nd->ports);
     hmap_init(&nd->routers);
     hmap_init(&nd->rports);
+    hmap_init(&nd->router_lsps);
     hmap_init(&nd->acl_apps);
     hmap_init(&nd->acl_srcs);
     hmap_init(&nd->nats);
@@ -343,6 +344,7 @@ northd_destroy(struct northd *nd)
     hmap_uninit(&nd->ports);
     hmap_uninit(&nd->routers);
     hmap_uninit(&nd->rports);
+    hmap_uninit(&nd->router_lsps);
     hmap_uninit(&nd->acl_apps);
     hmap_uninit(&nd->acl_srcs);
     hmap_uninit(&nd->nats);
@@ -627,11 +629,44 @@ switch_build_dns_flows(struct northd *nd, struct northd_switch *sw)
     free(ptrs);
 }
 
+/* True if 'sw' has a port not of type "router". */
+static bool
+switch_has_vifs(const struct northd_switch *sw)
+{
+    return sw->n_ports > sw->n_router_lsps;
+}
+
+/* True if the switch-wide facts that 'sw''s own flows were built from
+ * changed. */
+static bool
+switch_flows_stale(const struct northd_switch *sw)
+{
+    return ((sw->n_unknown > 0) != sw->flows_unknown
+            || switch_has_vifs(sw) != sw->flows_vifs);
+}
+
+static bool port_build_flows(struct northd *, struct northd_port *,
+                             const struct idl_row *);
+
 static void
 switch_build_flows(struct northd *nd, struct northd_switch *sw)
 {
     lflow_owner_clear(&nd->lflows, &sw->owner);
     sw->flows_unknown = sw->n_unknown > 0;
+    if (switch_has_vifs(sw) != sw->flows_vifs) {
+        /* Its router ports flood ARP and ND to the others, or stop. */
+        sw->flows_vifs = switch_has_vifs(sw);
+        struct northd_port *p;
+        LIST_FOR_EACH (p, sw_node, &sw->ports) {
+            const struct idl_row *prow = (p->is_router
+                                          ? idl_row_find(nd->nbc.lsp,
+                                                         &p->uuid)
+                                          : NULL);
+            if (prow) {
+                port_build_flows(nd, p, prow);
+            }
+        }
+    }
     struct ds macs = DS_EMPTY_INITIALIZER;
     struct northd_rport *rp;
     LIST_FOR_EACH (rp, sw_node, &sw->rports) {
@@ -652,7 +687,8 @@ switch_build_flows(struct northd *nd, struct northd_switch *sw)
         }
     }
     lswitch_build_datapath_flows(&nd->lflows, &sw->owner, &sw->uuid,
-                                 sw->flows_unknown, ds_cstr(&macs));
+                                 sw->flows_unknown,
+                                 sw->flows_vifs ? ds_cstr(&macs) : NULL);
     acl_build_datapath_flows(&nd->lflows, &sw->owner, &sw->uuid,
                              sw->has_acls, sw->stateful, sw->has_lb);
     switch_build_dns_flows(nd, sw);
@@ -682,6 +718,41 @@ rport_has_subnet_of(const struct northd_rport *rp, const char *ip)
         }
     }
     return false;
+}
+
+/* Makes 'name' the router port that 'p' (of type "router") names, NULL
+ * for none, in the index northd.router_lsps. */
+static void
+port_set_router_port(struct northd *nd, struct northd_port *p,
+                     const char *name)
+{
+    if (p->router_port && name && !strcmp(p->router_port, name)) {
+        return;
+    }
+    if (p->router_port) {
+        hmap_remove(&nd->router_lsps, &p->peer_node);
+        free(p->router_port);
+        p->router_port = NULL;
+    }
+    if (name) {
+        p->router_port = xstrdup(name);
+        hmap_insert(&nd->router_lsps, &p->peer_node, hash_string(name, 0));
+    }
+}
+
+/* Returns a switch port of type "router" that names router port 'name',
+ * or NULL. */
+static struct northd_port *
+router_lsp_find(const struct northd *nd, const char *name)
+{
+    struct northd_port *p;
+    HMAP_FOR_EACH_WITH_HASH (p, peer_node, hash_string(name, 0),
+                             &nd->router_lsps) {
+        if (!strcmp(p->router_port, name)) {
+            return p;
+        }
+    }
+    return NULL;
 }
 
 /* Regenerates the flows of 'p' from its row 'row' and keeps its switch's
@@ -724,11 +795,19 @@ port_build_flows(struct northd *nd, struct northd_port *p,
     }
     const char **arp_ips = NULL;
     p->is_router = !strcmp(lp.type, "router");
+    if (p->is_router != p->counts_router) {
+        p->counts_router = p->is_router;
+        p->sw->n_router_lsps += p->is_router ? 1 : -1;
+    }
+    lp.switch_has_vifs = switch_has_vifs(p->sw);
     p->uses_stateful = p->is_router || !strcmp(lp.type, "localnet");
     p->is_localnet = !strcmp(lp.type, "localnet");
+    port_set_router_port(nd, p, (p->is_router
+                                 ? idl_row_get_map_string(row, c->lsp_options,
+                                                          "router-port")
+                                 : NULL));
     if (p->is_router) {
-        const char *peer = idl_row_get_map_string(row, c->lsp_options,
-                                                  "router-port");
+        const char *peer = p->router_port;
         struct northd_rport *rp = peer ? northd__rport_find(nd, peer) : NULL;
         lp.router_peer = rp ? &rp->lrp : NULL;
         if (rp) {
@@ -779,7 +858,7 @@ port_build_flows(struct northd *nd, struct northd_port *p,
         p->sw->n_unknown += unknown ? 1 : -1;
     }
     nd->stats.n_port_updates++;
-    return (p->sw->n_unknown > 0) != p->sw->flows_unknown;
+    return switch_flows_stale(p->sw);
 }
 
 static void
@@ -788,9 +867,14 @@ port_destroy(struct northd *nd, struct northd_port *p)
     if (p->counts_unknown) {
         p->sw->n_unknown--;
     }
+    if (p->counts_router) {
+        p->sw->n_router_lsps--;
+    }
+    p->sw->n_ports--;
     lflow_owner_uninit(&nd->lflows, &p->owner);
     port_dhcp_link(nd, p, 0, NULL);
     port_dhcp_link(nd, p, 1, NULL);
+    port_set_router_port(nd, p, NULL);
     if (p->dynamic) {
         /* Its addresses go back to the pool at the next IPAM pass. */
         nd->ipam_dirty = true;
@@ -1042,7 +1126,7 @@ switch_sync_ports(struct northd *nd, struct northd_switch *sw,
             /* Moved from another switch in the same batch. */
             struct northd_switch *old = p->sw;
             port_destroy(nd, p);
-            if ((old->n_unknown > 0) != old->flows_unknown) {
+            if (switch_flows_stale(old)) {
                 switch_build_flows(nd, old);
             }
         }
@@ -1052,6 +1136,7 @@ switch_sync_ports(struct northd *nd, struct northd_switch *sw,
         lflow_owner_init(&p->owner);
         hmap_insert(&nd->ports, &p->node, uuid_hash(u));
         list_push_back(&sw->ports, &p->sw_node);
+        sw->n_ports++;
         sw_dirty |= port_build_flows(nd, p, prow);
         localnets |= p->is_localnet;
         p->mark = built;
@@ -1067,7 +1152,7 @@ switch_sync_ports(struct northd *nd, struct northd_switch *sw,
     if (localnets) {
         sw_dirty |= switch_rebuild_externals(nd, sw);
     }
-    return sw_dirty || (sw->n_unknown > 0) != sw->flows_unknown;
+    return sw_dirty || switch_flows_stale(sw);
 }
 
 static void
@@ -1081,18 +1166,25 @@ nat_destroy(struct northd *nd, struct northd_nat *nat)
     free(nat);
 }
 
+/* Removes 'rp' from its switch and from northd, with its flows. */
+static void
+rport_destroy(struct northd *nd, struct northd_rport *rp)
+{
+    if (rp->sw) {
+        list_remove(&rp->sw_node);
+    }
+    hmap_remove(&nd->rports, &rp->node);
+    lflow_owner_uninit(&nd->lflows, &rp->owner);
+    lrouter_port_destroy(&rp->lrp);
+    free(rp->peer);
+    free(rp);
+}
+
 static void
 router_destroy(struct northd *nd, struct northd_router *lr)
 {
     for (size_t i = 0; i < lr->n_ports; i++) {
-        struct northd_rport *rp = lr->ports[i];
-        if (rp->sw) {
-            list_remove(&rp->sw_node);
-        }
-        hmap_remove(&nd->rports, &rp->node);
-        lrouter_port_destroy(&rp->lrp);
-        free(rp->peer);
-        free(rp);
+        rport_destroy(nd, lr->ports[i]);
     }
     free(lr->ports);
     struct northd_nat *nat;
@@ -1173,6 +1265,21 @@ router_dgp(const struct northd_router *lr)
         }
     }
     return NULL;
+}
+
+/* Returns the switch that the distributed gateway port of 'lr' is on, or
+ * all zeros if none. */
+static struct uuid
+router_dgp_switch(const struct northd_router *lr)
+{
+    const struct northd_rport *dgp = router_dgp(lr);
+    struct uuid u;
+    if (dgp && dgp->sw) {
+        u = dgp->sw->uuid;
+    } else {
+        uuid_zero(&u);
+    }
+    return u;
 }
 
 /* Recomputes 'lr->nat_macs'.  Returns true if they changed. */
@@ -1305,6 +1412,7 @@ router_sync_nats(struct northd *nd, struct northd_router *lr,
             }
         }
     }
+    lr->nat_sw = router_dgp_switch(lr);
     return router_update_arp_ips(lr);
 }
 
@@ -1359,6 +1467,50 @@ router_sync_lbs(struct northd *nd, struct northd_router *lr,
     return router_update_arp_ips(lr);
 }
 
+/* Parses Logical_Router_Port 'prow' into 'lrp'.  Returns false (and
+ * logs) if it has no name or its MAC or networks do not parse. */
+static bool
+rport_parse(const struct northd_nb *c, const struct idl_row *prow,
+            struct lrouter_port *lrp)
+{
+    const char *pname = idl_row_get_string(prow, c->lrp_name);
+    if (!pname) {
+        return false;
+    }
+    const struct datum *nets = idl_row_get(prow, c->lrp_networks);
+    const char **networks = xmalloc((nets->n + 1) * sizeof *networks);
+    for (size_t k = 0; k < nets->n; k++) {
+        networks[k] = nets->keys[k].string;
+    }
+    bool ok = lrouter_port_init(lrp, pname, idl_row_uuid(prow),
+                                idl_row_get_string(prow, c->lrp_mac),
+                                networks, nets->n);
+    free(networks);
+    if (!ok) {
+        static struct log_rate_limit rl = LOG_RATE_LIMIT_INIT(1, 5);
+        LOG_WARN_RL(&rl, "router port %s: bad mac or networks", pname);
+        return false;
+    }
+    lrp->is_dgp = (idl_row_get(prow, c->lrp_gateway_chassis)->n > 0
+                   || idl_row_get(prow, c->lrp_ha_chassis_group)->n > 0);
+    return true;
+}
+
+/* Creates a port of 'lr' from 'lrp', whose contents it takes (leaving it
+ * empty), without flows or a switch, not yet in 'lr->ports'. */
+static struct northd_rport *
+rport_create(struct northd *nd, struct northd_router *lr,
+             struct lrouter_port *lrp)
+{
+    struct northd_rport *rp = xzalloc(sizeof *rp);
+    rp->lrp = *lrp;
+    memset(lrp, 0, sizeof *lrp);
+    rp->lr = lr;
+    lflow_owner_init(&rp->owner);
+    hmap_insert(&nd->rports, &rp->node, hash_string(rp->lrp.name, 0));
+    return rp;
+}
+
 /* Creates the router of Logical_Router 'row' with its ports and NAT rules,
  * without its own flows. */
 static void
@@ -1386,45 +1538,47 @@ router_create(struct northd *nd, const struct idl_row *row)
                                                   &ports->keys[i].uuid);
         const char *pname = prow ? idl_row_get_string(prow, c->lrp_name)
                                  : NULL;
-        if (!pname || northd__rport_find(nd, pname)) {
+        struct lrouter_port lrp;
+        if (!pname || northd__rport_find(nd, pname)
+            || !rport_parse(c, prow, &lrp)) {
             continue;
         }
-        const struct datum *nets = idl_row_get(prow, c->lrp_networks);
-        const char **networks = xmalloc((nets->n + 1) * sizeof *networks);
-        for (size_t k = 0; k < nets->n; k++) {
-            networks[k] = nets->keys[k].string;
-        }
-        struct northd_rport *rp = xzalloc(sizeof *rp);
-        bool ok = lrouter_port_init(&rp->lrp, pname, idl_row_uuid(prow),
-                                    idl_row_get_string(prow, c->lrp_mac),
-                                    networks, nets->n);
-        free(networks);
-        if (!ok) {
-            static struct log_rate_limit rl = LOG_RATE_LIMIT_INIT(1, 5);
-            LOG_WARN_RL(&rl, "router port %s: bad mac or networks", pname);
-            free(rp);
-            continue;
-        }
-        rp->lr = lr;
-        rp->lrp.is_dgp = (idl_row_get(prow, c->lrp_gateway_chassis)->n > 0
-                          || idl_row_get(prow,
-                                         c->lrp_ha_chassis_group)->n > 0);
-        hmap_insert(&nd->rports, &rp->node, hash_string(pname, 0));
-        lr->ports[lr->n_ports++] = rp;
+        lr->ports[lr->n_ports++] = rport_create(nd, lr, &lrp);
     }
     router_sync_nats(nd, lr, row);
     router_sync_lbs(nd, lr, row);
 }
 
+/* Returns the parsed ports of 'lr', in order, in an array the caller
+ * frees. */
+static const struct lrouter_port **
+router_lrps(const struct northd_router *lr)
+{
+    const struct lrouter_port **ports = xcalloc(lr->n_ports + 1,
+                                                sizeof *ports);
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        ports[i] = &lr->ports[i]->lrp;
+    }
+    return ports;
+}
+
+/* Regenerates the flows of 'rp' on its router. */
 static void
-router_build_flows(struct northd *nd, struct northd_router *lr)
+rport_build_flows(struct northd *nd, struct northd_rport *rp)
+{
+    lflow_owner_clear(&nd->lflows, &rp->owner);
+    lrouter_build_port_flows(&nd->lflows, &rp->owner, &rp->lr->uuid,
+                             &rp->lrp, rp->lr->skip_unreachables);
+}
+
+/* Regenerates the flows of 'lr' that belong to none of its ports (the
+ * stages' defaults, its static routes). */
+static void
+router_build_dp_flows(struct northd *nd, struct northd_router *lr)
 {
     const struct northd_nb *c = &nd->nbc;
     const struct idl_row *row = idl_row_find(c->lr, &lr->uuid);
-    struct lrouter_port *ports = xcalloc(lr->n_ports + 1, sizeof *ports);
-    for (size_t i = 0; i < lr->n_ports; i++) {
-        ports[i] = lr->ports[i]->lrp;   /* Shallow: still owned there. */
-    }
+    const struct lrouter_port **ports = router_lrps(lr);
     const struct datum *srs = row ? idl_row_get(row, c->lr_static_routes)
                                   : NULL;
     size_t n_routes = 0;
@@ -1441,11 +1595,35 @@ router_build_flows(struct northd *nd, struct northd_router *lr)
         }
     }
     lflow_owner_clear(&nd->lflows, &lr->owner);
-    lrouter_build_flows(&nd->lflows, &lr->owner, &lr->uuid, ports,
-                        lr->n_ports, routes, n_routes, lr->chassis != NULL);
-
+    lrouter_build_datapath_flows(&nd->lflows, &lr->owner, &lr->uuid, ports,
+                                 lr->n_ports, routes, n_routes);
     free(ports);
     free(routes);
+}
+
+/* Recomputes 'lr->skip_unreachables'.  Returns true if it changed: every
+ * port's flows must be rebuilt. */
+static bool
+router_update_skip(struct northd_router *lr)
+{
+    const struct lrouter_port **ports = router_lrps(lr);
+    bool skip = lrouter_skips_unreachables(ports, lr->n_ports,
+                                           lr->chassis != NULL);
+    free(ports);
+    bool changed = skip != lr->skip_unreachables;
+    lr->skip_unreachables = skip;
+    return changed;
+}
+
+/* Regenerates every flow of 'lr' but its NAT and load balancer flows. */
+static void
+router_build_flows(struct northd *nd, struct northd_router *lr)
+{
+    router_update_skip(lr);
+    router_build_dp_flows(nd, lr);
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        rport_build_flows(nd, lr->ports[i]);
+    }
 }
 
 /* Attaches to 'sw' (of Logical_Switch 'row') the router ports its ports
@@ -1685,6 +1863,9 @@ northd_ipam_run(struct northd *nd)
     nd->dynamic_dirty = true;
 }
 
+static void router_rebuild_nats(struct northd *, struct northd_router *,
+                                bool lbs);
+
 static void
 northd_full_compute(struct northd *nd)
 {
@@ -1704,11 +1885,9 @@ northd_full_compute(struct northd *nd)
     HMAP_FOR_EACH (lr, node, &nd->routers) {
         /* Distributed NAT rules have a flow on the switch of the
          * distributed gateway port, linked only now. */
-        struct northd_nat *nat;
-        LIST_FOR_EACH (nat, lr_node, &lr->nats) {
-            if (nat->ext_mac) {
-                nat_build(nd, nat);
-            }
+        struct uuid u = router_dgp_switch(lr);
+        if (!uuid_equals(&u, &lr->nat_sw)) {
+            router_rebuild_nats(nd, lr, false);
         }
     }
     struct northd_switch *sw;
@@ -1760,70 +1939,6 @@ lsp_binding_columns_changed(const struct northd_nb *c,
             || idl_row_column_changed(r, c->lsp_external_ids));
 }
 
-/* True if the tracked northbound changes touch routers: a router (but
- * for its "nat" column), router port or static route, a switch port of
- * type "router" (before or after) or a deleted switch with routers
- * attached.  Those recompile everything. */
-static bool
-router_changes(const struct northd *nd)
-{
-    const struct northd_nb *c = &nd->nbc;
-    if (idl_track_first(c->lrp) || idl_track_first(c->lrsr)
-        || idl_track_first(c->gwc) || idl_track_first(c->hacg)
-        || idl_track_first(c->hac)) {
-        return true;
-    }
-    const struct idl_row *row;
-    IDL_FOR_EACH_TRACKED (row, c->lr) {
-        if (idl_row_is_new(row) || idl_row_is_deleted(row)
-            || !northd__router_find(nd, idl_row_uuid(row))
-            || idl_row_column_changed(row, c->lr_name)
-            || idl_row_column_changed(row, c->lr_ports)
-            || idl_row_column_changed(row, c->lr_static_routes)
-            || idl_row_column_changed(row, c->lr_options)) {
-            return true;
-        }
-    }
-    IDL_FOR_EACH_TRACKED (row, c->lsp) {
-        struct northd_port *p = port_find(nd, idl_row_uuid(row));
-        if (p && p->is_router) {
-            return true;
-        }
-        if (!idl_row_is_deleted(row)) {
-            const char *type = idl_row_get_string(row, c->lsp_type);
-            if (type && !strcmp(type, "router")) {
-                return true;
-            }
-        }
-    }
-    IDL_FOR_EACH_TRACKED (row, c->ls) {
-        struct northd_switch *sw = northd__switch_find(nd,
-                                                       idl_row_uuid(row));
-        if (idl_row_is_deleted(row)) {
-            if (sw && !list_is_empty(&sw->rports)) {
-                return true;
-            }
-            continue;
-        }
-        /* A router port that moved between switches. */
-        const struct datum *ports = idl_row_get(row, c->ls_ports);
-        size_t n_router = 0;
-        for (size_t i = 0; i < ports->n; i++) {
-            struct northd_port *p = port_find(nd, &ports->keys[i].uuid);
-            if (p && p->is_router) {
-                if (p->sw != sw) {
-                    return true;
-                }
-                n_router++;
-            }
-        }
-        if (sw && n_router != list_size(&sw->rports)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Syncs the NAT rules of 'lr' (and its load balancers, if 'lbs') and, if
  * the addresses its switches answer ARP for changed, rebuilds its peer
  * switch ports. */
@@ -1853,6 +1968,412 @@ router_update_nats(struct northd *nd, struct northd_router *lr, bool lbs)
                 && port_build_flows(nd, p, prow)) {
                 switch_build_flows(nd, p->sw);
             }
+        }
+    }
+}
+
+/* Router changes.
+ *
+ * A change to a router, its ports or its static routes refreshes that
+ * router (router_refresh()): its flows that belong to no port are
+ * rebuilt, each port that is gone or changed loses its flows and its
+ * switch, each new port gets its flows.  A switch whose attached router
+ * ports may have changed (a router port came, went or changed; a port of
+ * type "router" came, went or changed) is relinked (relink_switches()):
+ * if the router ports attached to it are not the same as before, its own
+ * flows and its ports' flows (router peers, neighbor flows on the
+ * routers) are rebuilt.  Nothing else is: adding a switch with a router
+ * port rebuilds the router's own flows, the new port's and the new
+ * switch's, not the router's other ports nor their switches. */
+
+/* A switch whose attached router ports may have changed in this run. */
+struct relink {
+    struct uuid sw;             /* Its Logical_Switch row. */
+    bool changed;               /* They did: rebuild it even if relinking
+                                 * finds the same router ports. */
+};
+
+/* The switches to relink in this run. */
+struct relinks {
+    struct relink *v;           /* Owned. */
+    size_t n;                   /* Number of 'v'. */
+    size_t allocated;           /* Capacity of 'v'. */
+};
+
+static void
+relinks_add(struct relinks *r, const struct uuid *sw, bool changed)
+{
+    if (r->n >= r->allocated) {
+        r->v = x2nrealloc(r->v, &r->allocated, sizeof *r->v);
+    }
+    r->v[r->n++] = (struct relink) { .sw = *sw, .changed = changed };
+}
+
+/* Rebuilds every NAT rule of 'lr' (of row 'row') and its router-wide NAT
+ * flows, and its load balancers' flows too if 'lbs'. */
+static void
+router_rebuild_nats(struct northd *nd, struct northd_router *lr, bool lbs)
+{
+    struct northd_nat *nat;
+    LIST_FOR_EACH (nat, lr_node, &lr->nats) {
+        nat->stale = true;
+    }
+    lflow_owner_clear(&nd->lflows, &lr->nat_owner);
+    lr->has_nat_flows = false;
+    router_update_nats(nd, lr, lbs);
+}
+
+/* Brings router 'lr' up to date with its row 'row' after a change to the
+ * router, its ports or its static routes (see "Router changes" above).
+ * Adds to 'relinks' the switches whose router ports changed. */
+static void
+router_refresh(struct northd *nd, struct northd_router *lr,
+               const struct idl_row *row, struct relinks *relinks)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const char *name = idl_row_get_string(row, c->lr_name);
+    if (strcmp(lr->name, name ? name : "")) {
+        free(lr->name);
+        lr->name = xstrdup(name ? name : "");
+    }
+    const char *chassis = idl_row_get_map_string(row, c->lr_options,
+                                                 "chassis");
+    if (chassis && !chassis[0]) {
+        chassis = NULL;
+    }
+    bool gateway_changed = (!chassis != !lr->chassis
+                            || (chassis && strcmp(chassis, lr->chassis)));
+    if (gateway_changed) {
+        free(lr->chassis);
+        lr->chassis = chassis ? xstrdup(chassis) : NULL;
+    }
+
+    /* The ports that stay as they are. */
+    const struct datum *ports = idl_row_get(row, c->lr_ports);
+    struct lrouter_port *parsed = xcalloc(ports->n + 1, sizeof *parsed);
+    unsigned int keep = ++nd->mark;
+    for (size_t i = 0; i < ports->n; i++) {
+        const struct idl_row *prow = idl_row_find(c->lrp,
+                                                  &ports->keys[i].uuid);
+        if (!prow || !rport_parse(c, prow, &parsed[i])) {
+            continue;           /* 'parsed[i].name' stays NULL. */
+        }
+        struct northd_rport *rp = northd__rport_find(nd, parsed[i].name);
+        if (rp && rp->lr == lr && rp->mark != keep
+            && lrouter_port_equals(&rp->lrp, &parsed[i])) {
+            rp->mark = keep;
+        }
+    }
+    const struct northd_rport *old_dgp = router_dgp(lr);
+    bool dgp_kept = old_dgp && old_dgp->mark == keep;
+
+    /* Those that are gone or changed go, with their flows. */
+    size_t n_kept = 0;
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        struct northd_rport *rp = lr->ports[i];
+        if (rp->mark == keep) {
+            lr->ports[n_kept++] = rp;
+            continue;
+        }
+        if (rp->sw) {
+            relinks_add(relinks, &rp->sw->uuid, true);
+        }
+        rport_destroy(nd, rp);
+    }
+    bool ports_changed = n_kept != lr->n_ports;
+    lr->n_ports = n_kept;
+
+    /* The ports in the row's order, new ones created. */
+    unsigned int fresh = ++nd->mark;
+    unsigned int placed = ++nd->mark;
+    struct northd_rport **new_ports = xcalloc(ports->n + 1,
+                                              sizeof *new_ports);
+    size_t n = 0;
+    for (size_t i = 0; i < ports->n; i++) {
+        if (!parsed[i].name) {
+            continue;
+        }
+        struct northd_rport *rp = northd__rport_find(nd, parsed[i].name);
+        if (!rp) {
+            rp = rport_create(nd, lr, &parsed[i]);
+            rp->mark = fresh;
+            new_ports[n++] = rp;
+            struct northd_port *p = router_lsp_find(nd, rp->lrp.name);
+            if (p) {
+                relinks_add(relinks, &p->sw->uuid, true);
+            }
+        } else if (rp->lr == lr && rp->mark == keep) {
+            rp->mark = placed;
+            new_ports[n++] = rp;
+        }
+        /* Else a second port of the same name, left out as
+         * router_create() does. */
+    }
+    for (size_t i = 0; i < ports->n; i++) {
+        lrouter_port_destroy(&parsed[i]);
+    }
+    free(parsed);
+    if (n != lr->n_ports) {
+        ports_changed = true;
+    }
+    for (size_t i = 0; !ports_changed && i < n; i++) {
+        ports_changed = new_ports[i] != lr->ports[i];
+    }
+    free(lr->ports);
+    lr->ports = new_ports;
+    lr->n_ports = n;
+
+    bool all_ports = router_update_skip(lr) || gateway_changed;
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        struct northd_rport *rp = lr->ports[i];
+        if (all_ports || rp->mark == fresh) {
+            rport_build_flows(nd, rp);
+        }
+    }
+    router_build_dp_flows(nd, lr);
+    if (ports_changed) {
+        router_build_lb_arp_flows(nd, lr);
+    }
+    const struct northd_rport *dgp = router_dgp(lr);
+    if (gateway_changed || (dgp != old_dgp || (old_dgp && !dgp_kept))) {
+        /* The NAT flows are of another kind now, or name another
+         * distributed gateway port. */
+        router_rebuild_nats(nd, lr, gateway_changed);
+    }
+    if (gateway_changed) {
+        for (size_t i = 0; i < lr->n_ports; i++) {
+            if (lr->ports[i]->sw) {
+                relinks_add(relinks, &lr->ports[i]->sw->uuid, true);
+            }
+        }
+    }
+    nd->stats.n_router_updates++;
+}
+
+/* Returns the router with a port of row 'lrp' (known as a compiled port
+ * or named in a router's "ports"), or NULL. */
+static struct northd_router *
+router_of_lrp(const struct northd *nd, const struct uuid *lrp)
+{
+    const struct northd_nb *c = &nd->nbc;
+    struct northd_router *lr;
+    HMAP_FOR_EACH (lr, node, &nd->routers) {
+        for (size_t i = 0; i < lr->n_ports; i++) {
+            if (uuid_equals(&lr->ports[i]->lrp.uuid, lrp)) {
+                return lr;
+            }
+        }
+    }
+    HMAP_FOR_EACH (lr, node, &nd->routers) {
+        const struct idl_row *row = idl_row_find(c->lr, &lr->uuid);
+        const struct datum *ports = row ? idl_row_get(row, c->lr_ports)
+                                        : NULL;
+        for (size_t i = 0; ports && i < ports->n; i++) {
+            if (uuid_equals(&ports->keys[i].uuid, lrp)) {
+                return lr;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Adds router 'lr' to the 'n' routers of 'todo' unless it is there. */
+static void
+router_todo_add(struct northd_router ***todo, size_t *n, size_t *allocated,
+                struct northd_router *lr)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if ((*todo)[i] == lr) {
+            return;
+        }
+    }
+    if (*n >= *allocated) {
+        *todo = x2nrealloc(*todo, allocated, sizeof **todo);
+    }
+    (*todo)[(*n)++] = lr;
+}
+
+/* Follows the tracked changes to routers (but for their NAT rules and
+ * load balancers: northd_incremental_compute()), their ports, their
+ * static routes and gateway chassis: creates, refreshes and destroys
+ * routers.  Adds to 'relinks' the switches whose router ports changed.
+ * Returns true if a router changed. */
+static bool
+northd_router_changes(struct northd *nd, struct relinks *relinks)
+{
+    const struct northd_nb *c = &nd->nbc;
+    struct northd_router **todo = NULL;
+    size_t n_todo = 0, allocated = 0;
+    bool any = false;
+    const struct idl_row *row;
+
+    IDL_FOR_EACH_TRACKED (row, c->lr) {
+        struct northd_router *lr = northd__router_find(nd,
+                                                       idl_row_uuid(row));
+        if (idl_row_is_deleted(row)) {
+            if (lr) {
+                for (size_t i = 0; i < lr->n_ports; i++) {
+                    if (lr->ports[i]->sw) {
+                        relinks_add(relinks, &lr->ports[i]->sw->uuid, true);
+                    }
+                }
+                LOG_DBG("router %s deleted", lr->name);
+                router_destroy(nd, lr);
+                any = true;
+            }
+            continue;
+        }
+        if (!lr) {
+            router_create(nd, row);
+            lr = northd__router_find(nd, idl_row_uuid(row));
+            router_build_flows(nd, lr);
+            for (size_t i = 0; i < lr->n_ports; i++) {
+                struct northd_port *p = router_lsp_find(
+                    nd, lr->ports[i]->lrp.name);
+                if (p) {
+                    relinks_add(relinks, &p->sw->uuid, true);
+                }
+            }
+            LOG_DBG("router %s created", lr->name);
+            any = true;
+            continue;
+        }
+        if (idl_row_column_changed(row, c->lr_name)
+            || idl_row_column_changed(row, c->lr_ports)
+            || idl_row_column_changed(row, c->lr_static_routes)
+            || idl_row_column_changed(row, c->lr_options)) {
+            router_todo_add(&todo, &n_todo, &allocated, lr);
+        }
+    }
+    IDL_FOR_EACH_TRACKED (row, c->lrp) {
+        if (idl_row_is_new(row) || idl_row_is_deleted(row)) {
+            continue;           /* Came or went with a router's "ports". */
+        }
+        struct northd_router *lr = router_of_lrp(nd, idl_row_uuid(row));
+        if (lr) {
+            router_todo_add(&todo, &n_todo, &allocated, lr);
+        }
+    }
+    IDL_FOR_EACH_TRACKED (row, c->lrsr) {
+        if (idl_row_is_new(row) || idl_row_is_deleted(row)) {
+            continue;           /* Came or went with "static_routes". */
+        }
+        struct northd_router *lr;
+        HMAP_FOR_EACH (lr, node, &nd->routers) {
+            const struct idl_row *lrr = idl_row_find(c->lr, &lr->uuid);
+            const struct datum *srs = lrr ? idl_row_get(lrr,
+                                                        c->lr_static_routes)
+                                          : NULL;
+            for (size_t i = 0; srs && i < srs->n; i++) {
+                if (uuid_equals(&srs->keys[i].uuid, idl_row_uuid(row))) {
+                    router_todo_add(&todo, &n_todo, &allocated, lr);
+                    break;
+                }
+            }
+        }
+    }
+    if (idl_track_first(c->gwc) || idl_track_first(c->hacg)
+        || idl_track_first(c->hac)) {
+        /* The HA chassis groups and chassisredirect ports follow (a port
+         * becomes a gateway port only by its own columns). */
+        nd->dirty |= NORTHD_DIRTY_PORTS;
+    }
+    for (size_t i = 0; i < n_todo; i++) {
+        struct northd_router *lr = todo[i];
+        router_refresh(nd, lr, idl_row_find(c->lr, &lr->uuid), relinks);
+        LOG_DBG("router %s refreshed", lr->name);
+        any = true;
+    }
+    free(todo);
+    return any;
+}
+
+/* Relinks the switches of 'relinks' to the router ports that their ports
+ * of type "router" name and, for each whose router ports changed,
+ * rebuilds its own flows and its ports' flows.  Then rebuilds the NAT
+ * rules of every router whose distributed gateway port moved. */
+static void
+relink_switches(struct northd *nd, const struct relinks *relinks)
+{
+    const struct northd_nb *c = &nd->nbc;
+    struct relink_state {
+        struct northd_switch *sw;
+        const struct idl_row *row;
+        struct northd_rport **old;  /* Router ports before, in order. */
+        size_t n_old;
+        bool changed;
+    } *st = xcalloc(relinks->n + 1, sizeof *st);
+    size_t n = 0;
+    unsigned int mark = ++nd->mark;
+
+    /* Unlink all first: a router port may move from one to another. */
+    for (size_t i = 0; i < relinks->n; i++) {
+        struct northd_switch *sw = northd__switch_find(nd,
+                                                       &relinks->v[i].sw);
+        const struct idl_row *row = sw ? idl_row_find(c->ls, &sw->uuid)
+                                       : NULL;
+        if (!row) {
+            continue;
+        }
+        if (sw->mark == mark) {
+            for (size_t k = 0; k < n; k++) {
+                if (st[k].sw == sw) {
+                    st[k].changed |= relinks->v[i].changed;
+                }
+            }
+            continue;
+        }
+        sw->mark = mark;
+        struct relink_state *s = &st[n++];
+        s->sw = sw;
+        s->row = row;
+        s->changed = relinks->v[i].changed;
+        s->old = xcalloc(list_size(&sw->rports) + 1, sizeof *s->old);
+        struct northd_rport *rp;
+        LIST_FOR_EACH_POP (rp, sw_node, &sw->rports) {
+            s->old[s->n_old++] = rp;
+            rp->sw = NULL;
+            free(rp->peer);
+            rp->peer = NULL;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct relink_state *s = &st[i];
+        switch_link_routers(nd, s->sw, s->row);
+        size_t k = 0;
+        struct northd_rport *rp;
+        LIST_FOR_EACH (rp, sw_node, &s->sw->rports) {
+            if (k >= s->n_old || s->old[k] != rp) {
+                s->changed = true;
+            }
+            k++;
+        }
+        if (k != s->n_old) {
+            s->changed = true;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct relink_state *s = &st[i];
+        if (s->changed) {
+            struct northd_port *p;
+            LIST_FOR_EACH (p, sw_node, &s->sw->ports) {
+                const struct idl_row *prow = idl_row_find(c->lsp, &p->uuid);
+                if (prow) {
+                    port_build_flows(nd, p, prow);
+                }
+            }
+            switch_build_flows(nd, s->sw);
+            LOG_DBG("switch %s relinked to its routers", s->sw->name);
+        }
+        free(s->old);
+    }
+    free(st);
+
+    struct northd_router *lr;
+    HMAP_FOR_EACH (lr, node, &nd->routers) {
+        struct uuid u = router_dgp_switch(lr);
+        if (!uuid_equals(&u, &lr->nat_sw)) {
+            router_rebuild_nats(nd, lr, false);
         }
     }
 }
@@ -1959,12 +2480,8 @@ northd_incremental_compute(struct northd *nd)
     bool changed = false;
     unsigned int dirty = 0;     /* NORTHD_DIRTY_*. */
 
-    if (router_changes(nd)) {
-        northd_full_compute(nd);
-        nd->dirty = NORTHD_DIRTY_ALL;
-        nd->up_dirty = true;
-        return;
-    }
+    struct relinks relinks = { .v = NULL };
+    bool routers_changed = northd_router_changes(nd, &relinks);
 
     /* Switches: deleted ones go with their ports; new ones get their own
      * flows; a changed "ports" column adds and removes ports. */
@@ -1998,6 +2515,7 @@ northd_incremental_compute(struct northd *nd)
         }
         if (build || idl_row_column_changed(row, c->ls_ports)) {
             build |= switch_sync_ports(nd, sw, row);
+            relinks_add(&relinks, &sw->uuid, false);
         }
         if (build || idl_row_column_changed(row, c->ls_acls)
             || idl_row_column_changed(row, c->ls_load_balancer)) {
@@ -2019,6 +2537,12 @@ northd_incremental_compute(struct northd *nd)
             nd->up_dirty = true;
         }
         struct northd_port *p = port_find(nd, idl_row_uuid(row));
+        if (p && lsp_flow_columns_changed(c, row)) {
+            const char *type = idl_row_get_string(row, c->lsp_type);
+            if (p->is_router || (type && !strcmp(type, "router"))) {
+                relinks_add(&relinks, &p->sw->uuid, false);
+            }
+        }
         if (!p || p->built_run == nd->n_runs
             || !lsp_flow_columns_changed(c, row)) {
             continue;
@@ -2032,6 +2556,13 @@ northd_incremental_compute(struct northd *nd)
             switch_build_flows(nd, p->sw);
         }
     }
+    relink_switches(nd, &relinks);
+    if (routers_changed || relinks.n) {
+        changed = true;
+        dirty |= NORTHD_DIRTY_ALL;
+        nd->up_dirty = true;
+    }
+    free(relinks.v);
     northd_dhcp_dns_changes(nd);
 
     /* NAT rules: a changed rule is rebuilt on its router; a router whose

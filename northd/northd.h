@@ -30,6 +30,9 @@ struct northd_stats {
                                            * switch. */
     unsigned long long n_nat_updates;     /* NAT rule flows regenerated
                                            * one by one. */
+    unsigned long long n_router_updates;  /* Routers refreshed after a
+                                           * change to them, their ports
+                                           * or routes. */
     unsigned long long n_sb_txns;         /* Southbound commits sent. */
     unsigned long long n_sb_txn_failures; /* ...that failed. */
     unsigned long long n_flows_inserted;  /* Logical_Flow rows inserted. */

@@ -725,7 +725,8 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
     const struct northd_sb *c = &nd->sbc;
     struct strmap by_name;      /* Port name -> index into 'refs'. */
     strmap_init(&by_name);
-    size_t n = hmap_count(&nd->ports) + hmap_count(&nd->rports);
+    /* A router port may have a chassisredirect port too. */
+    size_t n = hmap_count(&nd->ports) + 2 * hmap_count(&nd->rports);
     struct pb_item *items = xcalloc(n + 1, sizeof *items);
     size_t i = 0;
     struct northd_port *p;

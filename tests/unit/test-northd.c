@@ -341,7 +341,7 @@ test_lswitch_router_port(void **state)
     struct lswitch_port p = {
         .name = "sw0-lr0", .uuid = port_uuid, .type = "router",
         .enabled = true, .addresses = addrs, .n_addresses = 1,
-        .router_peer = &lrp,
+        .router_peer = &lrp, .switch_has_vifs = true,
     };
     lswitch_build_port_flows(&t, &o, &dp1, &p);
     assert_non_null(find(&t, LS_IN_L2_LKUP, 80,
@@ -349,6 +349,16 @@ test_lswitch_router_port(void **state)
                          "arp.tpa == 10.0.0.1",
                          "clone {outport = \"sw0-lr0\"; output; }; "
                          "outport = \"_MC_flood_l2\"; output;"));
+
+    /* On a switch with no other port, ARP goes to the router alone. */
+    lflow_owner_clear(&t, &o);
+    p.switch_has_vifs = false;
+    lswitch_build_port_flows(&t, &o, &dp1, &p);
+    assert_non_null(find(&t, LS_IN_L2_LKUP, 80,
+                         "flags[1] == 0 && arp.op == 1 && "
+                         "arp.tpa == 10.0.0.1",
+                         "outport = \"sw0-lr0\"; output;"));
+
     assert_non_null(find(&t, LS_IN_L2_LKUP, 50,
                          "eth.dst == 00:00:00:00:ff:01",
                          "outport = \"sw0-lr0\"; output;"));
