@@ -27,6 +27,8 @@ static struct log_rate_limit rl = LOG_RATE_LIMIT_INIT(5, 20);
 extern const struct netdev_class netdev_geneve_class;
 extern const struct netdev_class netdev_vxlan_class;
 extern const struct netdev_class netdev_gre_class;
+/* STT ports (netdev-stt.c). */
+extern const struct netdev_class netdev_stt_class;
 
 static const struct netdev_class *const netdev_classes[] = {
     &netdev_afpacket_class,
@@ -35,6 +37,7 @@ static const struct netdev_class *const netdev_classes[] = {
     &netdev_geneve_class,
     &netdev_vxlan_class,
     &netdev_gre_class,
+    &netdev_stt_class,
 };
 
 /* At most this many segments of one GSO frame: 64 KiB cut into the

@@ -170,7 +170,7 @@ static const char *
 netdev_type_for(const char *type)
 {
     static const char *const types[] = {
-        "system", "internal", "tap", "geneve", "vxlan", "gre",
+        "system", "internal", "tap", "geneve", "vxlan", "gre", "stt",
     };
     if (!type[0]) {
         return "system";
@@ -187,7 +187,7 @@ static bool
 is_tunnel_type(const char *type)
 {
     return (!strcmp(type, "geneve") || !strcmp(type, "vxlan")
-            || !strcmp(type, "gre"));
+            || !strcmp(type, "gre") || !strcmp(type, "stt"));
 }
 
 static bool
@@ -1073,7 +1073,8 @@ bridge_set_write_status(struct bridge_set *bs, bool with_stats)
     IDL_FOR_EACH_ROW (row, c->ovs) {
         static const char *const dp_types[] = { "netdev", "system" };
         static const char *const if_types[] = {
-            "geneve", "gre", "internal", "patch", "system", "tap", "vxlan",
+            "geneve", "gre", "internal", "patch", "stt", "system", "tap",
+            "vxlan",
         };
         txn_set_str_set(txn, row, c->ovs_dp_types, dp_types,
                         ARRAY_SIZE(dp_types));

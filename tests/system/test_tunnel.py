@@ -277,3 +277,92 @@ def test_interop_with_linux_tunnel_device(topo, kind):
     stats, rx = p1.stop()
     assert stats["tun0"]["rx_errors"] == 0
     assert rx["tun_id"] == 5 and rx["ip_src"] == UL2
+
+
+# ---- STT (datapath/netdev-stt.c) between two kiln-switchd hosts. ----
+#
+# Debian's ovs-vswitchd (netdev datapath) has no STT and OVS's kernel
+# module is not here, so the peer is kiln-switchd itself.  The hosts and
+# VMs are built as in test_switchd.py's tunnel tests: a kiln-db and a
+# kiln-switchd with bridge br0 in each host namespace, an underlay veth
+# (MTU 1500) between them, a VM namespace on each bridge.  The VMs' MTU is
+# 9000, so an 8000-byte ping is one Ethernet frame that STT must cut into
+# segments (and put back together), the IP layer fragmenting nothing.
+
+import test_switchd as sd  # noqa: E402
+
+
+@pytest.fixture
+def sdnet():
+    n = sd.Net()
+    try:
+        yield n
+    finally:
+        n.cleanup()
+
+
+def snmp(ns, proto, field):
+    """A counter of /proc/net/snmp ("Tcp", "OutRsts") in namespace 'ns'."""
+    out = sd.ns_exec(ns, "cat", "/proc/net/snmp")[1].splitlines()
+    rows = [line.split() for line in out if line.startswith(proto + ":")]
+    return int(rows[1][rows[0].index(field)])
+
+
+def coverage(h, name):
+    """Counter 'name' of kiln-switchd on host 'h' (coverage/show total)."""
+    for line in h.appctl("coverage/show").splitlines():
+        words = line.split()
+        if words and words[0] == name:
+            return int(words[-1].split("=")[-1])
+    return 0
+
+
+def test_stt_ping_large_frames_and_tcp(sdnet):
+    h1 = sdnet.host("h1")
+    h2 = sdnet.host("h2")
+    sd.sh("ip", "link", "add", "ul0", "netns", h1.ns, "type", "veth", "peer",
+          "name", "ul0", "netns", h2.ns)
+    ul = {h1: UL1, h2: UL2}
+    for h in (h1, h2):
+        sd.sh("ip", "-n", h.ns, "addr", "add", ul[h] + "/24", "dev", "ul0")
+        sd.sh("ip", "-n", h.ns, "link", "set", "ul0", "up")
+    v1 = sdnet.vm(h1, "v1", VM1, "vmport", mtu=9000)
+    v2 = sdnet.vm(h2, "v2", VM2, "vmport", mtu=9000)
+    extra = {h1: ["options:local_ip=" + UL1], h2: ["options:csum=true"]}
+    for h, other in ((h1, h2), (h2, h1)):
+        h.vsctl("add-port", "br0", "vmport", "--", "set", "interface",
+                "vmport", "ofport_request=1")
+        h.vsctl("add-port", "br0", "tun0", "--", "set", "interface", "tun0",
+                "type=stt", "options:remote_ip=" + ul[other],
+                "options:key=5", "ofport_request=2", *extra[h])
+        sd.wait_for(lambda: h.get("interface", "tun0", "ofport") not in
+                    ("[]", "-1"), "tunnel ofport")
+        assert h.get("interface", "tun0", "error") == "[]"
+    assert "stt" in h1.get("open_vswitch", ".", "iface_types")
+    rsts = {h: snmp(h.ns, "Tcp", "OutRsts") for h in (h1, h2)}
+
+    assert sd.ping_eventually(v1, VM2, timeout=15)
+    sd.ping(v2, VM1)
+    # 8000 bytes of ICMP data, DF set: one 8042-byte frame, 6 STT
+    # segments on the 1500-byte underlay.
+    st, out = sd.ns_exec(v1, "ping", "-c", "3", "-i", "0.2", "-W", "2",
+                         "-s", "8000", "-M", "do", VM2, check=False,
+                         timeout=30)
+    assert st == 0 and " 0% packet loss" in out, out
+    # TCP with the VMs' segmentation offloads: GSO frames cross as STT
+    # frames with the MSS in the STT header.
+    assert sd.exchange(v2, v1, VM2, "tcp") == "GOT 2000003"
+
+    flows = h1.appctl("dpctl/dump-flows")
+    assert ("set(tunnel(tun_id=0x5,src=10.99.0.1,dst=10.99.0.2" in flows
+            ), flows
+    for h in (h1, h2):
+        # No TCP reset went out for the STT segments...
+        assert snmp(h.ns, "Tcp", "OutRsts") == rsts[h]
+        # ...and the large frames were cut by STT, not by IP.
+        assert snmp(h.ns, "Ip", "ReasmOKs") == 0
+        assert snmp(h.ns, "Ip", "FragCreates") == 0
+    sd.wait_for(lambda: coverage(h2, "stt_rx_reassembled") >= 3,
+                "reassembled STT frames on h2", timeout=15)
+    assert coverage(h1, "stt_rx_reassembled") >= 3
+    assert coverage(h2, "stt_rx_malformed") == 0
