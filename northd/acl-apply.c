@@ -443,16 +443,19 @@ northd__acl_changed(struct northd *nd, const struct uuid *acl)
     }
 }
 
-/* Notes that Port_Group 'pg' is new, changed or deleted. */
+/* Notes that Port_Group 'pg' is new, changed or deleted: its "acls" (or one
+ * of them) if 'acls', its "ports" if 'ports'. */
 void
-northd__pg_changed(struct northd *nd, const struct uuid *pg)
+northd__pg_changed(struct northd *nd, const struct uuid *pg, bool acls,
+                   bool ports)
 {
     struct northd_acl_src *src = src_find(nd, pg);
     if (!src) {
         src = src_create(nd, pg, NULL);
+        acls = ports = true;
     }
-    src->dirty = true;
-    src->members_dirty = true;
+    src->dirty |= acls;
+    src->members_dirty |= ports;
 }
 
 /* Drops what 'sw', about to be destroyed, has in the ACL state: its own
@@ -497,7 +500,7 @@ northd__acls_reset(struct northd *nd)
     }
     const struct idl_row *row;
     IDL_FOR_EACH_ROW (row, nd->nbc.pg) {
-        northd__pg_changed(nd, idl_row_uuid(row));
+        northd__pg_changed(nd, idl_row_uuid(row), true, true);
     }
 }
 

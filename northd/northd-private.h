@@ -280,6 +280,8 @@ struct northd_switch {
     bool has_sb_dp;             /* 'sb_dp' is valid. */
     long long tunnel_key;       /* Its datapath tunnel key, if
                                  * 'has_sb_dp'. */
+    bool mc_dirty;              /* The next sync refreshes its
+                                 * Multicast_Groups. */
 };
 
 /* A source of ACLs: a Port_Group, whose ACLs apply to every switch it
@@ -365,6 +367,19 @@ struct northd_port {
     char *router_port;          /* Of a port of type "router" when last
                                  * built: its options:router-port, or NULL.
                                  * Owned. */
+
+    /* Set by the bookkeeping (sb-sync.c). */
+    struct uuid pb_row;         /* Its Port_Binding row... */
+    long long pb_key;           /* ...with this tunnel key... */
+    bool has_pb;                /* ...if this is true. */
+    struct hmap_node pb_node;   /* In northd.ports_by_pb by
+                                 * uuid_hash(&pb_row), iff 'has_pb'. */
+    struct list pb_dirty_node;  /* In northd.pb_dirty, iff 'pb_dirty'. */
+    bool pb_dirty;              /* The next sync refreshes its
+                                 * Port_Binding. */
+    struct list up_node;        /* In northd.up_check, iff 'up_check'. */
+    bool up_check;              /* The next northbound sync checks its
+                                 * "up" and "tag". */
     struct hmap_node peer_node; /* In northd.router_lsps by
                                  * hash_string(router_port), iff
                                  * 'router_port'. */
@@ -449,6 +464,16 @@ struct northd_rport {
     struct lrouter_port lrp;    /* Parsed row.  Owned. */
     struct lflow_owner owner;   /* Its flows on its router. */
     unsigned int mark;          /* Scratch for set differences. */
+    struct uuid pb_row;         /* Set by the bookkeeping: its
+                                 * Port_Binding... */
+    long long pb_key;           /* ...with this key... */
+    bool has_pb;                /* ...if this is true... */
+    struct uuid cr_row;         /* ...and that of "cr-<name>"... */
+    long long cr_key;           /* ...with this key... */
+    bool has_cr;                /* ...if this is true. */
+    struct list pb_dirty_node;  /* In northd.rpb_dirty, iff 'pb_dirty'. */
+    bool pb_dirty;              /* The next sync refreshes its
+                                 * Port_Bindings. */
     struct northd_router *lr;   /* Its router. */
     struct northd_switch *sw;   /* Switch of its peer, or NULL. */
     char *peer;                 /* Name of the switch port of type "router"
@@ -480,6 +505,13 @@ enum {
     NORTHD_DIRTY_METERS = 1 << 2,   /* Meter. */
     NORTHD_DIRTY_LBS = 1 << 3,      /* Load_Balancer. */
     NORTHD_DIRTY_ALL = (1 << 4) - 1
+};
+
+/* A Port_Binding row of a port that is gone, to delete. */
+struct northd_pb_gone {
+    struct uuid row;            /* The row. */
+    struct uuid dp;             /* Its switch or router (northbound). */
+    long long key;              /* Its tunnel key there. */
 };
 
 struct northd {
@@ -529,6 +561,39 @@ struct northd {
     bool full_resync;           /* Next sync compares every flow. */
     unsigned int dirty;         /* NORTHD_DIRTY_*: the parts of the
                                  * bookkeeping the next sync redoes. */
+    struct list pb_dirty;       /* "struct northd_port"s whose Port_Binding
+                                 * the next sync refreshes. */
+    struct list rpb_dirty;      /* "struct northd_rport"s likewise. */
+    struct northd_pb_gone *pb_gone; /* Port_Bindings of ports that went,
+                                 * for the next sync to delete. */
+    size_t n_pb_gone;           /* Number of 'pb_gone'. */
+    size_t allocated_pb_gone;   /* Capacity of 'pb_gone'. */
+    struct hmap pb_keys;        /* Port tunnel keys in use per switch or
+                                 * router (sb-sync.c), once a full sync
+                                 * built them. */
+    bool pb_keys_valid;         /* 'pb_keys' is built. */
+    struct hmap ports_by_pb;    /* "struct northd_port"s by pb_node. */
+    struct hmap sb_deleted;     /* Southbound rows this northd deleted
+                                 * whose deletion has not come back
+                                 * (sb-sync.c). */
+    struct list up_check;       /* "struct northd_port"s whose "up" and
+                                 * "tag" the next northbound sync
+                                 * checks. */
+    struct hmap pg_states;      /* sb-sets.c: the port groups as last
+                                 * written south. */
+    bool pg_states_valid;       /* 'pg_states' is built. */
+    struct uuid *set_ports;     /* Ports queued for the next sync of the
+                                 * port groups they are in. */
+    size_t n_set_ports;         /* Number of 'set_ports'. */
+    size_t allocated_set_ports; /* Capacity of 'set_ports'. */
+    struct uuid *set_pgs;       /* Port_Groups queued for the next
+                                 * sync. */
+    size_t n_set_pgs;           /* Number of 'set_pgs'. */
+    size_t allocated_set_pgs;   /* Capacity of 'set_pgs'. */
+    bool nb_as_dirty;           /* The next sync rewrites the copies of
+                                 * the northbound Address_Sets. */
+    bool rtr_sets_dirty;        /* The next sync rewrites the routers'
+                                 * "_rtr_lb_" address sets. */
     bool up_dirty;              /* Next northbound sync recomputes the
                                  * ports' "up". */
     bool was_active;            /* Held the lock at the last run. */
@@ -548,6 +613,22 @@ struct northd {
 /* sb-sync.c */
 void northd__sync_bindings(struct northd *, struct idl_txn *,
                            long long nb_cfg, unsigned int dirty);
+void northd__port_pb_dirty(struct northd *, struct northd_port *);
+void northd__rport_pb_dirty(struct northd *, struct northd_rport *);
+void northd__port_pb_gone(struct northd *, struct northd_port *);
+void northd__rport_pb_gone(struct northd *, struct northd_rport *);
+void northd__port_up_check(struct northd *, struct northd_port *);
+bool northd__sb_deleted_echo(struct northd *, const struct uuid *);
+void northd__pb_state_clear(struct northd *);
+struct datum;
+void northd__set_datum(struct idl_txn *, const struct idl_row *, bool is_new,
+                       const struct idl_column *, struct datum *);
+
+/* sb-sets.c */
+void northd__sync_sets(struct northd *, struct idl_txn *, bool full);
+void northd__sets_port_changed(struct northd *, const struct uuid *port);
+void northd__sets_pg_changed(struct northd *, const struct uuid *pg);
+void northd__sets_clear(struct northd *);
 void northd__sync_nb(struct northd *, struct idl_txn *);
 struct northd_switch *northd__switch_find(const struct northd *,
                                           const struct uuid *);
@@ -568,7 +649,8 @@ void northd__acl_desc_from_row(const struct northd_nb *,
 /* acl-apply.c */
 void northd__acls_reset(struct northd *);
 void northd__acl_changed(struct northd *, const struct uuid *acl);
-void northd__pg_changed(struct northd *, const struct uuid *pg);
+void northd__pg_changed(struct northd *, const struct uuid *pg, bool acls,
+                        bool ports);
 void northd__switch_acls_gone(struct northd *, struct northd_switch *);
 void northd__sync_acls(struct northd *);
 void northd__acls_destroy(struct northd *);

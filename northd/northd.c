@@ -296,6 +296,13 @@ northd_create(uv_loop_t *loop, const char *nb_remote, const char *sb_remote)
     hmap_init(&nd->routers);
     hmap_init(&nd->rports);
     hmap_init(&nd->router_lsps);
+    list_init(&nd->pb_dirty);
+    list_init(&nd->rpb_dirty);
+    list_init(&nd->up_check);
+    hmap_init(&nd->pb_keys);
+    hmap_init(&nd->ports_by_pb);
+    hmap_init(&nd->sb_deleted);
+    hmap_init(&nd->pg_states);
     hmap_init(&nd->acl_apps);
     hmap_init(&nd->acl_srcs);
     hmap_init(&nd->nats);
@@ -337,6 +344,15 @@ northd_destroy(struct northd *nd)
     idl_txn_destroy(nd->sb_txn);
     idl_txn_destroy(nd->nb_txn);
     northd_clear_model(nd);
+    northd__pb_state_clear(nd);
+    free(nd->pb_gone);
+    hmap_uninit(&nd->pb_keys);
+    hmap_uninit(&nd->ports_by_pb);
+    hmap_uninit(&nd->sb_deleted);
+    northd__sets_clear(nd);
+    hmap_uninit(&nd->pg_states);
+    free(nd->set_ports);
+    free(nd->set_pgs);
     northd__acls_destroy(nd);
     sb_index_clear(nd);
     lflow_table_uninit(&nd->lflows);
@@ -875,6 +891,7 @@ port_destroy(struct northd *nd, struct northd_port *p)
     port_dhcp_link(nd, p, 0, NULL);
     port_dhcp_link(nd, p, 1, NULL);
     port_set_router_port(nd, p, NULL);
+    northd__port_pb_gone(nd, p);
     if (p->dynamic) {
         /* Its addresses go back to the pool at the next IPAM pass. */
         nd->ipam_dirty = true;
@@ -1137,6 +1154,8 @@ switch_sync_ports(struct northd *nd, struct northd_switch *sw,
         hmap_insert(&nd->ports, &p->node, uuid_hash(u));
         list_push_back(&sw->ports, &p->sw_node);
         sw->n_ports++;
+        northd__port_pb_dirty(nd, p);
+        northd__sets_port_changed(nd, u);
         sw_dirty |= port_build_flows(nd, p, prow);
         localnets |= p->is_localnet;
         p->mark = built;
@@ -1173,6 +1192,7 @@ rport_destroy(struct northd *nd, struct northd_rport *rp)
     if (rp->sw) {
         list_remove(&rp->sw_node);
     }
+    northd__rport_pb_gone(nd, rp);
     hmap_remove(&nd->rports, &rp->node);
     lflow_owner_uninit(&nd->lflows, &rp->owner);
     lrouter_port_destroy(&rp->lrp);
@@ -1508,6 +1528,7 @@ rport_create(struct northd *nd, struct northd_router *lr,
     rp->lr = lr;
     lflow_owner_init(&rp->owner);
     hmap_insert(&nd->rports, &rp->node, hash_string(rp->lrp.name, 0));
+    northd__rport_pb_dirty(nd, rp);
     return rp;
 }
 
@@ -2133,6 +2154,9 @@ router_refresh(struct northd *nd, struct northd_router *lr,
     router_build_dp_flows(nd, lr);
     if (ports_changed) {
         router_build_lb_arp_flows(nd, lr);
+        if (lr->n_lb_ips) {
+            nd->rtr_sets_dirty = true;  /* "_rtr_lb_" sets. */
+        }
     }
     const struct northd_rport *dgp = router_dgp(lr);
     if (gateway_changed || (dgp != old_dgp || (old_dgp && !dgp_kept))) {
@@ -2146,6 +2170,8 @@ router_refresh(struct northd *nd, struct northd_router *lr,
                 relinks_add(relinks, &lr->ports[i]->sw->uuid, true);
             }
         }
+        /* Its ports and their peers turn "l3gateway" or "patch". */
+        nd->dirty |= NORTHD_DIRTY_PORTS;
     }
     nd->stats.n_router_updates++;
 }
@@ -2355,11 +2381,22 @@ relink_switches(struct northd *nd, const struct relinks *relinks)
     for (size_t i = 0; i < n; i++) {
         struct relink_state *s = &st[i];
         if (s->changed) {
+            /* The patch ends on both sides name their peers. */
+            for (size_t k = 0; k < s->n_old; k++) {
+                northd__rport_pb_dirty(nd, s->old[k]);
+            }
+            struct northd_rport *rp;
+            LIST_FOR_EACH (rp, sw_node, &s->sw->rports) {
+                northd__rport_pb_dirty(nd, rp);
+            }
             struct northd_port *p;
             LIST_FOR_EACH (p, sw_node, &s->sw->ports) {
                 const struct idl_row *prow = idl_row_find(c->lsp, &p->uuid);
                 if (prow) {
                     port_build_flows(nd, p, prow);
+                }
+                if (p->is_router) {
+                    northd__port_pb_dirty(nd, p);
                 }
             }
             switch_build_flows(nd, s->sw);
@@ -2470,6 +2507,15 @@ northd_dhcp_dns_changes(struct northd *nd)
     }
 }
 
+/* Marks the Port_Bindings of the ports of 'lr' for the next sync. */
+static void
+router_pb_dirty(struct northd *nd, struct northd_router *lr)
+{
+    for (size_t i = 0; i < lr->n_ports; i++) {
+        northd__rport_pb_dirty(nd, lr->ports[i]);
+    }
+}
+
 /* Compiles the tracked northbound changes.  Sets the bits of 'dirty' of
  * the bookkeeping that has something to follow. */
 static void
@@ -2488,13 +2534,11 @@ northd_incremental_compute(struct northd *nd)
     IDL_FOR_EACH_TRACKED (row, c->ls) {
         struct northd_switch *sw = northd__switch_find(nd, idl_row_uuid(row));
         changed = true;
+        /* Ports that come and go mark their own bindings, their
+         * switch's multicast groups and their port groups' copies for
+         * the bookkeeping. */
         if (!sw || idl_row_is_deleted(row)
-            || idl_row_column_changed(row, c->ls_ports)
-            || idl_row_column_changed(row, c->ls_name)) {
-            dirty |= NORTHD_DIRTY_PORTS | NORTHD_DIRTY_SETS | NORTHD_DIRTY_LBS;
-            nd->up_dirty = true;
-        }
-        if (idl_row_column_changed(row, c->ls_load_balancer)) {
+            || idl_row_column_changed(row, c->ls_load_balancer)) {
             dirty |= NORTHD_DIRTY_LBS;
         }
         if (idl_row_is_deleted(row)) {
@@ -2531,12 +2575,14 @@ northd_incremental_compute(struct northd *nd)
         if (idl_row_is_deleted(row)) {
             continue;           /* Left its switch's "ports" above. */
         }
+        struct northd_port *p = port_find(nd, idl_row_uuid(row));
         if (lsp_binding_columns_changed(c, row)) {
             changed = true;
-            dirty |= NORTHD_DIRTY_PORTS | NORTHD_DIRTY_SETS;
-            nd->up_dirty = true;
+            if (p) {
+                northd__port_pb_dirty(nd, p);
+                northd__sets_port_changed(nd, &p->uuid);
+            }
         }
-        struct northd_port *p = port_find(nd, idl_row_uuid(row));
         if (p && lsp_flow_columns_changed(c, row)) {
             const char *type = idl_row_get_string(row, c->lsp_type);
             if (p->is_router || (type && !strcmp(type, "router"))) {
@@ -2559,8 +2605,6 @@ northd_incremental_compute(struct northd *nd)
     relink_switches(nd, &relinks);
     if (routers_changed || relinks.n) {
         changed = true;
-        dirty |= NORTHD_DIRTY_ALL;
-        nd->up_dirty = true;
     }
     free(relinks.v);
     northd_dhcp_dns_changes(nd);
@@ -2577,20 +2621,27 @@ northd_incremental_compute(struct northd *nd)
             if (uuid_equals(&nat->uuid, u)) {
                 nat->stale = true;
                 router_update_nats(nd, nat->lr, false);
+                router_pb_dirty(nd, nat->lr);
             }
         }
         changed = true;
-        dirty |= NORTHD_DIRTY_PORTS;
     }
     IDL_FOR_EACH_TRACKED (row, c->lr) {
         struct northd_router *lr = northd__router_find(nd,
                                                        idl_row_uuid(row));
+        bool lbs = idl_row_column_changed(row, c->lr_load_balancer);
         if (lr) {
-            router_update_nats(nd, lr, idl_row_column_changed(
-                                   row, c->lr_load_balancer));
+            router_update_nats(nd, lr, lbs);
+            if (idl_row_column_changed(row, c->lr_nat)) {
+                /* "cr-" ports redirect always without distributed NAT. */
+                router_pb_dirty(nd, lr);
+            }
+        }
+        if (lbs) {
+            dirty |= NORTHD_DIRTY_LBS;
+            nd->rtr_sets_dirty = true;
         }
         changed = true;
-        dirty |= NORTHD_DIRTY_PORTS | NORTHD_DIRTY_SETS | NORTHD_DIRTY_LBS;
     }
 
     /* ACLs: a changed ACL is rebuilt wherever it applies (and may make
@@ -2605,15 +2656,18 @@ northd_incremental_compute(struct northd *nd)
     }
     IDL_FOR_EACH_TRACKED (row, c->pg) {
         changed = true;
-        dirty |= NORTHD_DIRTY_SETS;
-        northd__pg_changed(nd, idl_row_uuid(row));
+        northd__sets_pg_changed(nd, idl_row_uuid(row));
+        northd__pg_changed(nd, idl_row_uuid(row),
+                           idl_row_column_changed(row, c->pg_acls),
+                           idl_row_column_changed(row, c->pg_ports));
     }
     /* Load balancers: a changed one is rebuilt on the switches that have
      * it (with the ACL sync, since it makes them stateful) and on the
      * routers that have it. */
     IDL_FOR_EACH_TRACKED (row, c->lb) {
         changed = true;
-        dirty |= NORTHD_DIRTY_LBS | NORTHD_DIRTY_SETS; /* Router VIPs. */
+        dirty |= NORTHD_DIRTY_LBS;
+        nd->rtr_sets_dirty = true;      /* Router VIPs. */
         const struct idl_row *lrr;
         IDL_FOR_EACH_ROW (lrr, c->lr) {
             const struct datum *lbs = idl_row_get(lrr, c->lr_load_balancer);
@@ -2651,7 +2705,7 @@ northd_incremental_compute(struct northd *nd)
 
     if (idl_track_first(c->as)) {
         changed = true;
-        dirty |= NORTHD_DIRTY_SETS;
+        nd->nb_as_dirty = true;
     }
     if (idl_track_first(c->meter) || idl_track_first(c->band)) {
         changed = true;
@@ -3098,6 +3152,16 @@ nb_global_nb_cfg(const struct northd *nd)
     return g ? idl_row_get_integer(g, nd->nbc.nb_cfg, 0) : 0;
 }
 
+/* True if ports, router ports or port groups wait for their southbound
+ * rows. */
+static bool
+bookkeeping_pending(const struct northd *nd)
+{
+    return (!list_is_empty(&nd->pb_dirty) || !list_is_empty(&nd->rpb_dirty)
+            || nd->n_pb_gone || nd->n_set_ports || nd->n_set_pgs
+            || nd->nb_as_dirty || nd->rtr_sets_dirty);
+}
+
 /* Writes what has to be written, if this northd is the active one. */
 static void
 northd_write(struct northd *nd)
@@ -3110,6 +3174,7 @@ northd_write(struct northd *nd)
                           || idl_row_get_integer(sg, nd->sbc.nb_cfg, 0)
                              != nb_cfg);
         if (full || nd->dirty || cfg_stale || nd->dns_dirty
+            || bookkeeping_pending(nd)
             || !list_is_empty(&nd->lflows.dirty)) {
             struct idl_txn *txn = idl_txn_create(nd->sb);
             idl_txn_add_comment(txn, "kiln-northd");
@@ -3159,13 +3224,25 @@ sb_changes(struct northd *nd)
     unsigned int dirty = 0;
     const struct idl_row *row;
     IDL_FOR_EACH_TRACKED (row, c->pb) {
-        nd->up_dirty = true;
+        const struct uuid *u = idl_row_uuid(row);
         if (idl_row_is_deleted(row)) {
-            dirty |= NORTHD_DIRTY_PORTS | NORTHD_DIRTY_SETS;
+            if (!northd__sb_deleted_echo(nd, u)) {
+                dirty |= NORTHD_DIRTY_PORTS | NORTHD_DIRTY_SETS;
+                nd->up_dirty = true;
+            }
+            continue;
+        }
+        /* Its port's "up" may follow. */
+        struct northd_port *p;
+        HMAP_FOR_EACH_WITH_HASH (p, pb_node, uuid_hash(u), &nd->ports_by_pb) {
+            if (uuid_equals(&p->pb_row, u)) {
+                northd__port_up_check(nd, p);
+            }
         }
     }
     IDL_FOR_EACH_TRACKED (row, c->mc) {
-        if (idl_row_is_deleted(row)) {
+        if (idl_row_is_deleted(row)
+            && !northd__sb_deleted_echo(nd, idl_row_uuid(row))) {
             dirty |= NORTHD_DIRTY_PORTS;
         }
     }

@@ -87,6 +87,20 @@ key_set_add(struct key_set *ks, long long key)
     return true;
 }
 
+/* Removes 'key' if it is there. */
+static void
+key_set_remove(struct key_set *ks, long long key)
+{
+    struct key_node *k;
+    HMAP_FOR_EACH_WITH_HASH (k, node, hash_uint64(key, 0), &ks->keys) {
+        if (k->key == key) {
+            hmap_remove(&ks->keys, &k->node);
+            free(k);
+            return;
+        }
+    }
+}
+
 /* Takes and returns a free key in 1..'max', or 0 if none is left. */
 static long long
 key_set_alloc(struct key_set *ks, long long max)
@@ -123,6 +137,14 @@ set_datum(struct idl_txn *txn, const struct idl_row *row, bool is_new,
         idl_txn_set(txn, row, col, d);
     }
     datum_destroy(d, type);
+}
+
+/* set_datum(), for sb-sets.c. */
+void
+northd__set_datum(struct idl_txn *txn, const struct idl_row *row,
+                  bool is_new, const struct idl_column *col, struct datum *d)
+{
+    set_datum(txn, row, is_new, col, d);
 }
 
 /* Copies 'src_col' of northbound row 'src' into 'col' of 'row'. */
@@ -682,34 +704,213 @@ pb_fill_cr(struct northd *nd, struct idl_txn *txn,
     }
 }
 
-/* Per-datapath tunnel keys of ports. */
+/* The tunnel keys of the ports of one switch or router, kept from sync
+ * to sync in northd.pb_keys (built by the full Port_Binding sync, kept up
+ * to date by the incremental one). */
 struct dp_keys {
-    struct hmap_node node;      /* By datapath pointer. */
-    const void *sw;             /* The switch or router. */
+    struct hmap_node node;      /* In northd.pb_keys by uuid_hash(&owner). */
+    struct uuid owner;          /* The switch or router (its northbound
+                                 * row). */
     struct key_set keys;        /* Its port keys in use. */
 };
 
 static struct key_set *
-dp_keys_get(struct hmap *map, const void *sw)
+pb_keys_get(struct northd *nd, const struct uuid *owner)
 {
     struct dp_keys *k;
-    HMAP_FOR_EACH_WITH_HASH (k, node, hash_pointer(sw, 0), map) {
-        if (k->sw == sw) {
+    HMAP_FOR_EACH_WITH_HASH (k, node, uuid_hash(owner), &nd->pb_keys) {
+        if (uuid_equals(&k->owner, owner)) {
             return &k->keys;
         }
     }
     k = xmalloc(sizeof *k);
-    k->sw = sw;
+    k->owner = *owner;
     key_set_init(&k->keys);
-    hmap_insert(map, &k->node, hash_pointer(sw, 0));
+    hmap_insert(&nd->pb_keys, &k->node, uuid_hash(owner));
     return &k->keys;
+}
+
+/* Rows this northd deleted, so that their deletion coming back is not
+ * taken for somebody else's. */
+struct sb_deleted {
+    struct hmap_node node;      /* In northd.sb_deleted. */
+    struct uuid row;            /* The row. */
+};
+
+static void
+sb_delete(struct northd *nd, struct idl_txn *txn, const struct idl_row *row)
+{
+    struct sb_deleted *d = xmalloc(sizeof *d);
+    d->row = *idl_row_uuid(row);
+    hmap_insert(&nd->sb_deleted, &d->node, uuid_hash(&d->row));
+    idl_txn_delete(txn, row);
+}
+
+/* Returns true (and forgets it) if this northd deleted row 'u' in its
+ * last southbound transaction. */
+bool
+northd__sb_deleted_echo(struct northd *nd, const struct uuid *u)
+{
+    struct sb_deleted *d;
+    HMAP_FOR_EACH_WITH_HASH (d, node, uuid_hash(u), &nd->sb_deleted) {
+        if (uuid_equals(&d->row, u)) {
+            hmap_remove(&nd->sb_deleted, &d->node);
+            free(d);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+sb_deleted_clear(struct northd *nd)
+{
+    struct sb_deleted *d;
+    HMAP_FOR_EACH_POP (d, node, &nd->sb_deleted) {
+        free(d);
+    }
+}
+
+/* Forgets the Port_Binding state kept between syncs: the keys, the rows
+ * of the ports, what is dirty, gone or deleted.  The next sync must be a
+ * full one. */
+void
+northd__pb_state_clear(struct northd *nd)
+{
+    struct dp_keys *k;
+    HMAP_FOR_EACH_POP (k, node, &nd->pb_keys) {
+        key_set_uninit(&k->keys);
+        free(k);
+    }
+    nd->pb_keys_valid = false;
+    struct northd_port *p;
+    HMAP_FOR_EACH_POP (p, pb_node, &nd->ports_by_pb) {
+        p->has_pb = false;
+    }
+    struct northd_rport *rp;
+    HMAP_FOR_EACH (rp, node, &nd->rports) {
+        rp->has_pb = rp->has_cr = false;
+    }
+    LIST_FOR_EACH_POP (p, pb_dirty_node, &nd->pb_dirty) {
+        p->pb_dirty = false;
+    }
+    LIST_FOR_EACH_POP (rp, pb_dirty_node, &nd->rpb_dirty) {
+        rp->pb_dirty = false;
+    }
+    nd->n_pb_gone = 0;
+    sb_deleted_clear(nd);
+}
+
+/* Marks the Port_Binding of 'p' for the next sync, and its switch's
+ * multicast groups. */
+void
+northd__port_pb_dirty(struct northd *nd, struct northd_port *p)
+{
+    if (!p->pb_dirty) {
+        p->pb_dirty = true;
+        list_push_back(&nd->pb_dirty, &p->pb_dirty_node);
+    }
+    p->sw->mc_dirty = true;
+}
+
+/* Marks the Port_Bindings of 'rp' (and its "cr-" port) for the next
+ * sync. */
+void
+northd__rport_pb_dirty(struct northd *nd, struct northd_rport *rp)
+{
+    if (!rp->pb_dirty) {
+        rp->pb_dirty = true;
+        list_push_back(&nd->rpb_dirty, &rp->pb_dirty_node);
+    }
+}
+
+static void
+pb_gone_add(struct northd *nd, const struct uuid *row, const struct uuid *dp,
+            long long key)
+{
+    if (nd->n_pb_gone >= nd->allocated_pb_gone) {
+        nd->pb_gone = x2nrealloc(nd->pb_gone, &nd->allocated_pb_gone,
+                                 sizeof *nd->pb_gone);
+    }
+    nd->pb_gone[nd->n_pb_gone++] = (struct northd_pb_gone) {
+        .row = *row, .dp = *dp, .key = key,
+    };
+}
+
+/* 'p' is being destroyed: its Port_Binding goes at the next sync. */
+void
+northd__port_pb_gone(struct northd *nd, struct northd_port *p)
+{
+    if (p->pb_dirty) {
+        list_remove(&p->pb_dirty_node);
+        p->pb_dirty = false;
+    }
+    if (p->up_check) {
+        list_remove(&p->up_node);
+        p->up_check = false;
+    }
+    if (p->has_pb) {
+        hmap_remove(&nd->ports_by_pb, &p->pb_node);
+        pb_gone_add(nd, &p->pb_row, &p->sw->uuid, p->pb_key);
+        p->has_pb = false;
+    }
+    p->sw->mc_dirty = true;
+}
+
+/* 'rp' is being destroyed: its Port_Bindings go at the next sync. */
+void
+northd__rport_pb_gone(struct northd *nd, struct northd_rport *rp)
+{
+    if (rp->pb_dirty) {
+        list_remove(&rp->pb_dirty_node);
+        rp->pb_dirty = false;
+    }
+    if (rp->has_pb) {
+        pb_gone_add(nd, &rp->pb_row, &rp->lr->uuid, rp->pb_key);
+    }
+    if (rp->has_cr) {
+        pb_gone_add(nd, &rp->cr_row, &rp->lr->uuid, rp->cr_key);
+    }
+    rp->has_pb = rp->has_cr = false;
+}
+
+/* Asks the next northbound sync to check the "up" and "tag" of 'p'. */
+void
+northd__port_up_check(struct northd *nd, struct northd_port *p)
+{
+    if (!p->up_check) {
+        p->up_check = true;
+        list_push_back(&nd->up_check, &p->up_node);
+    }
+}
+
+static void
+port_set_pb(struct northd *nd, struct northd_port *p, const struct uuid *row,
+            long long key)
+{
+    if (p->has_pb) {
+        hmap_remove(&nd->ports_by_pb, &p->pb_node);
+    }
+    p->pb_row = *row;
+    p->pb_key = key;
+    p->has_pb = true;
+    hmap_insert(&nd->ports_by_pb, &p->pb_node, uuid_hash(row));
+}
+
+/* Inserts a Port_Binding row with a UUID of its own choosing, so that the
+ * UUID it keeps for the port is the row's for good. */
+static const struct idl_row *
+pb_insert(struct idl_txn *txn, const struct northd_sb *c, struct uuid *u)
+{
+    uuid_generate(u);
+    return idl_txn_insert_uuid(txn, c->pb, u);
 }
 
 /* One Port_Binding northd wants: a switch port or a router port. */
 struct pb_item {
     struct northd_port *p;      /* The switch port, or NULL. */
     struct northd_rport *rp;    /* Or the router port... */
-    const void *dp;             /* Its switch or router, for keys. */
+    const struct uuid *dp;      /* Its switch or router, for keys. */
     const struct uuid *sb_dp;   /* Its Datapath_Binding. */
     char *cr;                   /* ...or its "cr-<port>", if not NULL.
                                  * Owned. */
@@ -734,7 +935,8 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
         const struct idl_row *lsp = idl_row_find(nd->nbc.lsp, &p->uuid);
         const char *name = lsp ? idl_row_get_string(lsp, nd->nbc.lsp_name)
                                : NULL;
-        items[i] = (struct pb_item) { p, NULL, p->sw, &p->sw->sb_dp, NULL };
+        items[i] = (struct pb_item) { p, NULL, &p->sw->uuid, &p->sw->sb_dp,
+                                      NULL };
         if (name && p->sw->has_sb_dp) {
             char idx[32];
             snprintf(idx, sizeof idx, "%zu", i);
@@ -746,7 +948,8 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
     HMAP_FOR_EACH (lr, node, &nd->routers) {
         for (size_t k = 0; k < lr->n_ports; k++) {
             struct northd_rport *rp = lr->ports[k];
-            items[i] = (struct pb_item) { NULL, rp, lr, &lr->sb_dp, NULL };
+            items[i] = (struct pb_item) { NULL, rp, &lr->uuid, &lr->sb_dp,
+                                          NULL };
             if (lr->has_sb_dp && !strmap_contains(&by_name, rp->lrp.name)) {
                 char idx[32];
                 snprintf(idx, sizeof idx, "%zu", i);
@@ -764,7 +967,8 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
                 continue;
             }
             char *cr = xasprintf("cr-%s", rp->lrp.name);
-            items[i] = (struct pb_item) { NULL, rp, lr, &lr->sb_dp, cr };
+            items[i] = (struct pb_item) { NULL, rp, &lr->uuid, &lr->sb_dp,
+                                          cr };
             if (lr->has_sb_dp && !strmap_contains(&by_name, cr)) {
                 char idx[32];
                 snprintf(idx, sizeof idx, "%zu", i);
@@ -780,22 +984,23 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
     }
 
     /* Claim existing rows; a port keeps its key while on the same
-     * datapath. */
-    struct hmap keys = HMAP_INITIALIZER(&keys);
+     * datapath.  The keys, rows and what is dirty are rebuilt from
+     * scratch. */
+    northd__pb_state_clear(nd);
     const struct idl_row *row;
     IDL_FOR_EACH_ROW (row, c->pb) {
         const char *name = idl_row_get_string(row, c->pb_logical_port);
         const char *idx = name ? strmap_find(&by_name, name) : NULL;
         const struct datum *dp = idl_row_get(row, c->pb_datapath);
         if (!idx || refs[atoi(idx)].row) {
-            idl_txn_delete(txn, row);
+            sb_delete(nd, txn, row);
             continue;
         }
         size_t k = atoi(idx);
         refs[k].row = row;
         if (dp->n == 1 && uuid_equals(&dp->keys[0].uuid, items[k].sb_dp)) {
             long long key = idl_row_get_integer(row, c->pb_tunnel_key, 0);
-            if (!key_set_add(dp_keys_get(&keys, items[k].dp), key)) {
+            if (!key_set_add(pb_keys_get(nd, items[k].dp), key)) {
                 refs[k].is_new = true;      /* Needs a new key. */
             }
         } else {
@@ -820,44 +1025,153 @@ sync_port_bindings(struct northd *nd, struct idl_txn *txn,
         }
         bool needs_key = refs[k].is_new || !refs[k].row;
         bool is_new = !refs[k].row;
+        long long key = (refs[k].row
+                         ? idl_row_get_integer(refs[k].row, c->pb_tunnel_key,
+                                               0)
+                         : 0);
+        struct uuid u = refs[k].row ? *idl_row_uuid(refs[k].row)
+                                    : (struct uuid) { { 0 } };
         if (needs_key) {
-            long long key = key_set_alloc(dp_keys_get(&keys, it->dp),
-                                          PORT_KEY_MAX);
+            key = key_set_alloc(pb_keys_get(nd, it->dp), PORT_KEY_MAX);
             if (!key) {
                 static struct log_rate_limit rl = LOG_RATE_LIMIT_INIT(1, 5);
                 LOG_WARN_RL(&rl, "out of port tunnel keys");
                 if (refs[k].row) {
-                    idl_txn_delete(txn, refs[k].row);
+                    sb_delete(nd, txn, refs[k].row);
                     refs[k].row = NULL;
                 }
                 continue;
             }
             if (is_new) {
-                refs[k].row = idl_txn_insert(txn, c->pb);
+                refs[k].row = pb_insert(txn, c, &u);
             }
             idl_txn_set_integer(txn, refs[k].row, c->pb_tunnel_key, key);
         }
         refs[k].is_new = is_new;
         if (it->p) {
             pb_fill(nd, txn, it->p, lsp, refs[k].row, is_new);
+            port_set_pb(nd, it->p, &u, key);
         } else if (it->cr) {
             pb_fill_cr(nd, txn, it->rp, refs[k].row, is_new);
+            it->rp->cr_row = u;
+            it->rp->cr_key = key;
+            it->rp->has_cr = true;
         } else {
             pb_fill_router(nd, txn, it->rp, refs[k].row, is_new);
+            it->rp->pb_row = u;
+            it->rp->pb_key = key;
+            it->rp->has_pb = true;
         }
     }
     for (size_t k = 0; k < n; k++) {
         free(items[k].cr);
     }
-
-    struct dp_keys *dk;
-    HMAP_FOR_EACH_POP (dk, node, &keys) {
-        key_set_uninit(&dk->keys);
-        free(dk);
-    }
-    hmap_uninit(&keys);
+    nd->pb_keys_valid = true;
     strmap_uninit(&by_name);
     free(items);
+}
+
+/* Makes the Port_Binding of 'rp' ('is_cr': of its "cr-" port) what the
+ * port says, inserting it if it has none. */
+static void
+sync_rport_binding(struct northd *nd, struct idl_txn *txn,
+                   struct northd_rport *rp, bool is_cr)
+{
+    const struct northd_sb *c = &nd->sbc;
+    struct uuid *row_uuid = is_cr ? &rp->cr_row : &rp->pb_row;
+    long long *keyp = is_cr ? &rp->cr_key : &rp->pb_key;
+    bool *has = is_cr ? &rp->has_cr : &rp->has_pb;
+    struct key_set *ks = pb_keys_get(nd, &rp->lr->uuid);
+    const struct idl_row *row = *has ? idl_row_find(c->pb, row_uuid) : NULL;
+    bool is_new = !row;
+    if (!row) {
+        if (*has) {
+            key_set_remove(ks, *keyp);  /* Deleted by somebody else. */
+        }
+        long long key = key_set_alloc(ks, PORT_KEY_MAX);
+        if (!key) {
+            *has = false;
+            return;
+        }
+        row = pb_insert(txn, c, row_uuid);
+        idl_txn_set_integer(txn, row, c->pb_tunnel_key, key);
+        *keyp = key;
+        *has = true;
+    }
+    if (is_cr) {
+        pb_fill_cr(nd, txn, rp, row, is_new);
+    } else {
+        pb_fill_router(nd, txn, rp, row, is_new);
+    }
+}
+
+/* Syncs the Port_Bindings of what changed since the last sync: deletes
+ * those of ports that went, refreshes (or inserts) those of dirty ports.
+ * Needs the keys a full sync_port_bindings() built. */
+static void
+sync_port_bindings_incr(struct northd *nd, struct idl_txn *txn)
+{
+    const struct northd_sb *c = &nd->sbc;
+    for (size_t i = 0; i < nd->n_pb_gone; i++) {
+        const struct northd_pb_gone *g = &nd->pb_gone[i];
+        key_set_remove(pb_keys_get(nd, &g->dp), g->key);
+        const struct idl_row *row = idl_row_find(c->pb, &g->row);
+        if (row) {
+            sb_delete(nd, txn, row);
+        }
+    }
+    nd->n_pb_gone = 0;
+
+    struct northd_port *p;
+    LIST_FOR_EACH_POP (p, pb_dirty_node, &nd->pb_dirty) {
+        p->pb_dirty = false;
+        const struct idl_row *lsp = idl_row_find(nd->nbc.lsp, &p->uuid);
+        if (!lsp || !p->sw->has_sb_dp) {
+            continue;
+        }
+        struct key_set *ks = pb_keys_get(nd, &p->sw->uuid);
+        const struct idl_row *row = (p->has_pb ? idl_row_find(c->pb,
+                                                              &p->pb_row)
+                                               : NULL);
+        bool is_new = !row;
+        if (!row) {
+            if (p->has_pb) {
+                key_set_remove(ks, p->pb_key);  /* Deleted by somebody
+                                                 * else. */
+            }
+            long long key = key_set_alloc(ks, PORT_KEY_MAX);
+            if (!key) {
+                static struct log_rate_limit rl = LOG_RATE_LIMIT_INIT(1, 5);
+                LOG_WARN_RL(&rl, "out of port tunnel keys");
+                continue;
+            }
+            struct uuid u;
+            row = pb_insert(txn, c, &u);
+            idl_txn_set_integer(txn, row, c->pb_tunnel_key, key);
+            port_set_pb(nd, p, &u, key);
+        }
+        pb_fill(nd, txn, p, lsp, row, is_new);
+        northd__port_up_check(nd, p);
+    }
+
+    struct northd_rport *rp;
+    LIST_FOR_EACH_POP (rp, pb_dirty_node, &nd->rpb_dirty) {
+        rp->pb_dirty = false;
+        if (!rp->lr->has_sb_dp) {
+            continue;
+        }
+        sync_rport_binding(nd, txn, rp, false);
+        if (rp->lrp.is_dgp) {
+            sync_rport_binding(nd, txn, rp, true);
+        } else if (rp->has_cr) {
+            key_set_remove(pb_keys_get(nd, &rp->lr->uuid), rp->cr_key);
+            const struct idl_row *row = idl_row_find(c->pb, &rp->cr_row);
+            if (row) {
+                sb_delete(nd, txn, row);
+            }
+            rp->has_cr = false;
+        }
+    }
 }
 
 /* Multicast_Group. */
@@ -868,321 +1182,131 @@ struct mc_want {
     struct datum ports;         /* Port_Binding UUIDs. */
 };
 
-static void
-sync_multicast_groups(struct northd *nd, struct idl_txn *txn,
-                      const struct pb_ref *refs)
-{
-    const struct northd_sb *c = &nd->sbc;
-    const struct db_type *ports_type = col_type(c->mc_ports);
+/* What one switch wants of its groups. */
+struct mc_switch {
+    struct hmap_node node;      /* By uuid_hash(&sw->sb_dp). */
+    struct northd_switch *sw;   /* The switch. */
+    struct mc_want want[3];     /* _MC_flood, _MC_unknown, _MC_flood_l2. */
+    bool found[3];              /* A row holds each already. */
+};
 
-    /* What each switch wants: ovn-northd(8) floods to every enabled port,
-     * and sends unknown destinations to the enabled ports with
-     * "unknown". */
-    struct northd_switch *sw;
-    size_t n_sw = hmap_count(&nd->switches);
-    struct mc_want (*want)[3] = xcalloc(n_sw + 1, sizeof *want);
-    struct hmap_node **sw_index = xcalloc(n_sw + 1, sizeof *sw_index);
-    size_t s = 0;
-    HMAP_FOR_EACH (sw, node, &nd->switches) {
-        want[s][0] = (struct mc_want) { "_MC_flood", MC_FLOOD_KEY };
-        want[s][1] = (struct mc_want) { "_MC_unknown", MC_UNKNOWN_KEY };
-        want[s][2] = (struct mc_want) { "_MC_flood_l2", MC_FLOOD_L2_KEY };
-        for (int g = 0; g < 3; g++) {
-            datum_init_empty(&want[s][g].ports);
-        }
-        sw_index[s] = &sw->node;
-        s++;
-    }
-    size_t i = 0;
+/* Fills 'ms' with what its switch wants: ovn-northd(8) floods to every
+ * enabled port, and sends unknown destinations to the enabled ports with
+ * "unknown"; "_MC_flood_l2" leaves the router ports out. */
+static void
+mc_switch_init(struct northd *nd, struct mc_switch *ms,
+               struct northd_switch *sw)
+{
+    ms->sw = sw;
+    ms->want[0] = (struct mc_want) { "_MC_flood", MC_FLOOD_KEY };
+    ms->want[1] = (struct mc_want) { "_MC_unknown", MC_UNKNOWN_KEY };
+    ms->want[2] = (struct mc_want) { "_MC_flood_l2", MC_FLOOD_L2_KEY };
+    size_t n = 0;
     struct northd_port *p;
-    HMAP_FOR_EACH (p, node, &nd->ports) {
-        const struct pb_ref *ref = &refs[i++];
-        const struct idl_row *lsp = idl_row_find(nd->nbc.lsp, &p->uuid);
-        if (!ref->row || !lsp
-            || !idl_row_get_boolean(lsp, nd->nbc.lsp_enabled, true)) {
-            continue;
-        }
-        for (s = 0; s < n_sw && sw_index[s] != &p->sw->node; s++) {
+    LIST_FOR_EACH (p, sw_node, &sw->ports) {
+        n += p->has_pb;
+    }
+    for (int g = 0; g < 3; g++) {
+        datum_init_alloc(&ms->want[g].ports, n, false);
+        ms->want[g].ports.n = 0;
+        ms->found[g] = false;
+    }
+    LIST_FOR_EACH (p, sw_node, &sw->ports) {
+        const struct idl_row *lsp = (p->has_pb
+                                     ? idl_row_find(nd->nbc.lsp, &p->uuid)
+                                     : NULL);
+        if (!lsp || !idl_row_get_boolean(lsp, nd->nbc.lsp_enabled, true)) {
             continue;
         }
         for (int g = 0; g < 3; g++) {
             if ((g == 1 && !p->counts_unknown) || (g == 2 && p->is_router)) {
                 continue;
             }
-            struct datum *d = &want[s][g].ports;
-            d->keys = xrealloc(d->keys, (d->n + 1) * sizeof *d->keys);
-            d->keys[d->n++].uuid = *idl_row_uuid(ref->row);
+            struct datum *d = &ms->want[g].ports;
+            d->keys[d->n++].uuid = p->pb_row;
         }
+    }
+}
+
+/* Syncs the Multicast_Group rows of every switch ('all') or of those
+ * marked 'mc_dirty', from the Port_Bindings the ports have now. */
+static void
+sync_multicast_groups(struct northd *nd, struct idl_txn *txn, bool all)
+{
+    const struct northd_sb *c = &nd->sbc;
+    const struct db_type *ports_type = col_type(c->mc_ports);
+    struct hmap want = HMAP_INITIALIZER(&want);
+    struct northd_switch *sw;
+    HMAP_FOR_EACH (sw, node, &nd->switches) {
+        if ((all || sw->mc_dirty) && sw->has_sb_dp) {
+            struct mc_switch *ms = xmalloc(sizeof *ms);
+            mc_switch_init(nd, ms, sw);
+            hmap_insert(&want, &ms->node, uuid_hash(&sw->sb_dp));
+        }
+        sw->mc_dirty = false;
+    }
+    if (hmap_is_empty(&want) && !all) {
+        hmap_uninit(&want);
+        return;
     }
 
     /* Match them with the rows. */
-    bool (*found)[3] = xcalloc(n_sw + 1, sizeof *found);
     const struct idl_row *row;
     IDL_FOR_EACH_ROW (row, c->mc) {
         const struct datum *dp = idl_row_get(row, c->mc_datapath);
         const char *name = idl_row_get_string(row, c->mc_name);
-        int g = -1;
-        s = n_sw;
-        if (dp->n == 1 && name) {
-            for (s = 0; s < n_sw; s++) {
-                sw = CONTAINER_OF(sw_index[s], struct northd_switch, node);
-                if (sw->has_sb_dp
-                    && uuid_equals(&sw->sb_dp, &dp->keys[0].uuid)) {
+        struct mc_switch *ms = NULL, *m;
+        if (dp->n == 1) {
+            HMAP_FOR_EACH_WITH_HASH (m, node, uuid_hash(&dp->keys[0].uuid),
+                                     &want) {
+                if (uuid_equals(&m->sw->sb_dp, &dp->keys[0].uuid)) {
+                    ms = m;
                     break;
                 }
             }
-            for (int k = 0; s < n_sw && k < 3; k++) {
-                if (!strcmp(name, want[s][k].name)) {
-                    g = k;
-                }
-            }
         }
-        if (g < 0 || found[s][g] || !want[s][g].ports.n) {
-            idl_txn_delete(txn, row);
+        if (!ms) {
+            if (all) {
+                sb_delete(nd, txn, row);    /* Not a switch's. */
+            }
             continue;
         }
-        found[s][g] = true;
+        int g = -1;
+        for (int k = 0; name && k < 3; k++) {
+            if (!strcmp(name, ms->want[k].name)) {
+                g = k;
+            }
+        }
+        if (g < 0 || ms->found[g] || !ms->want[g].ports.n) {
+            sb_delete(nd, txn, row);
+            continue;
+        }
+        ms->found[g] = true;
         struct datum d;
-        datum_clone(&d, &want[s][g].ports, ports_type);
+        datum_clone(&d, &ms->want[g].ports, ports_type);
         set_datum(txn, row, false, c->mc_ports, &d);
-        set_integer(txn, row, false, c->mc_tunnel_key, want[s][g].key);
+        set_integer(txn, row, false, c->mc_tunnel_key, ms->want[g].key);
     }
-    for (s = 0; s < n_sw; s++) {
-        sw = CONTAINER_OF(sw_index[s], struct northd_switch, node);
+    struct mc_switch *ms;
+    HMAP_FOR_EACH_POP (ms, node, &want) {
         for (int g = 0; g < 3; g++) {
-            if (!found[s][g] && want[s][g].ports.n && sw->has_sb_dp) {
+            if (!ms->found[g] && ms->want[g].ports.n) {
                 row = idl_txn_insert(txn, c->mc);
-                idl_txn_set_uuid(txn, row, c->mc_datapath, &sw->sb_dp);
-                idl_txn_set_string(txn, row, c->mc_name, want[s][g].name);
+                idl_txn_set_uuid(txn, row, c->mc_datapath, &ms->sw->sb_dp);
+                idl_txn_set_string(txn, row, c->mc_name, ms->want[g].name);
                 idl_txn_set_integer(txn, row, c->mc_tunnel_key,
-                                    want[s][g].key);
+                                    ms->want[g].key);
                 struct datum d;
-                datum_clone(&d, &want[s][g].ports, ports_type);
+                datum_clone(&d, &ms->want[g].ports, ports_type);
                 set_datum(txn, row, true, c->mc_ports, &d);
             }
-            datum_destroy(&want[s][g].ports, ports_type);
+            datum_destroy(&ms->want[g].ports, ports_type);
         }
+        free(ms);
     }
-    free(found);
-    free(want);
-    free(sw_index);
+    hmap_uninit(&want);
 }
 
-
-/* Port_Group and Address_Set: named sets of strings. */
-
-/* One named set northd wants. */
-struct want_set {
-    struct hmap_node node;      /* By hash_string(name, 0). */
-    char *name;                 /* Its name.  Owned. */
-    struct datum d;             /* Its strings.  Owned. */
-    bool found;                 /* A row holds it already. */
-};
-
-static struct want_set *
-want_set_find(const struct hmap *want, const char *name)
-{
-    struct want_set *w;
-    HMAP_FOR_EACH_WITH_HASH (w, node, hash_string(name, 0), want) {
-        if (!strcmp(w->name, name)) {
-            return w;
-        }
-    }
-    return NULL;
-}
-
-/* Returns the set 'name' of 'want', created empty if need be. */
-static struct want_set *
-want_set_get(struct hmap *want, const char *name)
-{
-    struct want_set *w = want_set_find(want, name);
-    if (!w) {
-        w = xzalloc(sizeof *w);
-        w->name = xstrdup(name);
-        datum_init_empty(&w->d);
-        hmap_insert(want, &w->node, hash_string(name, 0));
-    }
-    return w;
-}
-
-static void
-want_set_add(struct want_set *w, const char *value)
-{
-    w->d.keys = xrealloc(w->d.keys, (w->d.n + 1) * sizeof *w->d.keys);
-    w->d.keys[w->d.n++].string = xstrdup(value);
-}
-
-/* Makes the rows of 'table' (a "name" column 'name_col' and a set of
- * strings 'set_col') those of 'want', which it empties. */
-static void
-sync_named_sets(struct idl_txn *txn, struct idl_table *table,
-                const struct idl_column *name_col,
-                const struct idl_column *set_col, struct hmap *want)
-{
-    const struct db_type *type = col_type(set_col);
-    const struct idl_row *row;
-    IDL_FOR_EACH_ROW (row, table) {
-        const char *name = idl_row_get_string(row, name_col);
-        struct want_set *w = name ? want_set_find(want, name) : NULL;
-        if (!w || w->found) {
-            idl_txn_delete(txn, row);
-            continue;
-        }
-        w->found = true;
-        struct datum d;
-        datum_clone(&d, &w->d, type);
-        set_datum(txn, row, false, set_col, &d);
-    }
-    struct want_set *w;
-    HMAP_FOR_EACH_POP (w, node, want) {
-        if (!w->found) {
-            row = idl_txn_insert(txn, table);
-            idl_txn_set_string(txn, row, name_col, w->name);
-            struct datum d;
-            datum_clone(&d, &w->d, type);
-            set_datum(txn, row, true, set_col, &d);
-        }
-        datum_destroy(&w->d, type);
-        free(w->name);
-        free(w);
-    }
-    hmap_uninit(want);
-}
-
-/* ovn-northd(8): each Port_Group goes south once per switch it has ports
- * on, named "<datapath tunnel key>_<name>", with the ports there, so that
- * each chassis expands "@name" to the ports of the datapath at hand. */
-static void
-sync_port_groups(struct northd *nd, struct idl_txn *txn)
-{
-    const struct northd_nb *n = &nd->nbc;
-    struct hmap want = HMAP_INITIALIZER(&want);
-    const struct idl_row *pg;
-    IDL_FOR_EACH_ROW (pg, n->pg) {
-        const char *name = idl_row_get_string(pg, n->pg_name);
-        const struct datum *ports = idl_row_get(pg, n->pg_ports);
-        for (size_t i = 0; name && i < ports->n; i++) {
-            const struct uuid *u = &ports->keys[i].uuid;
-            struct northd_port *p = northd__port_find(nd, u);
-            const struct idl_row *lsp = idl_row_find(n->lsp, u);
-            const char *pname = lsp ? idl_row_get_string(lsp, n->lsp_name)
-                                    : NULL;
-            if (!p || !pname || !p->sw->has_sb_dp) {
-                continue;
-            }
-            char *sb_name = xasprintf("%lld_%s", p->sw->tunnel_key, name);
-            want_set_add(want_set_get(&want, sb_name), pname);
-            free(sb_name);
-        }
-    }
-    sync_named_sets(txn, nd->sbc.pg, nd->sbc.pg_name, nd->sbc.pg_ports,
-                    &want);
-}
-
-/* ovn-northd(8): the northbound address sets go south as they are; so do
- * one IPv4 and one IPv6 set per port group, "<name>_ip4" and
- * "<name>_ip6", with the addresses of its ports, and "svc_monitor_mac"
- * with NB_Global options:svc_monitor_mac. */
-static void
-sync_address_sets(struct northd *nd, struct idl_txn *txn)
-{
-    const struct northd_nb *n = &nd->nbc;
-    struct hmap want = HMAP_INITIALIZER(&want);
-    const struct idl_row *row;
-    IDL_FOR_EACH_ROW (row, n->as) {
-        const char *name = idl_row_get_string(row, n->as_name);
-        if (!name) {
-            continue;
-        }
-        struct want_set *w = want_set_get(&want, name);
-        const struct datum *addrs = idl_row_get(row, n->as_addresses);
-        for (size_t i = 0; i < addrs->n; i++) {
-            want_set_add(w, addrs->keys[i].string);
-        }
-    }
-    IDL_FOR_EACH_ROW (row, n->pg) {
-        const char *name = idl_row_get_string(row, n->pg_name);
-        if (!name) {
-            continue;
-        }
-        char *s4 = xasprintf("%s_ip4", name);
-        char *s6 = xasprintf("%s_ip6", name);
-        struct want_set *w4 = want_set_get(&want, s4);
-        struct want_set *w6 = want_set_get(&want, s6);
-        free(s4);
-        free(s6);
-        const struct datum *ports = idl_row_get(row, n->pg_ports);
-        for (size_t i = 0; i < ports->n; i++) {
-            const struct uuid *u = &ports->keys[i].uuid;
-            const struct idl_row *lsp = idl_row_find(n->lsp, u);
-            if (!lsp || !northd__port_find(nd, u)) {
-                continue;
-            }
-            const struct datum *addrs = idl_row_get(lsp, n->lsp_addresses);
-            for (size_t k = 0; k < addrs->n; k++) {
-                struct lswitch_addresses a;
-                if (!lswitch_addresses_parse(addrs->keys[k].string, &a)) {
-                    continue;
-                }
-                struct ds ip = DS_EMPTY_INITIALIZER;
-                for (size_t j = 0; j < a.n_ip4s; j++) {
-                    struct ip_prefix p = { .family = AF_INET,
-                                           .ip4 = a.ip4s[j], .plen = 32 };
-                    ds_clear(&ip);
-                    ip_prefix_format_addr(&p, &ip);
-                    want_set_add(w4, ds_cstr(&ip));
-                }
-                for (size_t j = 0; j < a.n_ip6s; j++) {
-                    struct ip_prefix p = { .family = AF_INET6,
-                                           .ip6 = a.ip6s[j], .plen = 128 };
-                    ds_clear(&ip);
-                    ip_prefix_format_addr(&p, &ip);
-                    want_set_add(w6, ds_cstr(&ip));
-                }
-                ds_uninit(&ip);
-                lswitch_addresses_destroy(&a);
-            }
-        }
-    }
-    /* ovn-northd(8): a router's VIPs, for its ARP and ND answers on its
-     * ports of the same family. */
-    struct northd_router *lr;
-    HMAP_FOR_EACH (lr, node, &nd->routers) {
-        bool has4 = false, has6 = false;    /* Link-local aside. */
-        for (size_t i = 0; i < lr->n_ports; i++) {
-            const struct lrouter_port *lrp = &lr->ports[i]->lrp;
-            for (size_t k = 0; k < lrp->n_networks; k++) {
-                if (lrp->networks[k].family == AF_INET) {
-                    has4 = true;
-                } else if (!lrouter_port_is_lla(&lrp->networks[k])) {
-                    has6 = true;
-                }
-            }
-        }
-        if (!lr->has_sb_dp) {
-            continue;
-        }
-        for (size_t i = 0; i < lr->n_lb_ips; i++) {
-            const char *ip = lr->lb_ips[i];
-            if (!(strchr(ip, ':') ? has6 : has4)) {
-                continue;
-            }
-            char *name = xasprintf("_rtr_lb_%lld_ip%c", lr->tunnel_key,
-                                   strchr(ip, ':') ? '6' : '4');
-            want_set_add(want_set_get(&want, name), ip);
-            free(name);
-        }
-    }
-    const struct idl_row *ng = idl_table_first_row(n->global);
-    const char *svc_mac = ng ? idl_row_get_map_string(ng, n->options,
-                                                      "svc_monitor_mac")
-                             : NULL;
-    if (svc_mac) {
-        want_set_add(want_set_get(&want, "svc_monitor_mac"), svc_mac);
-    }
-    sync_named_sets(txn, nd->sbc.as, nd->sbc.as_name, nd->sbc.as_addresses,
-                    &want);
-}
 
 /* Meter. */
 
@@ -1605,18 +1729,19 @@ northd__sync_bindings(struct northd *nd, struct idl_txn *txn,
 
     sync_datapaths(nd, txn);
     sync_ha_chassis_groups(nd, txn);
-    if (dirty & NORTHD_DIRTY_PORTS) {
+    sb_deleted_clear(nd);
+    if (dirty & NORTHD_DIRTY_PORTS || !nd->pb_keys_valid) {
         struct pb_ref *refs = xcalloc(hmap_count(&nd->ports)
                                       + 2 * hmap_count(&nd->rports) + 1,
                                       sizeof *refs);
         sync_port_bindings(nd, txn, refs);
-        sync_multicast_groups(nd, txn, refs);
         free(refs);
+        sync_multicast_groups(nd, txn, true);
+    } else {
+        sync_port_bindings_incr(nd, txn);
+        sync_multicast_groups(nd, txn, false);
     }
-    if (dirty & NORTHD_DIRTY_SETS) {
-        sync_port_groups(nd, txn);
-        sync_address_sets(nd, txn);
-    }
+    northd__sync_sets(nd, txn, dirty & NORTHD_DIRTY_SETS);
     if (dirty & NORTHD_DIRTY_METERS) {
         sync_meters(nd, txn);
     }
@@ -1626,6 +1751,22 @@ northd__sync_bindings(struct northd *nd, struct idl_txn *txn,
     if (nd->dns_dirty || dirty == NORTHD_DIRTY_ALL) {
         sync_dhcp_dns(nd, txn);
         nd->dns_dirty = false;
+    }
+}
+
+/* Sets the "up" of Logical_Switch_Port 'lsp' to 'up' and its "tag" to
+ * its "tag_request", where they differ. */
+static void
+port_sync_up(struct idl_txn *txn, const struct northd_nb *n,
+             const struct idl_row *lsp, bool up)
+{
+    long long tag = idl_row_get_integer(lsp, n->lsp_tag_request, 0);
+    if (tag > 0 && idl_row_get_integer(lsp, n->lsp_tag, 0) != tag) {
+        idl_txn_set_integer(txn, lsp, n->lsp_tag, tag);
+    }
+    const struct datum *d = idl_row_get(lsp, n->lsp_up);
+    if (d->n != 1 || d->keys[0].boolean != up) {
+        idl_txn_set_boolean(txn, lsp, n->lsp_up, up);
     }
 }
 
@@ -1714,9 +1855,27 @@ northd__sync_nb(struct northd *nd, struct idl_txn *txn)
     /* ovn-nb(5) Logical_Switch_Port "up": true once a chassis bound the
      * port and set Port_Binding "up". */
     if (!nd->up_dirty) {
+        /* Only the ports whose binding changed. */
+        struct northd_port *p;
+        LIST_FOR_EACH_POP (p, up_node, &nd->up_check) {
+            p->up_check = false;
+            const struct idl_row *lsp = idl_row_find(n->lsp, &p->uuid);
+            if (!lsp) {
+                continue;
+            }
+            const struct idl_row *pb = (p->has_pb
+                                        ? idl_row_find(c->pb, &p->pb_row)
+                                        : NULL);
+            port_sync_up(txn, n, lsp,
+                         pb && idl_row_get_boolean(pb, c->pb_up, false));
+        }
         return;
     }
     nd->up_dirty = false;
+    struct northd_port *p;
+    LIST_FOR_EACH_POP (p, up_node, &nd->up_check) {
+        p->up_check = false;
+    }
     struct strmap up;           /* Port name -> "1" if up. */
     strmap_init(&up);
     const struct idl_row *row;
@@ -1726,22 +1885,13 @@ northd__sync_nb(struct northd *nd, struct idl_txn *txn)
             strmap_replace(&up, name, "1");
         }
     }
-    struct northd_port *p;
     HMAP_FOR_EACH (p, node, &nd->ports) {
         const struct idl_row *lsp = idl_row_find(n->lsp, &p->uuid);
         if (!lsp) {
             continue;
         }
-        long long tag = idl_row_get_integer(lsp, n->lsp_tag_request, 0);
-        if (tag > 0 && idl_row_get_integer(lsp, n->lsp_tag, 0) != tag) {
-            idl_txn_set_integer(txn, lsp, n->lsp_tag, tag);
-        }
         const char *name = idl_row_get_string(lsp, n->lsp_name);
-        bool want = name && strmap_contains(&up, name);
-        const struct datum *d = idl_row_get(lsp, n->lsp_up);
-        if (d->n != 1 || d->keys[0].boolean != want) {
-            idl_txn_set_boolean(txn, lsp, n->lsp_up, want);
-        }
+        port_sync_up(txn, n, lsp, name && strmap_contains(&up, name));
     }
     strmap_uninit(&up);
 }
