@@ -43,8 +43,11 @@ src_create(struct northd *nd, const struct uuid *uuid,
     src->uuid = *uuid;
     src->sw = sw;
     hmap_init(&src->apps);
+    hmap_init(&src->members);
+    hmap_init(&src->sw_counts);
     src->dirty = true;
     src->members_dirty = true;
+    src->members_full = true;
     src->groups_dirty = true;
     hmap_insert(&nd->acl_srcs, &src->node, uuid_hash(uuid));
     return src;
@@ -107,6 +110,70 @@ switch_remove_pg(struct northd_switch *sw, const struct uuid *pg)
 
 /* Destroys 'src': its ACLs' flows go, its groups are released and its
  * switches recheck their class. */
+/* A port of a port group, with the switch it was on when it joined. */
+struct acl_pg_port {
+    struct hmap_node node;      /* In src->members, by uuid_hash(&port). */
+    struct uuid port;           /* The Logical_Switch_Port. */
+    struct uuid sw;             /* Its switch. */
+};
+
+/* How many ports of a port group a switch has. */
+struct acl_pg_count {
+    struct hmap_node node;      /* In src->sw_counts, by uuid_hash(&sw). */
+    struct uuid sw;             /* The switch. */
+    size_t n;                   /* Its ports in the group. */
+};
+
+static void
+pg_members_clear(struct northd_acl_src *src)
+{
+    struct acl_pg_port *m;
+    HMAP_FOR_EACH_POP (m, node, &src->members) {
+        free(m);
+    }
+    struct acl_pg_count *k;
+    HMAP_FOR_EACH_POP (k, node, &src->sw_counts) {
+        free(k);
+    }
+}
+
+static struct acl_pg_port *
+pg_member_find(const struct northd_acl_src *src, const struct uuid *port)
+{
+    struct acl_pg_port *m;
+    HMAP_FOR_EACH_WITH_HASH (m, node, uuid_hash(port), &src->members) {
+        if (uuid_equals(&m->port, port)) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+/* Adds 'delta' to the ports 'src' has on switch 'sw'.  Returns true if the
+ * switch joined (count 0 -> 1) or left (1 -> 0) the group. */
+static bool
+pg_count_add(struct northd_acl_src *src, const struct uuid *sw, int delta)
+{
+    struct acl_pg_count *k;
+    HMAP_FOR_EACH_WITH_HASH (k, node, uuid_hash(sw), &src->sw_counts) {
+        if (uuid_equals(&k->sw, sw)) {
+            k->n += delta;
+            if (!k->n) {
+                hmap_remove(&src->sw_counts, &k->node);
+                free(k);
+                return true;
+            }
+            return false;
+        }
+    }
+    ASSERT(delta > 0);
+    k = xmalloc(sizeof *k);
+    k->sw = *sw;
+    k->n = delta;
+    hmap_insert(&src->sw_counts, &k->node, uuid_hash(sw));
+    return true;
+}
+
 static void
 src_destroy(struct northd *nd, struct northd_acl_src *src)
 {
@@ -130,6 +197,9 @@ src_destroy(struct northd *nd, struct northd_acl_src *src)
         src->sw->own_acls = NULL;
         src->sw->class_dirty = true;
     }
+    pg_members_clear(src);
+    hmap_uninit(&src->members);
+    hmap_uninit(&src->sw_counts);
     free(src->sws);
     hmap_remove(&nd->acl_srcs, &src->node);
     free(src);
@@ -206,25 +276,17 @@ uuid_cmp(const void *a, const void *b)
     return memcmp(a, b, sizeof(struct uuid));
 }
 
-/* Recomputes the switches port group 'src' (row 'row') has ports on;
- * switches that joined or left it recheck their class. */
+/* Makes 'src->sws' the switches of 'src->sw_counts', sorted; switches that
+ * joined or left it recheck their class. */
 static void
-pg_refresh_members(struct northd *nd, struct northd_acl_src *src,
-                   const struct idl_row *row)
+pg_update_sws(struct northd *nd, struct northd_acl_src *src)
 {
-    const struct datum *ports = idl_row_get(row, nd->nbc.pg_ports);
-    unsigned int mark = ++nd->mark;
-    struct uuid *sws = NULL;
-    size_t n = 0, allocated = 0;
-    for (size_t i = 0; i < ports->n; i++) {
-        struct northd_port *p = northd__port_find(nd, &ports->keys[i].uuid);
-        if (p && p->sw->mark != mark) {
-            p->sw->mark = mark;
-            if (n >= allocated) {
-                sws = x2nrealloc(sws, &allocated, sizeof *sws);
-            }
-            sws[n++] = p->sw->uuid;
-        }
+    size_t n = hmap_count(&src->sw_counts);
+    struct uuid *sws = xcalloc(n + 1, sizeof *sws);
+    size_t k = 0;
+    const struct acl_pg_count *c;
+    HMAP_FOR_EACH (c, node, &src->sw_counts) {
+        sws[k++] = c->sw;
     }
     if (n) {
         qsort(sws, n, sizeof *sws, uuid_cmp);
@@ -232,6 +294,7 @@ pg_refresh_members(struct northd *nd, struct northd_acl_src *src,
 
     /* Both lists are sorted: walk them side by side. */
     size_t i = 0, j = 0;
+    bool changed = false;
     while (i < src->n_sws || j < n) {
         int cmp = (i >= src->n_sws ? 1 : j >= n ? -1
                    : uuid_cmp(&src->sws[i], &sws[j]));
@@ -241,12 +304,14 @@ pg_refresh_members(struct northd *nd, struct northd_acl_src *src,
             if (sw) {
                 switch_remove_pg(sw, &src->uuid);
             }
+            changed = true;
             i++;
         } else if (cmp > 0) {
             struct northd_switch *sw = northd__switch_find(nd, &sws[j]);
             if (sw) {
                 switch_add_pg(sw, &src->uuid);
             }
+            changed = true;
             j++;
         } else {
             i++;
@@ -256,8 +321,68 @@ pg_refresh_members(struct northd *nd, struct northd_acl_src *src,
     free(src->sws);
     src->sws = sws;
     src->n_sws = n;
+    if (changed) {
+        src->groups_dirty = true;
+    }
+}
+
+/* Recomputes the ports and switches of port group 'src' (row 'row') from
+ * scratch. */
+static void
+pg_refresh_members(struct northd *nd, struct northd_acl_src *src,
+                   const struct idl_row *row)
+{
+    pg_members_clear(src);
+    const struct datum *ports = idl_row_get(row, nd->nbc.pg_ports);
+    for (size_t i = 0; i < ports->n; i++) {
+        const struct uuid *u = &ports->keys[i].uuid;
+        struct northd_port *p = northd__port_find(nd, u);
+        if (p && !pg_member_find(src, u)) {
+            struct acl_pg_port *m = xmalloc(sizeof *m);
+            m->port = *u;
+            m->sw = p->sw->uuid;
+            hmap_insert(&src->members, &m->node, uuid_hash(u));
+            pg_count_add(src, &m->sw, 1);
+        }
+    }
+    pg_update_sws(nd, src);
     src->members_dirty = false;
+    src->members_full = false;
     src->groups_dirty = true;
+}
+
+/* Follows 'diff', the ports that came to or went from port group 'src'
+ * (row 'row'). */
+static void
+pg_apply_members_diff(struct northd *nd, struct northd_acl_src *src,
+                      const struct idl_row *row, const struct datum *diff)
+{
+    const struct datum *ports = idl_row_get(row, nd->nbc.pg_ports);
+    bool sws_changed = false;
+    for (size_t i = 0; i < diff->n; i++) {
+        const struct uuid *u = &diff->keys[i].uuid;
+        bool in = datum_find_key(ports, &diff->keys[i], DB_TYPE_UUID)
+                  != SIZE_MAX;
+        struct acl_pg_port *m = pg_member_find(src, u);
+        if (in && !m) {
+            struct northd_port *p = northd__port_find(nd, u);
+            if (p) {
+                m = xmalloc(sizeof *m);
+                m->port = *u;
+                m->sw = p->sw->uuid;
+                hmap_insert(&src->members, &m->node, uuid_hash(u));
+                sws_changed |= pg_count_add(src, &m->sw, 1);
+            }
+        } else if (!in && m) {
+            sws_changed |= pg_count_add(src, &m->sw, -1);
+            hmap_remove(&src->members, &m->node);
+            free(m);
+        }
+    }
+    if (sws_changed) {
+        pg_update_sws(nd, src);
+    }
+    src->members_dirty = false;
 }
 
 /* Recomputes the class of 'sw' from its own ACLs (refreshed first if
@@ -470,7 +595,7 @@ northd__switch_acls_gone(struct northd *nd, struct northd_switch *sw)
     for (size_t i = 0; i < sw->n_pgs; i++) {
         struct northd_acl_src *src = src_find(nd, &sw->pgs[i]);
         if (src) {
-            src->members_dirty = true;
+            src->members_dirty = src->members_full = true;
         }
     }
     sw->n_pgs = 0;
@@ -491,7 +616,9 @@ northd__acls_reset(struct northd *nd)
         free(src->sws);
         src->sws = NULL;
         src->n_sws = 0;
+        pg_members_clear(src);
         src->dirty = src->members_dirty = src->groups_dirty = true;
+        src->members_full = true;
         src->stale_apps = true;
     }
     struct northd_acl_app *app;
@@ -515,7 +642,7 @@ northd__sync_acls(struct northd *nd)
     if (nd->pgs_members_dirty) {
         nd->pgs_members_dirty = false;
         HMAP_FOR_EACH (src, node, &nd->acl_srcs) {
-            src->members_dirty = !src->sw;
+            src->members_dirty = src->members_full = !src->sw;
         }
     }
     HMAP_FOR_EACH_SAFE (src, node, &nd->acl_srcs) {
@@ -533,7 +660,14 @@ northd__sync_acls(struct northd *nd)
             src->groups_dirty = true;
         }
         if (src->members_dirty) {
-            pg_refresh_members(nd, src, row);
+            const struct datum *diff = (src->members_full ? NULL
+                                        : idl_row_get_diff(row,
+                                                           c->pg_ports));
+            if (diff) {
+                pg_apply_members_diff(nd, src, row, diff);
+            } else {
+                pg_refresh_members(nd, src, row);
+            }
         }
     }
 

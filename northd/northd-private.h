@@ -307,6 +307,12 @@ struct northd_acl_src {
                                  * (0: stateless, 1: stateful), or NULL if
                                  * it has none of the class.  Owned by
                                  * northd.lflows. */
+    struct hmap members;        /* Its ports ("struct acl_pg_port"s,
+                                 * acl-apply.c), each with its switch. */
+    struct hmap sw_counts;      /* Its ports per switch ("struct
+                                 * acl_pg_count"s). */
+    bool members_full;          /* 'members' must be rebuilt from scratch
+                                 * (not from the "ports" differences). */
 
     bool dirty;                 /* Its "acls" or one of its ACLs changed:
                                  * refresh 'apps' and 'has_stateful'. */
@@ -590,6 +596,11 @@ struct northd {
                                  * sync. */
     size_t n_set_pgs;           /* Number of 'set_pgs'. */
     size_t allocated_set_pgs;   /* Capacity of 'set_pgs'. */
+    struct uuid *set_pg_ports;  /* Pairs (Port_Group, port): a port that
+                                 * came to or went from a group. */
+    size_t n_set_pg_ports;      /* Number of pairs in 'set_pg_ports'. */
+    size_t allocated_set_pg_ports; /* Capacity of 'set_pg_ports'
+                                 * (UUIDs). */
     bool nb_as_dirty;           /* The next sync rewrites the copies of
                                  * the northbound Address_Sets. */
     bool rtr_sets_dirty;        /* The next sync rewrites the routers'
@@ -627,7 +638,8 @@ void northd__set_datum(struct idl_txn *, const struct idl_row *, bool is_new,
 /* sb-sets.c */
 void northd__sync_sets(struct northd *, struct idl_txn *, bool full);
 void northd__sets_port_changed(struct northd *, const struct uuid *port);
-void northd__sets_pg_changed(struct northd *, const struct uuid *pg);
+void northd__sets_pg_changed(struct northd *, const struct uuid *pg,
+                             const struct datum *ports_diff);
 void northd__sets_clear(struct northd *);
 void northd__sync_nb(struct northd *, struct idl_txn *);
 struct northd_switch *northd__switch_find(const struct northd *,

@@ -147,6 +147,7 @@ northd_nb_init(struct northd_nb *c, struct idl *idl)
     c->pg = idl_add_table(idl, "Port_Group");
     c->pg_name = add_column(c->pg, "name");
     c->pg_ports = add_column(c->pg, "ports");
+    idl_track_column_diffs(c->pg_ports); /* A group may hold every port. */
     c->pg_acls = add_column(c->pg, "acls");
 
     c->as = idl_add_table(idl, "Address_Set");
@@ -353,6 +354,7 @@ northd_destroy(struct northd *nd)
     hmap_uninit(&nd->pg_states);
     free(nd->set_ports);
     free(nd->set_pgs);
+    free(nd->set_pg_ports);
     northd__acls_destroy(nd);
     sb_index_clear(nd);
     lflow_table_uninit(&nd->lflows);
@@ -2656,7 +2658,10 @@ northd_incremental_compute(struct northd *nd)
     }
     IDL_FOR_EACH_TRACKED (row, c->pg) {
         changed = true;
-        northd__sets_pg_changed(nd, idl_row_uuid(row));
+        northd__sets_pg_changed(nd, idl_row_uuid(row),
+                                (idl_row_column_changed(row, c->pg_name)
+                                 ? NULL
+                                 : idl_row_get_diff(row, c->pg_ports)));
         northd__pg_changed(nd, idl_row_uuid(row),
                            idl_row_column_changed(row, c->pg_acls),
                            idl_row_column_changed(row, c->pg_ports));
@@ -3159,7 +3164,7 @@ bookkeeping_pending(const struct northd *nd)
 {
     return (!list_is_empty(&nd->pb_dirty) || !list_is_empty(&nd->rpb_dirty)
             || nd->n_pb_gone || nd->n_set_ports || nd->n_set_pgs
-            || nd->nb_as_dirty || nd->rtr_sets_dirty);
+            || nd->n_set_pg_ports || nd->nb_as_dirty || nd->rtr_sets_dirty);
 }
 
 /* Writes what has to be written, if this northd is the active one. */

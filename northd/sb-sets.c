@@ -319,6 +319,7 @@ northd__sets_clear(struct northd *nd)
     nd->pg_states_valid = false;
     nd->n_set_ports = 0;
     nd->n_set_pgs = 0;
+    nd->n_set_pg_ports = 0;
 }
 
 /* Marks each touched address of 'st' written or not as the southbound set
@@ -779,6 +780,45 @@ sync_sets_incr(struct northd *nd, struct idl_txn *txn)
             changed[n_changed++] = st;
         }
     }
+    /* Ports that came to or went from a group. */
+    for (size_t i = 0; i + 1 < nd->n_set_pg_ports && ok; i += 2) {
+        const struct uuid *u = &nd->set_pg_ports[i + 1];
+        struct pg_state *st = pg_state_find(nd, &nd->set_pg_ports[i]);
+        const struct idl_row *pg = st ? idl_row_find(c->pg, &st->uuid)
+                                      : NULL;
+        if (!pg) {
+            continue;           /* New or deleted: in 'set_pgs'. */
+        }
+        union atom key = { .uuid = *u };
+        bool in = datum_find_key(idl_row_get(pg, c->pg_ports), &key,
+                                 DB_TYPE_UUID) != SIZE_MAX;
+        struct pg_member *m = pg_member_find(st, u);
+        if (in && !m) {
+            struct northd_port *p = northd__port_find(nd, u);
+            const struct idl_row *lsp = p ? idl_row_find(c->lsp, u) : NULL;
+            if (!lsp) {
+                continue;
+            }
+            m = xzalloc(sizeof *m);
+            m->port = *u;
+            pg_member_fill(st, m, c, p, lsp);
+            hmap_insert(&st->members, &m->node, uuid_hash(u));
+            pg_todo_add(&todo, st, m);
+        } else if (!in && m) {
+            pg_todo_add(&todo, st, m);
+            pg_member_clear(st, m);
+            hmap_remove(&st->members, &m->node);
+            free(m);
+        } else {
+            continue;
+        }
+        if (!st->queued) {
+            st->queued = true;
+            changed = xrealloc(changed, (n_changed + 1) * sizeof *changed);
+            changed[n_changed++] = st;
+        }
+    }
+
     /* Ports whose name, addresses or switch may have changed. */
     for (size_t i = 0; i < nd->n_set_ports && ok; i++) {
         const struct uuid *u = &nd->set_ports[i];
@@ -830,6 +870,7 @@ sync_sets_incr(struct northd *nd, struct idl_txn *txn)
     free(todo.v);
     nd->n_set_ports = 0;
     nd->n_set_pgs = 0;
+    nd->n_set_pg_ports = 0;
     return ok;
 }
 
@@ -864,12 +905,26 @@ northd__sets_port_changed(struct northd *nd, const struct uuid *port)
     }
 }
 
-/* Queues Port_Group 'pg' (new, changed or deleted) for the next sync. */
+/* Queues Port_Group 'pg' (new, changed or deleted) for the next sync:
+ * only the ports of 'ports_diff' (those that came or went) if it is not
+ * NULL, else the whole group. */
 void
-northd__sets_pg_changed(struct northd *nd, const struct uuid *pg)
+northd__sets_pg_changed(struct northd *nd, const struct uuid *pg,
+                        const struct datum *ports_diff)
 {
-    if (nd->pg_states_valid) {
+    if (!nd->pg_states_valid) {
+        return;
+    }
+    if (!ports_diff) {
         uuid_list_add(&nd->set_pgs, &nd->n_set_pgs, &nd->allocated_set_pgs,
                       pg);
+        return;
+    }
+    for (size_t i = 0; i < ports_diff->n; i++) {
+        uuid_list_add(&nd->set_pg_ports, &nd->n_set_pg_ports,
+                      &nd->allocated_set_pg_ports, pg);
+        uuid_list_add(&nd->set_pg_ports, &nd->n_set_pg_ports,
+                      &nd->allocated_set_pg_ports,
+                      &ports_diff->keys[i].uuid);
     }
 }

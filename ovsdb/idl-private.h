@@ -32,6 +32,8 @@ struct idl_column {
     char *name;                 /* Owned. */
     struct idl_table *table;    /* The table it belongs to. */
     const struct column_schema *schema; /* NULL until the schema arrives. */
+    bool track_diffs;           /* Tracked rows keep the differences of
+                                 * this set column (idl_row_get_diff()). */
 };
 
 /* A table the program asked for, with its replicated rows. */
@@ -65,6 +67,16 @@ struct idl_table {
                                    * client-side under "monitor" (v1). */
 };
 
+/* What a tracked row's set column gained and lost since the tracked changes
+ * were last cleared. */
+struct idl_row_diff {
+    size_t column;              /* Its column index. */
+    bool known;                 /* 'diff' is valid (false if some change
+                                 * came as a whole new value). */
+    struct datum diff;          /* The elements that came or went (their
+                                 * symmetric difference).  Owned. */
+};
+
 /* One replicated row, or a row that a transaction inserts. */
 struct idl_row {
     struct hmap_node node;      /* In idl_table.rows while live. */
@@ -82,6 +94,9 @@ struct idl_row {
     bool is_deleted;            /* Deleted since the last clear; no longer
                                  * in idl_table.rows. */
     unsigned long *changed;     /* Bitmap of modified columns, or NULL. */
+    struct idl_row_diff *diffs; /* Differences of the modified columns
+                                 * with diff tracking, or NULL.  Owned. */
+    size_t n_diffs;             /* Number of 'diffs'. */
 
     struct idl_txn *txn;        /* For a row inserted by a transaction, the
                                  * transaction; else NULL. */

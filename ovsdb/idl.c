@@ -286,15 +286,65 @@ idl__row_create(struct idl_table *table, const struct uuid *uuid)
     return row;
 }
 
+/* Frees the column differences 'row' keeps. */
+static void
+idl_row_clear_diffs(struct idl_row *row)
+{
+    for (size_t i = 0; i < row->n_diffs; i++) {
+        struct idl_row_diff *d = &row->diffs[i];
+        const struct column_schema *cs = row->table->schema->columns[d->column];
+        struct db_type relaxed = cs->type;
+        relaxed.n_min = 0;
+        relaxed.n_max = UINT_MAX;
+        datum_destroy(&d->diff, &relaxed);
+    }
+    free(row->diffs);
+    row->diffs = NULL;
+    row->n_diffs = 0;
+}
+
 /* Frees 'row', which must be in no table or list. */
 void
 idl__row_free(struct idl_row *row)
 {
     if (row) {
+        idl_row_clear_diffs(row);
         row_unref(row->data);
         free(row->changed);
         free(row);
     }
+}
+
+/* Returns the diff slot of column 'index' of 'row', made (known, empty) if
+ * need be. */
+static struct idl_row_diff *
+idl_row_diff_slot(struct idl_row *row, size_t index)
+{
+    for (size_t i = 0; i < row->n_diffs; i++) {
+        if (row->diffs[i].column == index) {
+            return &row->diffs[i];
+        }
+    }
+    row->diffs = xrealloc(row->diffs, (row->n_diffs + 1) * sizeof *row->diffs);
+    struct idl_row_diff *d = &row->diffs[row->n_diffs++];
+    d->column = index;
+    d->known = true;
+    datum_init_empty(&d->diff);
+    return d;
+}
+
+/* Returns true if the program asked for the differences of column 'index'
+ * of 'table'. */
+static bool
+idl_table_tracks_diffs(const struct idl_table *table, size_t index)
+{
+    const struct idl_column *col;
+    HMAP_FOR_EACH (col, node, &table->columns) {
+        if (col->track_diffs && col->schema && col->schema->index == index) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static struct idl_row *
@@ -757,6 +807,9 @@ idl_put_row(struct idl *idl, struct idl_table *table,
             && !datum_equals(&row->data->fields[i], &data->fields[i],
                              &ts->columns[i]->type)) {
             idl_row_track(row, i);
+            if (idl_table_tracks_diffs(table, i)) {
+                idl_row_diff_slot(row, i)->known = false;
+            }
             any = true;
         }
     }
@@ -808,8 +861,8 @@ idl_modify_row(struct idl_row *row, const struct json *json)
         struct datum value;
         datum_clone(&value, field, &cs->type);
         datum_apply_diff(&value, &diff, &cs->type);
-        datum_destroy(&diff, &relaxed);
         if (value.n < cs->type.n_min || value.n > cs->type.n_max) {
+            datum_destroy(&diff, &relaxed);
             datum_destroy(&value, &cs->type);
             return xasprintf("table %s column %s: diff leaves %zu "
                              "elements", table->name, cs->name, value.n);
@@ -818,8 +871,15 @@ idl_modify_row(struct idl_row *row, const struct json *json)
             datum_destroy(&value, &cs->type);
         } else {
             row_set_field(row->data, cs->index, &value);
+            if (!row->is_new && idl_table_tracks_diffs(table, cs->index)) {
+                /* The symmetric difference accumulates: an element that
+                 * came and went cancels out. */
+                struct idl_row_diff *d = idl_row_diff_slot(row, cs->index);
+                datum_apply_diff(&d->diff, &diff, &relaxed);
+            }
             idl_row_track(row, cs->index);
         }
+        datum_destroy(&diff, &relaxed);
     }
     return NULL;
 }
@@ -1069,9 +1129,40 @@ idl_track_clear(struct idl *idl)
                 row->is_new = false;
                 free(row->changed);
                 row->changed = NULL;
+                idl_row_clear_diffs(row);
             }
         }
     }
+}
+
+/* Asks that tracked rows keep the differences of 'column', a set column
+ * (idl_row_get_diff()). */
+void
+idl_track_column_diffs(const struct idl_column *column)
+{
+    ((struct idl_column *) column)->track_diffs = true;
+}
+
+/* Returns what set 'column' of tracked 'row' gained and lost since the
+ * tracked changes were last cleared (the symmetric difference: an element
+ * of it that the row has now came, one it has not went), or NULL if that
+ * is not known: the column is not tracked with idl_track_column_diffs(),
+ * the row is new or deleted, or a change came as a whole value.  An empty
+ * datum if the column did not change. */
+const struct datum *
+idl_row_get_diff(const struct idl_row *row, const struct idl_column *column)
+{
+    if (!column->track_diffs || row->is_new || row->is_deleted) {
+        return NULL;
+    }
+    static const struct datum empty = { .n = 0 };
+    size_t index = idl__column(column)->index;
+    for (size_t i = 0; i < row->n_diffs; i++) {
+        if (row->diffs[i].column == index) {
+            return row->diffs[i].known ? &row->diffs[i].diff : NULL;
+        }
+    }
+    return idl_row_column_changed(row, column) ? NULL : &empty;
 }
 
 /* Returns the first row of 'table' inserted, modified or deleted since the

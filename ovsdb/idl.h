@@ -147,6 +147,9 @@ const struct idl_row *idl_track_next(const struct idl_row *);
 bool idl_row_is_new(const struct idl_row *);
 bool idl_row_is_deleted(const struct idl_row *);
 bool idl_row_is_modified(const struct idl_row *);
+void idl_track_column_diffs(const struct idl_column *);
+const struct datum *idl_row_get_diff(const struct idl_row *,
+                                     const struct idl_column *);
 bool idl_row_column_changed(const struct idl_row *,
                             const struct idl_column *);
 

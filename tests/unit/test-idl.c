@@ -421,6 +421,50 @@ test_idl_tracking_accumulates_when_enabled(void **state)
     fx_destroy(fx);
 }
 
+/* idl_row_get_diff(): what a set column gained and lost, accumulated
+ * across updates until the tracking is cleared. */
+static void
+test_idl_tracks_set_diffs(void **state)
+{
+    struct fx *fx = fx_create();
+    idl_track_enable(fx->idl);
+    idl_track_column_diffs(fx->a_s);
+    fx_sync(fx);
+    idl_track_clear(fx->idl);
+
+    /* s is x,y: x goes, z comes; then z goes again and w comes. */
+    notify(fx, "update2", "['idl1',{'A':{'" U1 "':"
+           "{'modify':{'s':['set',['x','z']],'i':3}}}}]");
+    const struct idl_row *one = find(fx->a, U1);
+    const struct datum *d = idl_row_get_diff(one, fx->a_s);
+    assert_non_null(d);
+    assert_int_equal(d->n, 2);
+    notify(fx, "update2", "['idl1',{'A':{'" U1 "':"
+           "{'modify':{'s':['set',['z','w']]}}}}]");
+    assert_set(one, fx->a_s, "w,y");
+    d = idl_row_get_diff(one, fx->a_s);
+    assert_non_null(d);
+    assert_int_equal(d->n, 2);      /* z came and went: cancelled. */
+    assert_string_equal(d->keys[0].string, "w");
+    assert_string_equal(d->keys[1].string, "x");
+    /* Columns without diff tracking have none. */
+    assert_null(idl_row_get_diff(one, fx->a_i));
+
+    /* After a clear: an unchanged column has an empty difference. */
+    idl_track_clear(fx->idl);
+    notify(fx, "update2", "['idl1',{'A':{'" U1 "':"
+           "{'modify':{'i':4}}}}]");
+    d = idl_row_get_diff(one, fx->a_s);
+    assert_non_null(d);
+    assert_int_equal(d->n, 0);
+
+    /* A new row's difference is not known. */
+    notify(fx, "update2", "['idl1',{'A':{'" U3 "':"
+           "{'insert':{'name':'three','s':'q'}}}}]");
+    assert_null(idl_row_get_diff(find(fx->a, U3), fx->a_s));
+    fx_destroy(fx);
+}
+
 static void
 test_idl_resume_with_last_txn_id(void **state)
 {
@@ -1177,6 +1221,7 @@ main(void)
         cmocka_unit_test(test_idl_initial_sync_fills_replica),
         cmocka_unit_test(test_idl_update2_applies_insert_modify_delete),
         cmocka_unit_test(test_idl_tracking_accumulates_when_enabled),
+        cmocka_unit_test(test_idl_tracks_set_diffs),
         cmocka_unit_test(test_idl_resume_with_last_txn_id),
         cmocka_unit_test(test_idl_full_resync_tracks_only_differences),
         cmocka_unit_test(test_idl_falls_back_to_older_monitor_methods),
