@@ -504,7 +504,12 @@ pg_build(struct northd *nd, struct northd_acl_src *src)
                 continue;
             }
             if (!*g) {
-                *g = lflow_dp_group_create(&nd->lflows);
+                /* The same identity for the port group and class at
+                 * every start. */
+                struct uuid id = src->uuid;
+                id.parts[0] ^= 0x6b696c6e;
+                id.parts[3] ^= c + 1;
+                *g = lflow_dp_group_create(&nd->lflows, &id);
                 rebuild[c] = true;
             }
             lflow_dp_group_set(*g, members[c], n[c]);

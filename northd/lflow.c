@@ -126,15 +126,29 @@ lflow_table_uninit(struct lflow_table *table)
     hmap_uninit(&table->groups);
 }
 
-/* Creates an empty datapath group in 'table', with a new identity, for the
- * caller to fill (lflow_dp_group_set()) and pass as the datapath of
- * lflow_add(): lflow_add(table, owner, &group->id, ...).  The table owns
- * it; the caller calls lflow_dp_group_release() when done with it. */
+/* Creates an empty datapath group in 'table' with identity 'id' (a new
+ * random one if NULL), for the caller to fill (lflow_dp_group_set()) and
+ * pass as the datapath of lflow_add(): lflow_add(table, owner,
+ * &group->id, ...).  The table owns it; the caller calls
+ * lflow_dp_group_release() when done with it.  A group released with the
+ * same identity whose flows are still in the table comes back, members
+ * and all.  An identity that the same thing gets every time (a northd
+ * restart included) keeps its flows' rows in the southbound database. */
 struct lflow_dp_group *
-lflow_dp_group_create(struct lflow_table *table)
+lflow_dp_group_create(struct lflow_table *table, const struct uuid *id)
 {
-    struct lflow_dp_group *g = xzalloc(sizeof *g);
-    uuid_generate(&g->id);
+    struct lflow_dp_group *g = id ? lflow_dp_group_find(table, id) : NULL;
+    if (g) {
+        ASSERT(g->released);
+        g->released = false;
+        return g;
+    }
+    g = xzalloc(sizeof *g);
+    if (id) {
+        g->id = *id;
+    } else {
+        uuid_generate(&g->id);
+    }
     hmap_insert(&table->groups, &g->node, uuid_hash(&g->id));
     return g;
 }

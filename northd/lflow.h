@@ -206,7 +206,8 @@ struct lflow *lflow_table_find(const struct lflow_table *,
                                unsigned int priority, const char *match,
                                const char *actions, uint32_t hash);
 
-struct lflow_dp_group *lflow_dp_group_create(struct lflow_table *);
+struct lflow_dp_group *lflow_dp_group_create(struct lflow_table *,
+                                             const struct uuid *id);
 void lflow_dp_group_release(struct lflow_table *, struct lflow_dp_group *);
 void lflow_dp_group_set(struct lflow_dp_group *, const struct uuid *dps,
                         size_t n_dps);

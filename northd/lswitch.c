@@ -159,20 +159,36 @@ static const struct static_flow switch_flows[] = {
     { LS_OUT_APPLY_PORT_SEC, 0, "1", "output;" },
 };
 
-/* Adds to 'table', owned by 'owner', the flows of the switch datapath
- * 'dp' (its northbound row's UUID) itself: every stage's default (but
- * those of the ACL stages: acl_build_datapath_flows()) and the flows that
- * do not depend on one port.  'has_unknown' says whether an
+/* Adds to 'table', owned by 'owner', the flows of switch datapath 'dp'
+ * that every switch has alike (but for 'has_unknown'): every stage's
+ * default (but those of the ACL stages: acl_build_datapath_flows()) and
+ * the flows that depend on no port.  'has_unknown' says whether an
  * enabled port of the switch has "unknown" addresses, which makes
- * ls_in_l2_unknown flood unknown destinations to "_MC_unknown".
- * 'router_macs' (NULL if none) lists the MACs of the router ports
- * attached to the switch, comma-separated: their ARP and ND requests go to
- * the switch's VIFs only. */
+ * ls_in_l2_unknown flood unknown destinations to "_MC_unknown".  'dp' may
+ * be a datapath group of switches (lflow.h). */
 void
-lswitch_build_datapath_flows(struct lflow_table *table,
-                             struct lflow_owner *owner,
-                             const struct uuid *dp, bool has_unknown,
-                             const char *router_macs)
+lswitch_build_shared_flows(struct lflow_table *table,
+                           struct lflow_owner *owner, const struct uuid *dp,
+                           bool has_unknown)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(switch_flows); i++) {
+        const struct static_flow *sf = &switch_flows[i];
+        lflow_add(table, owner, dp, sf->stage, sf->priority, sf->match,
+                  sf->actions, NULL, NULL);
+    }
+    lflow_add(table, owner, dp, LS_IN_L2_UNKNOWN, 50, "outport == \"none\"",
+              has_unknown ? "outport = \"_MC_unknown\"; output;" : "drop;",
+              NULL, NULL);
+}
+
+/* Adds to 'table', owned by 'owner', the flow of switch datapath 'dp' that
+ * sends the ARP and ND requests of the router ports attached to it (their
+ * MACs, comma-separated, in 'router_macs'; none if NULL or empty) to the
+ * switch's VIFs only. */
+void
+lswitch_build_router_macs_flow(struct lflow_table *table,
+                               struct lflow_owner *owner,
+                               const struct uuid *dp, const char *router_macs)
 {
     if (router_macs && router_macs[0]) {
         struct ds match = DS_EMPTY_INITIALIZER;
@@ -182,14 +198,19 @@ lswitch_build_datapath_flows(struct lflow_table *table,
                   "outport = \"_MC_flood_l2\"; output;", NULL, NULL);
         ds_uninit(&match);
     }
-    for (size_t i = 0; i < ARRAY_SIZE(switch_flows); i++) {
-        const struct static_flow *sf = &switch_flows[i];
-        lflow_add(table, owner, dp, sf->stage, sf->priority, sf->match,
-                  sf->actions, NULL, NULL);
-    }
-    lflow_add(table, owner, dp, LS_IN_L2_UNKNOWN, 50, "outport == \"none\"",
-              has_unknown ? "outport = \"_MC_unknown\"; output;" : "drop;",
-              NULL, NULL);
+}
+
+/* Adds to 'table', owned by 'owner', the flows of the switch datapath
+ * 'dp' (its northbound row's UUID) itself: lswitch_build_shared_flows()
+ * and lswitch_build_router_macs_flow(). */
+void
+lswitch_build_datapath_flows(struct lflow_table *table,
+                             struct lflow_owner *owner,
+                             const struct uuid *dp, bool has_unknown,
+                             const char *router_macs)
+{
+    lswitch_build_router_macs_flow(table, owner, dp, router_macs);
+    lswitch_build_shared_flows(table, owner, dp, has_unknown);
 }
 
 /* ARP and ND responders for 'a' of port 'port' (ovn-northd(8) "Ingress

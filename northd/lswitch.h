@@ -68,6 +68,12 @@ bool lswitch_port_has_unknown(const struct lswitch_port *);
 void lswitch_build_datapath_flows(struct lflow_table *, struct lflow_owner *,
                                   const struct uuid *dp, bool has_unknown,
                                   const char *router_macs);
+void lswitch_build_shared_flows(struct lflow_table *, struct lflow_owner *,
+                                const struct uuid *dp, bool has_unknown);
+void lswitch_build_router_macs_flow(struct lflow_table *,
+                                    struct lflow_owner *,
+                                    const struct uuid *dp,
+                                    const char *router_macs);
 void lswitch_build_port_flows(struct lflow_table *, struct lflow_owner *,
                               const struct uuid *dp,
                               const struct lswitch_port *);

@@ -271,6 +271,8 @@ struct northd_switch {
                                  * those of its router and localnet ports
                                  * must be rebuilt. */
     unsigned int mark;          /* Scratch for set differences. */
+    unsigned int shared_class;  /* NORTHD_SWITCH_CLASS_* bits of its
+                                 * shared flows when 'owner' was built. */
     struct ipam_switch ipam;    /* Its IPAM state from the last IPAM pass
                                  * (ipam.h). */
 
@@ -282,6 +284,17 @@ struct northd_switch {
                                  * 'has_sb_dp'. */
     bool mc_dirty;              /* The next sync refreshes its
                                  * Multicast_Groups. */
+};
+
+/* The flows a switch has in common with others depend only on these
+ * facts (its "class"): written once per class, for a datapath group of the
+ * switches of the class (northd.c "Switch classes"). */
+enum {
+    NORTHD_SWITCH_UNKNOWN = 1 << 0,  /* A port has "unknown" addresses. */
+    NORTHD_SWITCH_ACLS = 1 << 1,     /* ACLs apply. */
+    NORTHD_SWITCH_STATEFUL = 1 << 2, /* One is "allow-related". */
+    NORTHD_SWITCH_LB = 1 << 3,       /* A load balancer has a VIP. */
+    NORTHD_N_SWITCH_CLASSES = 1 << 4
 };
 
 /* A source of ACLs: a Port_Group, whose ACLs apply to every switch it
@@ -539,6 +552,14 @@ struct northd {
     struct hmap rports;         /* Contains "struct northd_rport"s. */
     struct hmap router_lsps;    /* Contains the "struct northd_port"s with
                                  * a 'router_port', by peer_node. */
+    struct lflow_dp_group *class_groups[NORTHD_N_SWITCH_CLASSES];
+                                /* The switches of each class, or NULL if
+                                 * none.  Owned by 'lflows'. */
+    struct lflow_owner class_owners[NORTHD_N_SWITCH_CLASSES];
+                                /* The flows of each class's group. */
+    bool classes_dirty;         /* A switch came, went or changed class:
+                                 * the groups follow at the end of the
+                                 * compile. */
     struct hmap acl_srcs;       /* Contains "struct northd_acl_src"s. */
     bool pgs_members_dirty;     /* Ports may have moved between switches:
                                  * every port group recomputes its

@@ -297,6 +297,9 @@ northd_create(uv_loop_t *loop, const char *nb_remote, const char *sb_remote)
     hmap_init(&nd->routers);
     hmap_init(&nd->rports);
     hmap_init(&nd->router_lsps);
+    for (size_t c = 0; c < NORTHD_N_SWITCH_CLASSES; c++) {
+        lflow_owner_init(&nd->class_owners[c]);
+    }
     list_init(&nd->pb_dirty);
     list_init(&nd->rpb_dirty);
     list_init(&nd->up_check);
@@ -345,6 +348,9 @@ northd_destroy(struct northd *nd)
     idl_txn_destroy(nd->sb_txn);
     idl_txn_destroy(nd->nb_txn);
     northd_clear_model(nd);
+    for (size_t c = 0; c < NORTHD_N_SWITCH_CLASSES; c++) {
+        lflow_owner_uninit(&nd->lflows, &nd->class_owners[c]);
+    }
     northd__pb_state_clear(nd);
     free(nd->pb_gone);
     hmap_uninit(&nd->pb_keys);
@@ -704,11 +710,16 @@ switch_build_flows(struct northd *nd, struct northd_switch *sw)
             ds_put_format(&macs, ", %s", nat_macs);
         }
     }
-    lswitch_build_datapath_flows(&nd->lflows, &sw->owner, &sw->uuid,
-                                 sw->flows_unknown,
-                                 sw->flows_vifs ? ds_cstr(&macs) : NULL);
-    acl_build_datapath_flows(&nd->lflows, &sw->owner, &sw->uuid,
-                             sw->has_acls, sw->stateful, sw->has_lb);
+    lswitch_build_router_macs_flow(&nd->lflows, &sw->owner, &sw->uuid,
+                                   sw->flows_vifs ? ds_cstr(&macs) : NULL);
+    unsigned int cls = ((sw->flows_unknown ? NORTHD_SWITCH_UNKNOWN : 0)
+                        | (sw->has_acls ? NORTHD_SWITCH_ACLS : 0)
+                        | (sw->stateful ? NORTHD_SWITCH_STATEFUL : 0)
+                        | (sw->has_lb ? NORTHD_SWITCH_LB : 0));
+    if (cls != sw->shared_class) {
+        sw->shared_class = cls;
+        nd->classes_dirty = true;
+    }
     switch_build_dns_flows(nd, sw);
     ds_uninit(&macs);
     nd->stats.n_switch_updates++;
@@ -908,6 +919,7 @@ static struct northd_switch *
 switch_create(struct northd *nd, const struct idl_row *row)
 {
     struct northd_switch *sw = xzalloc(sizeof *sw);
+    nd->classes_dirty = true;
     sw->uuid = *idl_row_uuid(row);
     const char *name = idl_row_get_string(row, nd->nbc.ls_name);
     sw->name = xstrdup(name ? name : "");
@@ -1083,6 +1095,7 @@ switch_destroy(struct northd *nd, struct northd_switch *sw)
     lflow_owner_uninit(&nd->lflows, &sw->lb_owner);
     ipam_switch_uninit(&sw->ipam);
     hmap_remove(&nd->switches, &sw->node);
+    nd->classes_dirty = true;
     free(sw->name);
     free(sw);
 }
@@ -1886,6 +1899,57 @@ northd_ipam_run(struct northd *nd)
     nd->dynamic_dirty = true;
 }
 
+/* Switch classes.
+ *
+ * The flows a switch has in common with every switch of its class
+ * (NORTHD_SWITCH_*: the stages' defaults, the ACL stages' flows) go south
+ * once per class, for a datapath group of its switches, as ovn-northd
+ * writes them: a new switch or one that changes class changes the
+ * members of one or two groups, not thousands of flows. */
+static void
+sync_switch_classes(struct northd *nd)
+{
+    if (!nd->classes_dirty) {
+        return;
+    }
+    nd->classes_dirty = false;
+    size_t n_sws = hmap_count(&nd->switches);
+    struct uuid *members = xcalloc(n_sws + 1, sizeof *members);
+    for (unsigned int c = 0; c < NORTHD_N_SWITCH_CLASSES; c++) {
+        size_t n = 0;
+        struct northd_switch *sw;
+        HMAP_FOR_EACH (sw, node, &nd->switches) {
+            if (sw->shared_class == c) {
+                members[n++] = sw->uuid;
+            }
+        }
+        struct lflow_dp_group **g = &nd->class_groups[c];
+        if (!n) {
+            if (*g) {
+                lflow_owner_clear(&nd->lflows, &nd->class_owners[c]);
+                lflow_dp_group_release(&nd->lflows, *g);
+                *g = NULL;
+            }
+            continue;
+        }
+        if (!*g) {
+            /* The same identity for the class at every start. */
+            struct uuid id = { { 0x6b696c6e, 0x73770000, 0x636c6173,
+                                 c } };
+            *g = lflow_dp_group_create(&nd->lflows, &id);
+            struct lflow_owner *o = &nd->class_owners[c];
+            lswitch_build_shared_flows(&nd->lflows, o, &(*g)->id,
+                                       c & NORTHD_SWITCH_UNKNOWN);
+            acl_build_datapath_flows(&nd->lflows, o, &(*g)->id,
+                                     c & NORTHD_SWITCH_ACLS,
+                                     c & NORTHD_SWITCH_STATEFUL,
+                                     c & NORTHD_SWITCH_LB);
+        }
+        lflow_dp_group_set(*g, members, n);
+    }
+    free(members);
+}
+
 static void router_rebuild_nats(struct northd *, struct northd_router *,
                                 bool lbs);
 
@@ -1927,6 +1991,7 @@ northd_full_compute(struct northd *nd)
     }
     northd_ipam_run(nd);
     nd->dns_dirty = true;
+    sync_switch_classes(nd);
     nd->stats.n_full_recomputes++;
     LOG_INFO("full recompute: %zu switches, %zu ports, %zu routers, "
              "%zu ACL applications, %zu flows in %lld ms",
@@ -2729,6 +2794,7 @@ northd_incremental_compute(struct northd *nd)
     if (nd->ipam_dirty) {
         northd_ipam_run(nd);
     }
+    sync_switch_classes(nd);
     if (changed || acl_changed) {
         nd->stats.n_incremental++;
     }
