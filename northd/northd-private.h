@@ -260,7 +260,10 @@ struct northd_switch {
     bool stateful;              /* ...and one of them is "allow-related". */
     bool has_lb;                /* One of its load balancers has a VIP: the
                                  * ACL machinery is stateful (lb.h). */
-    struct lflow_owner lb_owner; /* Its load balancers' flows. */
+    struct uuid *lbs;           /* Its load balancers when last built
+                                 * (their flows: struct northd_lb_group).
+                                 * Owned. */
+    size_t n_lbs;               /* Number of 'lbs'. */
     bool acls_dirty;            /* Its own "acls" or load balancers may
                                  * have changed. */
     bool class_dirty;           /* The port groups on it or their ACLs
@@ -295,6 +298,18 @@ enum {
     NORTHD_SWITCH_STATEFUL = 1 << 2, /* One is "allow-related". */
     NORTHD_SWITCH_LB = 1 << 3,       /* A load balancer has a VIP. */
     NORTHD_N_SWITCH_CLASSES = 1 << 4
+};
+
+/* A load balancer's flows on switches: alike on every switch that has it,
+ * so written once for a datapath group of those switches. */
+struct northd_lb_group {
+    struct hmap_node node;      /* In northd.lb_groups, by uuid_hash(). */
+    struct uuid lb;             /* The Load_Balancer row. */
+    struct lflow_dp_group *group; /* Its switches, or NULL if none yet.
+                                 * Owned by northd.lflows. */
+    struct lflow_owner owner;   /* Its flows, for 'group'. */
+    bool stale;                 /* The row changed: rebuild the flows. */
+    bool members_dirty;         /* A switch gained or lost it. */
 };
 
 /* A source of ACLs: a Port_Group, whose ACLs apply to every switch it
@@ -560,6 +575,7 @@ struct northd {
     bool classes_dirty;         /* A switch came, went or changed class:
                                  * the groups follow at the end of the
                                  * compile. */
+    struct hmap lb_groups;      /* Contains "struct northd_lb_group"s. */
     struct hmap acl_srcs;       /* Contains "struct northd_acl_src"s. */
     bool pgs_members_dirty;     /* Ports may have moved between switches:
                                  * every port group recomputes its

@@ -297,6 +297,7 @@ northd_create(uv_loop_t *loop, const char *nb_remote, const char *sb_remote)
     hmap_init(&nd->routers);
     hmap_init(&nd->rports);
     hmap_init(&nd->router_lsps);
+    hmap_init(&nd->lb_groups);
     for (size_t c = 0; c < NORTHD_N_SWITCH_CLASSES; c++) {
         lflow_owner_init(&nd->class_owners[c]);
     }
@@ -351,6 +352,12 @@ northd_destroy(struct northd *nd)
     for (size_t c = 0; c < NORTHD_N_SWITCH_CLASSES; c++) {
         lflow_owner_uninit(&nd->lflows, &nd->class_owners[c]);
     }
+    struct northd_lb_group *lbg;
+    HMAP_FOR_EACH_POP (lbg, node, &nd->lb_groups) {
+        lflow_owner_uninit(&nd->lflows, &lbg->owner);
+        free(lbg);
+    }
+    hmap_uninit(&nd->lb_groups);
     northd__pb_state_clear(nd);
     free(nd->pb_gone);
     hmap_uninit(&nd->pb_keys);
@@ -924,7 +931,6 @@ switch_create(struct northd *nd, const struct idl_row *row)
     const char *name = idl_row_get_string(row, nd->nbc.ls_name);
     sw->name = xstrdup(name ? name : "");
     lflow_owner_init(&sw->owner);
-    lflow_owner_init(&sw->lb_owner);
     list_init(&sw->ports);
     list_init(&sw->rports);
     ipam_switch_init(&sw->ipam);
@@ -1050,8 +1056,128 @@ lb_desc_from_row(const struct northd_nb *c, const struct idl_row *r,
     free(values);
 }
 
-/* Regenerates the flows of the load balancers of 'sw' (of Logical_Switch
- * 'row') into 'sw->lb_owner'.  Returns true if one of them has a VIP. */
+/* Load balancer groups.
+ *
+ * A load balancer's flows are the same on every switch that has it: they
+ * go south once, for a datapath group of those switches (struct
+ * northd_lb_group), so a switch gaining or losing a load balancer changes
+ * the members of a group, not the flows. */
+
+static struct northd_lb_group *
+lb_group_find(const struct northd *nd, const struct uuid *lb)
+{
+    struct northd_lb_group *e;
+    HMAP_FOR_EACH_WITH_HASH (e, node, uuid_hash(lb), &nd->lb_groups) {
+        if (uuid_equals(&e->lb, lb)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the group of load balancer 'lb', created (stale, without
+ * members yet) if need be. */
+static struct northd_lb_group *
+lb_group_get(struct northd *nd, const struct uuid *lb)
+{
+    struct northd_lb_group *e = lb_group_find(nd, lb);
+    if (!e) {
+        e = xzalloc(sizeof *e);
+        e->lb = *lb;
+        lflow_owner_init(&e->owner);
+        e->stale = e->members_dirty = true;
+        hmap_insert(&nd->lb_groups, &e->node, uuid_hash(lb));
+    }
+    return e;
+}
+
+/* Marks the groups of the load balancers in 'lbs' for a members check. */
+static void
+lb_groups_members_dirty(struct northd *nd, const struct uuid *lbs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct northd_lb_group *e = lb_group_find(nd, &lbs[i]);
+        if (e) {
+            e->members_dirty = true;
+        }
+    }
+}
+
+/* Stores in 'members' the switches whose 'lbs' have load balancer 'lb';
+ * returns how many. */
+static size_t
+lb_group_members(const struct northd *nd, const struct uuid *lb,
+                 struct uuid *members)
+{
+    size_t n = 0;
+    const struct northd_switch *sw;
+    HMAP_FOR_EACH (sw, node, &nd->switches) {
+        for (size_t i = 0; i < sw->n_lbs; i++) {
+            if (uuid_equals(&sw->lbs[i], lb)) {
+                members[n++] = sw->uuid;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
+/* Brings the load balancer groups marked in this compile up to date: their
+ * members (the switches whose 'lbs' have them) and, if stale, their
+ * flows. */
+static void
+sync_lb_groups(struct northd *nd)
+{
+    const struct northd_nb *c = &nd->nbc;
+    struct uuid *members = NULL;
+    struct northd_lb_group *e;
+    HMAP_FOR_EACH_SAFE (e, node, &nd->lb_groups) {
+        if (!e->members_dirty && !e->stale) {
+            continue;
+        }
+        if (e->members_dirty) {
+            e->members_dirty = false;
+            members = xrealloc(members, (hmap_count(&nd->switches) + 1)
+                                        * sizeof *members);
+            size_t n = lb_group_members(nd, &e->lb, members);
+            if (!n) {
+                lflow_owner_uninit(&nd->lflows, &e->owner);
+                if (e->group) {
+                    lflow_dp_group_release(&nd->lflows, e->group);
+                }
+                hmap_remove(&nd->lb_groups, &e->node);
+                free(e);
+                continue;
+            }
+            if (!e->group) {
+                /* The same identity for the load balancer at every
+                 * start. */
+                struct uuid id = e->lb;
+                id.parts[0] ^= 0x6b6c6267;
+                e->group = lflow_dp_group_create(&nd->lflows, &id);
+                e->stale = true;
+            }
+            lflow_dp_group_set(e->group, members, n);
+        }
+        if (e->stale && e->group) {
+            e->stale = false;
+            lflow_owner_clear(&nd->lflows, &e->owner);
+            const struct idl_row *r = idl_row_find(c->lb, &e->lb);
+            if (r) {
+                struct lb_desc lb;
+                lb_desc_from_row(c, r, &lb);
+                lb_build_switch_flows(&nd->lflows, &e->owner, &e->group->id,
+                                      &lb);
+                lb_desc_destroy(&lb);
+            }
+        }
+    }
+    free(members);
+}
+
+/* Makes the load balancers of 'sw' those of its row 'row', for the load
+ * balancer groups.  Returns true if one of them has a VIP (the switch's
+ * class then has the load balancer stages' flows). */
 bool
 northd__switch_build_lb_flows(struct northd *nd, struct northd_switch *sw,
                               const struct idl_row *row)
@@ -1059,7 +1185,8 @@ northd__switch_build_lb_flows(struct northd *nd, struct northd_switch *sw,
     const struct northd_nb *c = &nd->nbc;
     const struct datum *lbs = idl_row_get(row, c->ls_load_balancer);
     bool has_vip = false;
-    lflow_owner_clear(&nd->lflows, &sw->lb_owner);
+    struct uuid *now = xcalloc(lbs->n + 1, sizeof *now);
+    size_t n = 0;
     for (size_t i = 0; i < lbs->n; i++) {
         const struct idl_row *r = idl_row_find(c->lb, &lbs->keys[i].uuid);
         if (!r) {
@@ -1067,16 +1194,21 @@ northd__switch_build_lb_flows(struct northd *nd, struct northd_switch *sw,
         }
         struct lb_desc lb;
         lb_desc_from_row(c, r, &lb);
-        lb_build_switch_flows(&nd->lflows, &sw->lb_owner, &sw->uuid, &lb);
         has_vip |= lb.n_vips > 0;
         lb_desc_destroy(&lb);
+        now[n++] = lbs->keys[i].uuid;
+        lb_group_get(nd, &lbs->keys[i].uuid);
     }
-    if (has_vip) {
-        lb_build_switch_datapath_flows(&nd->lflows, &sw->lb_owner,
-                                       &sw->uuid);
+    if (n != sw->n_lbs || memcmp(now, sw->lbs, n * sizeof *now)) {
+        lb_groups_members_dirty(nd, sw->lbs, sw->n_lbs);
+        lb_groups_members_dirty(nd, now, n);
     }
+    free(sw->lbs);
+    sw->lbs = now;
+    sw->n_lbs = n;
     return has_vip;
 }
+
 
 static void
 switch_destroy(struct northd *nd, struct northd_switch *sw)
@@ -1092,7 +1224,8 @@ switch_destroy(struct northd *nd, struct northd_switch *sw)
     northd__switch_acls_gone(nd, sw);
     free(sw->pgs);
     lflow_owner_uninit(&nd->lflows, &sw->owner);
-    lflow_owner_uninit(&nd->lflows, &sw->lb_owner);
+    lb_groups_members_dirty(nd, sw->lbs, sw->n_lbs);
+    free(sw->lbs);
     ipam_switch_uninit(&sw->ipam);
     hmap_remove(&nd->switches, &sw->node);
     nd->classes_dirty = true;
@@ -1944,6 +2077,9 @@ sync_switch_classes(struct northd *nd)
                                      c & NORTHD_SWITCH_ACLS,
                                      c & NORTHD_SWITCH_STATEFUL,
                                      c & NORTHD_SWITCH_LB);
+            if (c & NORTHD_SWITCH_LB) {
+                lb_build_switch_datapath_flows(&nd->lflows, o, &(*g)->id);
+            }
         }
         lflow_dp_group_set(*g, members, n);
     }
@@ -1992,6 +2128,7 @@ northd_full_compute(struct northd *nd)
     northd_ipam_run(nd);
     nd->dns_dirty = true;
     sync_switch_classes(nd);
+    sync_lb_groups(nd);
     nd->stats.n_full_recomputes++;
     LOG_INFO("full recompute: %zu switches, %zu ports, %zu routers, "
              "%zu ACL applications, %zu flows in %lld ms",
@@ -2738,6 +2875,10 @@ northd_incremental_compute(struct northd *nd)
         changed = true;
         dirty |= NORTHD_DIRTY_LBS;
         nd->rtr_sets_dirty = true;      /* Router VIPs. */
+        struct northd_lb_group *lbg = lb_group_find(nd, idl_row_uuid(row));
+        if (lbg) {
+            lbg->stale = true;
+        }
         const struct idl_row *lrr;
         IDL_FOR_EACH_ROW (lrr, c->lr) {
             const struct datum *lbs = idl_row_get(lrr, c->lr_load_balancer);
@@ -2795,6 +2936,7 @@ northd_incremental_compute(struct northd *nd)
         northd_ipam_run(nd);
     }
     sync_switch_classes(nd);
+    sync_lb_groups(nd);
     if (changed || acl_changed) {
         nd->stats.n_incremental++;
     }
