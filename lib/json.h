@@ -103,6 +103,7 @@ struct json *json_array_create_1(struct json *);
 struct json *json_array_create_2(struct json *, struct json *);
 struct json *json_array_create_3(struct json *, struct json *, struct json *);
 struct json *json_object_create(void);
+struct json *json_object_create_1(const char *name, struct json *value);
 struct json *json_deep_clone(const struct json *);
 
 /* Takes ownership of 'elem'. */
@@ -183,6 +184,13 @@ enum {
 };
 void json_to_ds(const struct json *, int flags, struct ds *);
 char *json_to_string(const struct json *, int flags);
+
+/* Pieces of json_to_ds()'s output, for code that prints JSON text without
+ * building the values first: each appends exactly what json_to_ds() would
+ * for the corresponding value. */
+void json_string_to_ds(const char *, size_t length, struct ds *);
+void json_integer_to_ds(long long, struct ds *);
+void json_real_to_ds(double, struct ds *);
 
 /* Parsing.  Both return NULL on success and store the value in '*jsonp';
  * on failure they return an error message (the caller frees it) and store

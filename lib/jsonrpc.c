@@ -437,6 +437,14 @@ jsonrpc_conn_send_buffer(struct jsonrpc_conn *conn)
     return stream_send_buffer(conn->stream);
 }
 
+/* Lets the output queue of 'conn' take over the allocation of 'buf', as
+ * stream_offer_buffer() says. */
+void
+jsonrpc_conn_offer_buffer(struct jsonrpc_conn *conn, struct ds *buf)
+{
+    stream_offer_buffer(conn->stream, buf);
+}
+
 void
 jsonrpc_conn_flush(struct jsonrpc_conn *conn)
 {

@@ -87,6 +87,7 @@ void jsonrpc_conn_send_text(struct jsonrpc_conn *, const char *, size_t n);
 /* Direct access for hot paths: append one serialized message to the
  * returned buffer, then call jsonrpc_conn_flush(). */
 struct ds *jsonrpc_conn_send_buffer(struct jsonrpc_conn *);
+void jsonrpc_conn_offer_buffer(struct jsonrpc_conn *, struct ds *);
 void jsonrpc_conn_flush(struct jsonrpc_conn *);
 
 const char *jsonrpc_conn_name(const struct jsonrpc_conn *);

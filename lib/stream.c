@@ -259,6 +259,24 @@ stream_send_buffer(struct stream *s)
     return &s->pending;
 }
 
+/* Offers the allocation of 'buf' to 's' for queuing output: if nothing is
+ * queued and 'buf' has more room than the queue's buffer, the two exchange
+ * allocations, the queue staying empty and 'buf' coming back empty with
+ * the queue's old allocation (which the caller still owns).  A caller
+ * about to queue a large message can so hand over memory it has already
+ * written to, instead of making the queue grow into new pages. */
+void
+stream_offer_buffer(struct stream *s, struct ds *buf)
+{
+    if (!s->pending.length && buf->allocated > s->pending.allocated) {
+        struct ds tmp = s->pending;
+        s->pending = *buf;
+        *buf = tmp;
+        ds_clear(&s->pending);
+        ds_clear(buf);
+    }
+}
+
 /* Starts sending what is queued, if nothing is already on its way. */
 void
 stream_flush(struct stream *s)

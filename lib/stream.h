@@ -51,6 +51,7 @@ const char *stream_name(const struct stream *);
 bool stream_is_connected(const struct stream *);
 void stream_send(struct stream *, const void *, size_t n);
 struct ds *stream_send_buffer(struct stream *);
+void stream_offer_buffer(struct stream *, struct ds *);
 void stream_flush(struct stream *);
 size_t stream_backlog(const struct stream *);
 void stream_pause_reading(struct stream *);

@@ -272,6 +272,46 @@ atom_to_json(const union atom *atom, enum db_atomic_type type)
     NOT_REACHED();
 }
 
+/* Appends to 'ds' the text of atom_to_json('atom', 'type'), exactly as
+ * json_to_ds() would print it, without building the value. */
+void
+atom_to_json_ds(const union atom *atom, enum db_atomic_type type,
+                struct ds *ds)
+{
+    switch (type) {
+    case DB_TYPE_INTEGER:
+        json_integer_to_ds(atom->integer, ds);
+        return;
+    case DB_TYPE_REAL: {
+        /* As db_real_to_json(): an integral value prints as an integer. */
+        double d = atom->real;
+        if (d == floor(d) && fabs(d) < 9007199254740992.0) {
+            json_integer_to_ds((long long) d, ds);
+        } else {
+            json_real_to_ds(d, ds);
+        }
+        return;
+    }
+    case DB_TYPE_BOOLEAN:
+        ds_put_cstr(ds, atom->boolean ? "true" : "false");
+        return;
+    case DB_TYPE_STRING:
+        json_string_to_ds(atom->string, strlen(atom->string), ds);
+        return;
+    case DB_TYPE_UUID: {
+        char *p = ds_put_uninit(ds, UUID_LEN + 12);
+        memcpy(p, "[\"uuid\",\"", 9);
+        uuid_to_buffer(&atom->uuid, p + 9);
+        memcpy(p + 9 + UUID_LEN, "\"]", 2);
+        ds_truncate(ds, ds->length - 1);
+        return;
+    }
+    case DB_TYPE_VOID:
+        break;
+    }
+    NOT_REACHED();
+}
+
 /* Appends a readable form of 'atom' to 'ds', for messages: strings in
  * double quotes, reals in their shortest exact form. */
 void

@@ -64,6 +64,7 @@ struct db_error *atom_from_json(union atom *, const struct db_base_type *,
                                 const struct json *, struct db_symtab *)
     WARN_UNUSED_RESULT;
 struct json *atom_to_json(const union atom *, enum db_atomic_type);
+void atom_to_json_ds(const union atom *, enum db_atomic_type, struct ds *);
 struct db_error *atom_check_constraints(const union atom *,
                                         const struct db_base_type *)
     WARN_UNUSED_RESULT;

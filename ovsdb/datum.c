@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/ds.h"
 #include "lib/hash.h"
 #include "lib/json.h"
 #include "ovsdb/error.h"
@@ -363,6 +364,38 @@ datum_to_json(const struct datum *datum, const struct db_type *type)
                            atom_to_json(&datum->keys[i], type->key.type));
         }
         return json_array_create_2(json_string_create("set"), elems);
+    }
+}
+
+/* Appends to 'ds' the text of datum_to_json('datum', 'type'), exactly as
+ * json_to_ds() would print it, without building the value. */
+void
+datum_to_json_ds(const struct datum *datum, const struct db_type *type,
+                 struct ds *ds)
+{
+    enum db_atomic_type kt = type->key.type;
+    if (db_type_is_map(type)) {
+        enum db_atomic_type vt = type->value.type;
+        ds_put_cstr(ds, "[\"map\",[");
+        for (size_t i = 0; i < datum->n; i++) {
+            ds_put_cstr(ds, i ? ",[" : "[");
+            atom_to_json_ds(&datum->keys[i], kt, ds);
+            ds_put_char(ds, ',');
+            atom_to_json_ds(&datum->values[i], vt, ds);
+            ds_put_char(ds, ']');
+        }
+        ds_put_cstr(ds, "]]");
+    } else if (datum->n == 1) {
+        atom_to_json_ds(&datum->keys[0], kt, ds);
+    } else {
+        ds_put_cstr(ds, "[\"set\",[");
+        for (size_t i = 0; i < datum->n; i++) {
+            if (i) {
+                ds_put_char(ds, ',');
+            }
+            atom_to_json_ds(&datum->keys[i], kt, ds);
+        }
+        ds_put_cstr(ds, "]]");
     }
 }
 

@@ -14,6 +14,7 @@
 #include "ovsdb/type.h"
 
 struct db_error;
+struct ds;
 struct json;
 
 /* A set (values == NULL) or map.  'keys' and 'values' are one allocation
@@ -38,6 +39,8 @@ struct db_error *datum_from_json(struct datum *, const struct db_type *,
                                  const struct json *, struct db_symtab *)
     WARN_UNUSED_RESULT;
 struct json *datum_to_json(const struct datum *, const struct db_type *);
+void datum_to_json_ds(const struct datum *, const struct db_type *,
+                      struct ds *);
 struct db_error *datum_check_constraints(const struct datum *,
                                          const struct db_type *)
     WARN_UNUSED_RESULT;

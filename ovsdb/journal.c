@@ -608,37 +608,120 @@ journal_pwrite(struct journal *j, int fd, off_t offset, const char *data,
     return fault_err;
 }
 
-/* Appends 'record', framed as ovsdb(5) says, to 'fd' at '*offsetp', and
- * advances '*offsetp' past it.  On failure returns a negative errno and
- * leaves '*offsetp' alone; sets '*crashedp' as journal_pwrite() does. */
+/* Starts 'buf', which must be empty, as a record for
+ * journal_write_buffer(): reserves room for the header line, which is
+ * filled in once the body's length and hash are known, so that the body
+ * never has to be copied. */
+void
+journal_record_init(struct ds *buf)
+{
+    ASSERT(!buf->length);
+    ds_put_char_multiple(buf, ' ', JOURNAL_HEADER_MAX);
+}
+
+/* Completes the record in 'buf' (journal_record_init() then the body,
+ * without its final new-line): appends the new-line, writes the header
+ * right before the body and returns where the framed record starts in
+ * 'buf->string'. */
+static size_t
+journal_record_finish(struct ds *buf)
+{
+    ds_put_char(buf, '\n');
+    const char *body = buf->string + JOURNAL_HEADER_MAX;
+    size_t body_len = buf->length - JOURNAL_HEADER_MAX;
+
+    uint8_t sha1[JOURNAL_SHA1_LEN];
+    journal_sha1(body, body_len, sha1);
+
+    char header[JOURNAL_HEADER_MAX];
+    int n = snprintf(header, sizeof header, JOURNAL_MAGIC "%zu ", body_len);
+    for (size_t i = 0; i < sizeof sha1; i++) {
+        n += snprintf(header + n, sizeof header - n, "%02x", sha1[i]);
+    }
+    header[n++] = '\n';
+    ASSERT(n <= JOURNAL_HEADER_MAX);
+    size_t start = JOURNAL_HEADER_MAX - n;
+    memcpy(buf->string + start, header, n);
+    return start;
+}
+
+/* Returns true if the body of the record in 'buf' (after
+ * journal_record_init()) is a JSON object, judging by its first
+ * character. */
+static bool
+journal_record_is_object(const struct ds *buf)
+{
+    const char *p = buf->string + JOURNAL_HEADER_MAX;
+    const char *end = buf->string + buf->length;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
+        p++;
+    }
+    return p < end && *p == '{';
+}
+
+/* Appends the record prepared in 'buf', framed as ovsdb(5) says, to 'fd' at
+ * '*offsetp', and advances '*offsetp' past it.  On failure returns a
+ * negative errno and leaves '*offsetp' alone; sets '*crashedp' as
+ * journal_pwrite() does.  Leaves the framed record in 'buf'. */
+static int
+journal_put_buffer(struct journal *j, int fd, off_t *offsetp,
+                   struct ds *buf, bool *crashedp)
+{
+    size_t start = journal_record_finish(buf);
+    size_t n = buf->length - start;
+    int err = journal_pwrite(j, fd, *offsetp, buf->string + start, n,
+                             crashedp);
+    if (!err) {
+        *offsetp += n;
+    }
+    return err;
+}
+
+/* Appends 'record', framed as ovsdb(5) says, to 'fd' at '*offsetp', as
+ * journal_put_buffer() does. */
 static int
 journal_put_record(struct journal *j, int fd, off_t *offsetp,
                    const struct json *record, bool *crashedp)
 {
-    struct ds body = DS_EMPTY_INITIALIZER;
-    json_to_ds(record, 0, &body);
-    ds_put_char(&body, '\n');
-
-    uint8_t sha1[JOURNAL_SHA1_LEN];
-    journal_sha1(body.string, body.length, sha1);
-
-    struct ds rec = DS_EMPTY_INITIALIZER;
-    ds_reserve(&rec, body.length + JOURNAL_HEADER_MAX);
-    ds_put_format(&rec, JOURNAL_MAGIC "%zu ", body.length);
-    for (size_t i = 0; i < sizeof sha1; i++) {
-        ds_put_format(&rec, "%02x", sha1[i]);
-    }
-    ds_put_char(&rec, '\n');
-    ds_put_buffer(&rec, body.string, body.length);
-    ds_uninit(&body);
-
-    int err = journal_pwrite(j, fd, *offsetp, rec.string, rec.length,
-                             crashedp);
-    if (!err) {
-        *offsetp += rec.length;
-    }
-    ds_uninit(&rec);
+    struct ds buf = DS_EMPTY_INITIALIZER;
+    journal_record_init(&buf);
+    json_to_ds(record, 0, &buf);
+    int err = journal_put_buffer(j, fd, offsetp, &buf, crashedp);
+    ds_uninit(&buf);
     return err;
+}
+
+static int
+journal_write__(struct journal *j, const struct json *record, struct ds *buf)
+{
+    while (j->reading) {
+        struct json *skipped;
+        int err = journal_read(j, &skipped, NULL);
+        if (err) {
+            return err;
+        }
+        json_unref(skipped);
+    }
+
+    if (j->bad_tail) {
+        if (ftruncate(j->fd, j->offset) < 0) {
+            return -errno;
+        }
+        j->bad_tail = false;
+    }
+
+    bool crashed;
+    int err = (record
+               ? journal_put_record(j, j->fd, &j->offset, record, &crashed)
+               : journal_put_buffer(j, j->fd, &j->offset, buf, &crashed));
+    if (err) {
+        /* Cut the partial record off now if possible, else before the next
+         * write.  (A simulated crash leaves it for reopening to find.) */
+        j->bad_tail = crashed || ftruncate(j->fd, j->offset) < 0;
+        return err;
+    }
+    j->n_records++;
+    return 0;
 }
 
 /* Appends 'record' (a JSON object, which the caller keeps) to 'j' and
@@ -660,33 +743,24 @@ journal_write(struct journal *j, const struct json *record)
     } else if (!json_is_object(record)) {
         return -EINVAL;
     }
+    return journal_write__(j, record, NULL);
+}
 
-    while (j->reading) {
-        struct json *skipped;
-        int err = journal_read(j, &skipped, NULL);
-        if (err) {
-            return err;
-        }
-        json_unref(skipped);
+/* Like journal_write(), for a record whose JSON object text the caller
+ * appended to 'buf' after journal_record_init(), and that is written
+ * without being parsed or copied.  The text must be one valid JSON object
+ * (only its first character is checked: -EINVAL if not '{').  Adds the
+ * framing to 'buf', which the caller still owns. */
+int
+journal_write_buffer(struct journal *j, struct ds *buf)
+{
+    if (j->mode == JOURNAL_READ_ONLY) {
+        return -EBADF;
+    } else if (buf->length < JOURNAL_HEADER_MAX
+               || !journal_record_is_object(buf)) {
+        return -EINVAL;
     }
-
-    if (j->bad_tail) {
-        if (ftruncate(j->fd, j->offset) < 0) {
-            return -errno;
-        }
-        j->bad_tail = false;
-    }
-
-    bool crashed;
-    int err = journal_put_record(j, j->fd, &j->offset, record, &crashed);
-    if (err) {
-        /* Cut the partial record off now if possible, else before the next
-         * write.  (A simulated crash leaves it for reopening to find.) */
-        j->bad_tail = crashed || ftruncate(j->fd, j->offset) < 0;
-        return err;
-    }
-    j->n_records++;
-    return 0;
+    return journal_write__(j, NULL, buf);
 }
 
 /* Makes every record written to 'j' so far durable (fsync), and after

@@ -22,6 +22,7 @@
 
 #include "lib/util.h"
 
+struct ds;
 struct json;
 struct journal;
 
@@ -37,6 +38,8 @@ int journal_read(struct journal *, struct json **recordp, char **errorp)
     WARN_UNUSED_RESULT;
 int journal_write(struct journal *, const struct json *record)
     WARN_UNUSED_RESULT;
+void journal_record_init(struct ds *);
+int journal_write_buffer(struct journal *, struct ds *) WARN_UNUSED_RESULT;
 int journal_commit(struct journal *) WARN_UNUSED_RESULT;
 off_t journal_size(const struct journal *);
 size_t journal_n_records(const struct journal *);

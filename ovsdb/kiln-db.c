@@ -58,7 +58,7 @@ usage(void)
            "  --unixctl=PATH          management socket (default\n"
            "                          RUNDIR/kiln-db.PID.ctl)\n"
            "  --max-message-size=N    refuse requests over N bytes\n"
-           "                          (default 64 MiB)\n"
+           "                          (default 1 GiB)\n"
            "  -h, --help              show this help\n",
            program_name(), program_name(), program_name());
     daemon_usage();

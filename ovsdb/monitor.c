@@ -578,12 +578,14 @@ struct row_text {
     const char *signature;      /* Borrowed from a monitor_table. */
     const struct row *old;      /* The change it reports... */
     const struct row *new;      /* ...(pointers: the rows stay alive). */
-    char *text;                 /* "UUID":{...}, or NULL if invisible. */
-    size_t length;              /* strlen(text). */
+    size_t offset;              /* "UUID":{...} at 'offset' in the cache's
+                                   'text'... */
+    size_t length;              /* ...'length' bytes; 0 if invisible. */
 };
 
 struct monitor_text_cache {
     struct hmap rows;           /* Contains "struct row_text"s. */
+    struct ds text;             /* Every row's text, one after another. */
 };
 
 struct monitor_text_cache *
@@ -591,6 +593,7 @@ monitor_text_cache_create(void)
 {
     struct monitor_text_cache *cache = xmalloc(sizeof *cache);
     hmap_init(&cache->rows);
+    ds_init(&cache->text);
     return cache;
 }
 
@@ -600,52 +603,124 @@ monitor_text_cache_destroy(struct monitor_text_cache *cache)
     if (cache) {
         struct row_text *rt;
         HMAP_FOR_EACH_POP (rt, node, &cache->rows) {
-            free(rt->text);
             free(rt);
         }
         hmap_uninit(&cache->rows);
+        ds_uninit(&cache->text);
         free(cache);
     }
 }
 
-/* Returns the cached text of the change from 'old' to 'new' in 'mt',
- * computing it on first use. */
-static const struct row_text *
-row_text_get(const struct monitor *m, const struct monitor_table *mt,
-             const struct row *old, const struct row *new,
-             struct monitor_text_cache *cache)
+/* Appends the monitored columns of 'row' to 'out' as the text of
+ * row_json(). */
+static void
+row_json_ds(const struct monitor *m, const struct monitor_table *mt,
+            const struct row *row, struct ds *out)
 {
+    bool any = false;
+    ds_put_char(out, '{');
+    for (size_t i = 0; i < mt->n_columns; i++) {
+        size_t c = mt->columns[i];
+        const struct db_type *type = row_column_type(row, c);
+        if (m->version != MONITOR_V1
+            && datum_is_default(&row->fields[c], type)) {
+            continue;
+        }
+        if (any) {
+            ds_put_char(out, ',');
+        }
+        const char *name = row->table->columns[c]->name;
+        json_string_to_ds(name, strlen(name), out);
+        ds_put_char(out, ':');
+        datum_to_json_ds(&row->fields[c], type, out);
+        any = true;
+    }
+    ds_put_char(out, '}');
+}
+
+/* Appends to 'out' '"UUID":' and the text of row_update_json(), printed
+ * straight from the rows for insertions and deletions.  Returns false,
+ * appending nothing, if the client sees no change. */
+static bool
+row_update_ds(const struct monitor *m, const struct monitor_table *mt,
+              const struct row *old, const struct row *new, struct ds *out)
+{
+    bool was = row_matches(mt, old);
+    bool is = row_matches(mt, new);
+    bool v1 = m->version == MONITOR_V1;
+    size_t start = out->length;
+    char uuid[UUID_LEN + 1];
+
+    uuid_to_buffer(new ? &new->uuid : &old->uuid, uuid);
+    json_string_to_ds(uuid, UUID_LEN, out);
+    ds_put_char(out, ':');
+    if (!was && is && mt->insert) {
+        ds_put_cstr(out, v1 ? "{\"new\":" : "{\"insert\":");
+        row_json_ds(m, mt, new, out);
+        ds_put_char(out, '}');
+        return true;
+    } else if (was && !is && mt->delete) {
+        if (v1) {
+            ds_put_cstr(out, "{\"old\":");
+            row_json_ds(m, mt, old, out);
+            ds_put_char(out, '}');
+        } else {
+            ds_put_cstr(out, "{\"delete\":null}");
+        }
+        return true;
+    } else if (was && is && mt->modify) {
+        struct json *update = row_update_json(m, mt, old, new);
+        if (update) {
+            json_to_ds(update, 0, out);
+            json_unref(update);
+            return true;
+        }
+    }
+    ds_truncate(out, start);
+    return false;
+}
+
+/* Appends to 'out' the text of the change from 'old' to 'new' in 'mt' as
+ * row_update_ds() does, taking it from 'cache' (computing it there on
+ * first use) if 'cache' is nonnull. */
+static bool
+row_text_put(const struct monitor *m, const struct monitor_table *mt,
+             const struct row *old, const struct row *new,
+             struct monitor_text_cache *cache, struct ds *out)
+{
+    if (!cache) {
+        return row_update_ds(m, mt, old, new, out);
+    }
+
     uint32_t hash = hash_pointer(new, hash_pointer(old, mt->sig_hash));
     struct row_text *rt;
     HMAP_FOR_EACH_WITH_HASH (rt, node, hash, &cache->rows) {
         if (rt->old == old && rt->new == new
             && !strcmp(rt->signature, mt->signature)) {
-            return rt;
+            goto found;
         }
     }
 
-    rt = xzalloc(sizeof *rt);
+    rt = xmalloc(sizeof *rt);
     rt->signature = mt->signature;
     rt->old = old;
     rt->new = new;
-    struct json *update = row_update_json(m, mt, old, new);
-    if (update) {
-        struct ds ds = DS_EMPTY_INITIALIZER;
-        char uuid[UUID_LEN + 1];
-        uuid_to_buffer(new ? &new->uuid : &old->uuid, uuid);
-        ds_put_format(&ds, "\"%s\":", uuid);
-        json_to_ds(update, 0, &ds);
-        json_unref(update);
-        rt->length = ds.length;
-        rt->text = ds_steal_cstr(&ds);
-    }
+    rt->offset = cache->text.length;
+    rt->length = (row_update_ds(m, mt, old, new, &cache->text)
+                  ? cache->text.length - rt->offset : 0);
     hmap_insert(&cache->rows, &rt->node, hash);
-    return rt;
+
+found:
+    if (!rt->length) {
+        return false;
+    }
+    ds_put_buffer(out, cache->text.string + rt->offset, rt->length);
+    return true;
 }
 
 /* Appends <table-updates> text for the changes 'olds[i]' -> 'news[i]' of
- * table 'tables[i]', 0 <= i < n, to 'out'.  Returns false, appending
- * nothing, if the client sees none of them. */
+ * table 'tables[i]', 0 <= i < n, to 'out', through 'cache' if nonnull.
+ * Returns false, appending nothing, if the client sees none of them. */
 static bool
 put_updates_text(const struct monitor *m,
                  const struct monitor_table *const *tables,
@@ -655,36 +730,70 @@ put_updates_text(const struct monitor *m,
     size_t start = out->length;
     bool any = false;
 
+    /* Group the changes by monitored table (a stable counting sort), except
+     * that a change or two, the usual case, need no sorting. */
+    size_t small_order[2];
+    size_t *order = n <= ARRAY_SIZE(small_order) ? small_order : NULL;
+    if (order) {
+        if (n == 2 && tables[1] < tables[0]) {
+            order[0] = 1;
+            order[1] = 0;
+        } else {
+            order[0] = 0;
+            order[1] = 1;
+        }
+    } else {
+        size_t *starts = xcalloc(m->n_tables + 1, sizeof *starts);
+        for (size_t i = 0; i < n; i++) {
+            starts[tables[i] - m->tables + 1]++;
+        }
+        for (size_t t = 0; t < m->n_tables; t++) {
+            starts[t + 1] += starts[t];
+        }
+        order = xmalloc(n * sizeof *order);
+        for (size_t i = 0; i < n; i++) {
+            order[starts[tables[i] - m->tables]++] = i;
+        }
+        free(starts);
+    }
+
     ds_put_char(out, '{');
+    size_t k = 0;
     for (size_t t = 0; t < m->n_tables; t++) {
         const struct monitor_table *mt = &m->tables[t];
+        size_t table_start = out->length;
         bool table_open = false;
-        for (size_t i = 0; i < n; i++) {
-            if (tables[i] != mt) {
-                continue;
-            }
-            const struct row_text *rt = row_text_get(m, mt, olds[i],
-                                                     news[i], cache);
-            if (!rt->text) {
-                continue;
-            }
-            if (!table_open) {
-                if (any) {
-                    ds_put_char(out, ',');
-                }
-                ds_put_format(out, "\"%s\":{", mt->table->name);
-                table_open = true;
-                any = true;
-            } else {
+
+        if (k < n && tables[order[k]] == mt) {
+            if (any) {
                 ds_put_char(out, ',');
             }
-            ds_put_buffer(out, rt->text, rt->length);
+            json_string_to_ds(mt->table->name, strlen(mt->table->name), out);
+            ds_put_cstr(out, ":{");
+        }
+        for (; k < n && tables[order[k]] == mt; k++) {
+            size_t i = order[k];
+            size_t row_start = out->length;
+            if (table_open) {
+                ds_put_char(out, ',');
+            }
+            if (row_text_put(m, mt, olds[i], news[i], cache, out)) {
+                table_open = true;
+            } else {
+                ds_truncate(out, row_start);
+            }
         }
         if (table_open) {
             ds_put_char(out, '}');
+            any = true;
+        } else {
+            ds_truncate(out, table_start);
         }
     }
     ds_put_char(out, '}');
+    if (order != small_order) {
+        free(order);
+    }
     if (!any) {
         ds_truncate(out, start);
     }
@@ -693,9 +802,9 @@ put_updates_text(const struct monitor *m,
 
 /* Appends the pending changes to 'out' as <table-updates> (v1) or
  * <table-updates2> text and empties the pending set, like
- * monitor_take_update(), but sharing the work through 'cache' with every
- * monitor that watches a table the same way.  Returns false, appending
- * nothing, if the client sees no change. */
+ * monitor_take_update(), but sharing the work through 'cache' (if
+ * nonnull) with every monitor that watches a table the same way.  Returns
+ * false, appending nothing, if the client sees no change. */
 bool
 monitor_take_update_text(struct monitor *m, struct monitor_text_cache *cache,
                          struct ds *out)
@@ -725,8 +834,8 @@ monitor_take_update_text(struct monitor *m, struct monitor_text_cache *cache,
 
 /* Appends to 'out' the <table-updates> (v1) or <table-updates2> text of
  * the one transaction 'changes', for a client of 'm' that has seen
- * everything before it, sharing the work through 'cache'; leaves 'm'
- * alone.  Returns false, appending nothing, if the client sees no
+ * everything before it, sharing the work through 'cache' (if nonnull);
+ * leaves 'm' alone.  Returns false, appending nothing, if the client sees no
  * change. */
 bool
 monitor_changes_update_text(const struct monitor *m,

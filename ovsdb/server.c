@@ -132,7 +132,9 @@ static void server_update_server_db(struct db_server *, struct server_db *,
 void
 db_server_options_init(struct db_server_options *opts)
 {
-    opts->max_msg_size = 64u * 1024 * 1024;
+    /* A southbound database's first transaction from northd holds every
+     * logical flow: hundreds of megabytes at 20,000 ports. */
+    opts->max_msg_size = 1024u * 1024 * 1024;
     opts->max_backlog = 64u * 1024;
     opts->history_size = 100;
     opts->history_bytes = 16u * 1024 * 1024;
@@ -291,6 +293,11 @@ session_send_update_text(struct session *s, struct session_monitor *sm,
                 : monitor_take_update_text(sm->monitor, cache, out));
     if (!any) {
         ds_truncate(out, start);
+        if (!out->length && out->allocated > 1024 * 1024) {
+            /* Do not keep a large buffer offered by server_commit() for
+             * nothing. */
+            ds_uninit(out);
+        }
         return;
     }
     ds_put_cstr(out, "]}");
@@ -352,10 +359,15 @@ session_flush_monitors(struct session *s)
  * connection drains.  Either way each changed row is serialized once per
  * way of watching its table, not once per client. */
 static void
-server_notify_monitors(struct server_db *sdb, struct db_changes *changes)
+server_notify_monitors(struct server_db *sdb, struct db_changes *changes,
+                       struct ds *spare)
 {
     struct monitor_text_cache *cache = NULL;
     struct session_monitor *sm;
+    /* With a single monitor, there is nothing to share: print straight
+     * into its connection's buffer. */
+    bool share = (!list_is_empty(&sdb->monitors)
+                  && list_front(&sdb->monitors) != list_back(&sdb->monitors));
 
     LIST_FOR_EACH (sm, db_node, &sdb->monitors) {
         struct session *s = sm->session;
@@ -365,8 +377,12 @@ server_notify_monitors(struct server_db *sdb, struct db_changes *changes)
             s->dirty = true;
             continue;
         }
-        if (!cache) {
+        if (!cache && share) {
             cache = monitor_text_cache_create();
+        }
+        if (spare) {
+            jsonrpc_conn_offer_buffer(s->conn, spare);
+            spare = NULL;
         }
         session_send_update_text(s, sm, changes, cache);
     }
@@ -382,18 +398,24 @@ static void
 server_commit(struct db_server *server, struct server_db *sdb,
               struct db_exec_result *r)
 {
+    /* The record, printed straight into the journal's buffer: a large
+     * transaction's record is never built as a JSON tree.  Its memory is
+     * then offered to the first monitor update. */
+    struct ds record = DS_EMPTY_INITIALIZER;
     if (sdb->storage) {
         /* The diff form (ovsdb(5) "_is_diff") writes only what changed in
          * a set or map, not the whole new value. */
-        struct json *record = db_txn_to_diff_record(
-            r->txn, db_txn_get_comment(r->txn));
-        /* NULL: only ephemeral columns changed; nothing to store. */
-        struct db_error *error = (record
-                                  ? storage_commit(sdb->storage, record,
-                                                   r->durable)
+        storage_record_init(&record);
+        /* False: only ephemeral columns changed; nothing to store. */
+        struct db_error *error = (db_txn_diff_record_to_ds(
+                                      r->txn, db_txn_get_comment(r->txn),
+                                      &record)
+                                  ? storage_commit_buffer(sdb->storage,
+                                                          &record,
+                                                          r->durable)
                                   : NULL);
-        json_unref(record);
         if (error) {
+            ds_uninit(&record);
             db_txn_abort(r->txn);
             r->txn = NULL;
             json_array_add(r->reply, db_error_json_consume(error));
@@ -407,7 +429,8 @@ server_commit(struct db_server *server, struct server_db *sdb,
 
     uuid_generate(&sdb->last_txn_id);
     history_add(&sdb->history, &sdb->last_txn_id, changes);
-    server_notify_monitors(sdb, changes);
+    server_notify_monitors(sdb, changes, &record);
+    ds_uninit(&record);
     db_changes_unref(changes);
     server->triggers_dirty = true;
 
@@ -452,11 +475,16 @@ find_write_op(const struct json *params)
 }
 
 /* Runs a transact request.  Returns true if it finished (the reply has
- * been sent), false if it is blocked. */
+ * been sent), false if it is blocked.  If 'paramsp' is nonnull, '*paramsp'
+ * is 'params', a reference the caller gives up if the request finishes:
+ * it is then released (and '*paramsp' set to NULL) as soon as the
+ * operations have run, so that the memory of a large request's JSON is
+ * free again for its journal record, monitor updates and reply. */
 static bool
 session_execute(struct session *s, struct server_db *sdb,
                 const struct json *id, const struct json *params,
-                long long elapsed_ms, long long *retry_ms)
+                struct json **paramsp, long long elapsed_ms,
+                long long *retry_ms)
 {
     struct db_exec_env env = {
         .has_lock = session_has_lock,
@@ -470,9 +498,15 @@ session_execute(struct session *s, struct server_db *sdb,
         *retry_ms = r.retry_ms;
         return false;
     }
+    int write_op = (r.status == DB_EXEC_COMMIT && sdb == s->server->server_db
+                    ? find_write_op(params) : -1);
+    if (paramsp && write_op <= 0) {
+        /* (A refused _Server write still needs them, below.) */
+        json_unref(*paramsp);
+        *paramsp = NULL;
+        params = NULL;
+    }
     if (r.status == DB_EXEC_COMMIT) {
-        int write_op = sdb == s->server->server_db ? find_write_op(params)
-                                                   : -1;
         if (write_op > 0) {
             /* RFC 7047 leaves _Server to the server: report the first
              * write as not allowed and the rest as not attempted. */
@@ -548,7 +582,7 @@ server_retry_triggers(struct db_server *server)
         LIST_FOR_EACH_SAFE (t, server_node, &server->triggers) {
             long long now = time_msec();
             long long retry_ms;
-            if (session_execute(t->session, t->sdb, t->id, t->params,
+            if (session_execute(t->session, t->sdb, t->id, t->params, NULL,
                                 now - t->created, &retry_ms)) {
                 trigger_destroy(t);
             } else {
@@ -880,7 +914,7 @@ session_monitor_cancel(struct session *s, const struct jsonrpc_msg *req)
 /* Transactions. */
 
 static void
-session_transact(struct session *s, const struct jsonrpc_msg *req)
+session_transact(struct session *s, struct jsonrpc_msg *req)
 {
     struct server_db *sdb = session_get_db(s, req);
     if (!sdb) {
@@ -888,14 +922,21 @@ session_transact(struct session *s, const struct jsonrpc_msg *req)
     }
     COUNTER_INC(server_transact);
 
+    /* Take the request's parameters, for session_execute() to free as
+     * early as it can. */
+    struct json *params = req->params;
+    req->params = NULL;
+
     long long retry_ms;
-    if (!session_execute(s, sdb, req->id, req->params, 0, &retry_ms)) {
+    if (session_execute(s, sdb, req->id, params, &params, 0, &retry_ms)) {
+        json_unref(params);
+    } else {
         COUNTER_INC(server_trigger_blocked);
         struct trigger *t = xzalloc(sizeof *t);
         t->session = s;
         t->sdb = sdb;
         t->id = json_ref(req->id);
-        t->params = json_ref(req->params);
+        t->params = params;
         t->created = time_msec();
         t->deadline = retry_ms >= 0 ? t->created + retry_ms : LLONG_MAX;
         list_push_back(&s->triggers, &t->session_node);

@@ -188,6 +188,33 @@ storage_commit(struct storage *s, const struct json *record, bool durable)
     return NULL;
 }
 
+/* Starts 'buf', which must be empty, for storage_commit_buffer(): append
+ * the transaction record's JSON object text after this. */
+void
+storage_record_init(struct ds *buf)
+{
+    journal_record_init(buf);
+}
+
+/* Like storage_commit(), for a record whose JSON object text the caller
+ * appended to 'buf' after storage_record_init(): the text is framed in
+ * place and written without a copy.  The caller keeps owning 'buf'. */
+struct db_error *
+storage_commit_buffer(struct storage *s, struct ds *buf, bool durable)
+{
+    int err = journal_write_buffer(s->journal, buf);
+    if (!err && durable) {
+        err = journal_commit(s->journal);
+    }
+    if (err) {
+        LOG_ERR("%s: writing transaction failed (%s)", s->path,
+                strerror(-err));
+        return db_error_create("I/O error", "%s: writing transaction failed "
+                               "(%s)", s->path, strerror(-err));
+    }
+    return NULL;
+}
+
 bool
 storage_should_compact(const struct storage *s)
 {

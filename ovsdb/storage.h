@@ -12,6 +12,7 @@
 
 struct db;
 struct db_error;
+struct ds;
 struct json;
 struct storage;
 
@@ -24,6 +25,9 @@ const char *storage_path(const struct storage *);
 
 struct db_error *storage_commit(struct storage *, const struct json *record,
                                 bool durable) WARN_UNUSED_RESULT;
+void storage_record_init(struct ds *);
+struct db_error *storage_commit_buffer(struct storage *, struct ds *,
+                                       bool durable) WARN_UNUSED_RESULT;
 bool storage_should_compact(const struct storage *);
 struct db_error *storage_compact(struct storage *, const struct db *)
     WARN_UNUSED_RESULT;

@@ -1138,6 +1138,147 @@ db_txn_to_diff_record(const struct db_txn *txn, const char *comment)
     return txn_record(txn, comment, true);
 }
 
+/* Appends to 'out' the text of one row of txn_record(), '"UUID":ROW',
+ * preceded by 'prefix' (which opens the table's object, or is a comma).
+ * Returns false, appending nothing, if the row would be left out. */
+static bool
+txn_record_row_ds(const struct txn_row *tr, bool is_diff,
+                  const char *prefix, struct ds *out)
+{
+    const struct table_schema *table = tr->table;
+    size_t start = out->length;
+    char uuid[UUID_LEN + 1];
+
+    ds_put_cstr(out, prefix);
+    uuid_to_buffer(&tr->uuid, uuid);
+    json_string_to_ds(uuid, UUID_LEN, out);
+    ds_put_char(out, ':');
+    if (!tr->new) {
+        ds_put_cstr(out, "null");
+        return true;
+    }
+
+    bool any = false;
+    ds_put_char(out, '{');
+    for (size_t i = 0; i < table->n_columns; i++) {
+        if (!txn_column_is_recorded(tr, i)) {
+            continue;
+        }
+        const struct column_schema *column = table->columns[i];
+        if (any) {
+            ds_put_char(out, ',');
+        }
+        json_string_to_ds(column->name, strlen(column->name), out);
+        ds_put_char(out, ':');
+        if (!is_diff || !tr->old) {
+            datum_to_json_ds(&tr->new->fields[i], &column->type, out);
+        } else {
+            struct datum diff;
+            datum_diff(&diff, &tr->old->fields[i], &tr->new->fields[i],
+                       &column->type);
+            datum_to_json_ds(&diff, &column->type, out);
+            datum_destroy(&diff, &column->type);
+        }
+        any = true;
+    }
+    if (tr->old && !any) {
+        /* Only ephemeral columns changed. */
+        ds_truncate(out, start);
+        return false;
+    }
+    ds_put_char(out, '}');
+    return true;
+}
+
+/* Appends to 'out' the text of txn_record('txn', 'comment', 'is_diff'),
+ * printed straight from the rows: a large transaction's record is never
+ * built as a JSON tree.  The tables' members come in schema order rather
+ * than in order of first change, which means the same.  Returns false,
+ * appending nothing, if there is nothing to record. */
+static bool
+txn_record_ds(const struct db_txn *txn, const char *comment, bool is_diff,
+              struct ds *out)
+{
+    ASSERT(txn->precommitted);
+
+    /* Group the rows by table (a counting sort, stable), since each table
+     * is one JSON object. */
+    const struct db_schema *schema = txn->db->schema;
+    size_t n_tables = schema->n_tables;
+    size_t *starts = xcalloc(n_tables + 1, sizeof *starts);
+    size_t n = 0;
+    const struct txn_row *tr;
+    LIST_FOR_EACH (tr, order_node, &txn->order) {
+        starts[tr->table->index + 1]++;
+        n++;
+    }
+    for (size_t t = 0; t < n_tables; t++) {
+        starts[t + 1] += starts[t];
+    }
+    const struct txn_row **sorted = xmalloc((n ? n : 1) * sizeof *sorted);
+    LIST_FOR_EACH (tr, order_node, &txn->order) {
+        sorted[starts[tr->table->index]++] = tr;
+    }
+
+    size_t start = out->length;
+    bool any = false;
+    size_t i = 0;
+    ds_put_char(out, '{');
+    while (i < n) {
+        const struct table_schema *table = sorted[i]->table;
+        struct ds open = DS_EMPTY_INITIALIZER;
+        if (any) {
+            ds_put_char(&open, ',');
+        }
+        json_string_to_ds(table->name, strlen(table->name), &open);
+        ds_put_cstr(&open, ":{");
+        bool table_open = false;
+        for (; i < n && sorted[i]->table == table; i++) {
+            if (txn_record_row_ds(sorted[i], is_diff,
+                                  table_open ? "," : ds_cstr(&open), out)) {
+                table_open = true;
+            }
+        }
+        ds_uninit(&open);
+        if (table_open) {
+            ds_put_char(out, '}');
+            any = true;
+        }
+    }
+    free(sorted);
+    free(starts);
+
+    if (!any) {
+        ds_truncate(out, start);
+        return false;
+    }
+    ds_put_cstr(out, ",\"_date\":");
+    json_integer_to_ds(time_wall_msec(), out);
+    if (!comment) {
+        comment = db_txn_get_comment(txn);
+    }
+    if (comment[0]) {
+        ds_put_cstr(out, ",\"_comment\":");
+        json_string_to_ds(comment, strlen(comment), out);
+    }
+    if (is_diff) {
+        ds_put_cstr(out, ",\"_is_diff\":true");
+    }
+    ds_put_char(out, '}');
+    return true;
+}
+
+/* Appends to 'out' the text of db_txn_to_diff_record('txn', 'comment'),
+ * without building the JSON value: what storage writes for a large
+ * transaction.  Returns false, appending nothing, where
+ * db_txn_to_diff_record() would return NULL. */
+bool
+db_txn_diff_record_to_ds(const struct db_txn *txn, const char *comment,
+                         struct ds *out)
+{
+    return txn_record_ds(txn, comment, true, out);
+}
+
 /* Commits 'txn', which must be precommitted, into its database, frees it,
  * and returns what it changed (the caller owns one reference). */
 struct db_changes *

@@ -21,6 +21,7 @@
 struct db;
 struct db_condition;
 struct db_error;
+struct ds;
 struct json;
 struct row;
 struct table_schema;
@@ -69,6 +70,8 @@ bool db_txn_is_empty(const struct db_txn *);
 struct json *db_txn_to_record(const struct db_txn *, const char *comment);
 struct json *db_txn_to_diff_record(const struct db_txn *,
                                    const char *comment);
+bool db_txn_diff_record_to_ds(const struct db_txn *, const char *comment,
+                              struct ds *);
 struct db_changes *db_txn_commit(struct db_txn *);
 void db_txn_abort(struct db_txn *);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/ds.h"
 #include "lib/json.h"
 #include "lib/uuid.h"
 #include "ovsdb/atom.h"
@@ -63,6 +64,11 @@ test_datum_round_trips(void **state)
         { "\"real\"", "1", "1" },
         { "\"real\"", "2.5", "2.5" },
         { "\"boolean\"", "true", "true" },
+        { "\"boolean\"", "false", "false" },
+        { "\"real\"", "-0.1", "-0.1" },
+        { "\"real\"", "1e300", "1e+300" },
+        { "\"string\"", "\"a\\\"b\\\\c\\n\\u0001\"",
+          "\"a\\\"b\\\\c\\n\\u0001\"" },
         { "\"string\"", "\"h\\u00e9llo\"", "\"h\xc3\xa9llo\"" },
         { "\"uuid\"", "[\"uuid\", \"2dd3b9a6-0000-0000-0000-0000000000ff\"]",
           "[\"uuid\",\"2dd3b9a6-0000-0000-0000-0000000000ff\"]" },
@@ -101,6 +107,12 @@ test_datum_round_trips(void **state)
             fail_msg("%s as %s printed %s, expected %s", cases[i][1],
                      cases[i][0], s, cases[i][2]);
         }
+
+        /* Printed straight from the datum: the same text. */
+        struct ds ds = DS_EMPTY_INITIALIZER;
+        datum_to_json_ds(&datum, &type, &ds);
+        assert_string_equal(ds_cstr(&ds), cases[i][2]);
+        ds_uninit(&ds);
 
         /* And back again. */
         struct datum again;

@@ -362,6 +362,59 @@ test_journal_rejects_non_objects(void **state)
     assert_int_equal(file_size(f->db), 0);
 }
 
+/* A record printed by the caller into a buffer (journal_write_buffer())
+ * is written byte for byte as journal_write() writes it. */
+static void
+test_journal_write_buffer(void **state)
+{
+    struct fixture *f = *state;
+    create_records(f->db, 10, NULL);
+    size_t size1;
+    char *s1 = slurp(f->db, &size1);
+    assert_int_equal(unlink(f->db), 0);
+
+    struct journal *j = open_ok(f->db, JOURNAL_CREATE);
+    for (int i = 0; i < 10; i++) {
+        struct json *rec = make_record(i);
+        if (i % 2) {
+            write_ok(j, rec);
+        } else {
+            struct ds buf = DS_EMPTY_INITIALIZER;
+            journal_record_init(&buf);
+            json_to_ds(rec, 0, &buf);
+            assert_int_equal(journal_write_buffer(j, &buf), 0);
+            ds_uninit(&buf);
+        }
+        json_unref(rec);
+    }
+
+    /* Not an object: refused, nothing written. */
+    off_t size = journal_size(j);
+    struct ds buf = DS_EMPTY_INITIALIZER;
+    journal_record_init(&buf);
+    ds_put_cstr(&buf, "[1,2]");
+    assert_int_equal(journal_write_buffer(j, &buf), -EINVAL);
+    ds_uninit(&buf);
+    assert_int_equal(journal_size(j), size);
+    journal_close(j);
+
+    size_t size2;
+    char *s2 = slurp(f->db, &size2);
+    assert_int_equal(size1, size2);
+    assert_memory_equal(s1, s2, size1);
+    assert_int_equal(count_records(f->db), 10);
+    free(s1);
+    free(s2);
+
+    /* Read-only. */
+    j = open_ok(f->db, JOURNAL_READ_ONLY);
+    journal_record_init(&buf);
+    ds_put_cstr(&buf, "{}");
+    assert_int_equal(journal_write_buffer(j, &buf), -EBADF);
+    ds_uninit(&buf);
+    journal_close(j);
+}
+
 /* A writer locks ".NAME.~lock~", as ovsdb-server and ovsdb-tool do; a
  * second writer in this or another process fails; readers don't lock. */
 static void
@@ -808,6 +861,7 @@ main(void)
         T(test_journal_empty_file),
         T(test_journal_refuses_clustered_and_foreign),
         T(test_journal_rejects_non_objects),
+        T(test_journal_write_buffer),
         T(test_journal_lock),
         T(test_journal_enospc),
         T(test_journal_short_write_then_reopen),

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -515,11 +516,72 @@ test_json_framer_splits_stream(void **state)
     assert_int_equal(json_framer_scan(&f, "{]]", 3, &len), JSON_FRAMER_DONE);
 }
 
+/* json_object_create_1() makes the same object as json_object_create()
+ * and one put, which stays usable as an object; the piecewise printers
+ * print what json_to_ds() prints. */
+static void
+test_json_object_create_1_and_pieces(void **state)
+{
+    struct json *a = json_object_create_1("uuid", json_integer_create(7));
+    struct json *b = json_object_create();
+    json_object_put_new(b, "uuid", json_integer_create(7));
+    assert_true(json_equal(a, b));
+    assert_int_equal(json_hash(a, 0), json_hash(b, 0));
+    assert_int_equal(json_integer(json_object_find(a, "uuid")), 7);
+    for (int i = 0; i < 40; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "m%d", i);
+        json_object_put_new(a, name, json_integer_create(i));
+        json_object_put_new(b, name, json_integer_create(i));
+    }
+    json_object_put(a, "uuid", json_string_create("x"));
+    json_object_put(b, "uuid", json_string_create("x"));
+    assert_true(json_equal(a, b));
+    assert_string_equal(json_object_find_string(a, "uuid"), "x");
+    char *sa = json_to_string(a, 0), *sb = json_to_string(b, 0);
+    assert_string_equal(sa, sb);
+    free(sa);
+    free(sb);
+    json_unref(a);
+    json_unref(b);
+
+    static const char str[] = "a\"b\\c\n\x01\x7f\xc3\xa9";
+    static const double reals[] = { 0.1, -2.5, 1e300, 3.0, 1e-7 };
+    static const long long ints[] = { 0, -1, 42, LLONG_MIN, LLONG_MAX };
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    struct json *j = json_string_create(str);
+    json_string_to_ds(str, strlen(str), &ds);
+    char *expected = json_to_string(j, 0);
+    assert_string_equal(ds_cstr(&ds), expected);
+    free(expected);
+    json_unref(j);
+    for (size_t k = 0; k < ARRAY_SIZE(reals); k++) {
+        ds_clear(&ds);
+        json_real_to_ds(reals[k], &ds);
+        j = json_real_create(reals[k]);
+        expected = json_to_string(j, 0);
+        assert_string_equal(ds_cstr(&ds), expected);
+        free(expected);
+        json_unref(j);
+    }
+    for (size_t k = 0; k < ARRAY_SIZE(ints); k++) {
+        ds_clear(&ds);
+        json_integer_to_ds(ints[k], &ds);
+        j = json_integer_create(ints[k]);
+        expected = json_to_string(j, 0);
+        assert_string_equal(ds_cstr(&ds), expected);
+        free(expected);
+        json_unref(j);
+    }
+    ds_uninit(&ds);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_round_trips),
+        cmocka_unit_test(test_json_object_create_1_and_pieces),
         cmocka_unit_test(test_json_rejects_malformed),
         cmocka_unit_test(test_json_depth_limit),
         cmocka_unit_test(test_json_object_members),

@@ -257,6 +257,95 @@ test_monitor_select_flags(void **state)
     db_destroy(db);
 }
 
+/* Checks that the text of 'changes' for monitors of 'version' built by
+ * 'req', straight (no cache) and through a shared cache, is the JSON that
+ * monitor_take_update() builds. */
+static void
+check_text_matches_json(struct db *db, enum monitor_version version,
+                        const char *req, const char *ops)
+{
+    struct monitor *a = make_monitor(db, version, req);
+    struct monitor *b = make_monitor(db, version, req);
+    struct monitor *c = make_monitor(db, version, req);
+    struct monitor_text_cache *cache = monitor_text_cache_create();
+    struct db_changes *changes = commit(db, ops);
+    monitor_add_changes(a, changes);
+    monitor_add_changes(b, changes);
+
+    struct json *json = monitor_take_update(a);
+    struct ds t1 = DS_EMPTY_INITIALIZER, t2 = DS_EMPTY_INITIALIZER;
+    struct ds t3 = DS_EMPTY_INITIALIZER;
+    bool any1 = monitor_take_update_text(b, NULL, &t1);
+    bool any2 = monitor_changes_update_text(c, changes, cache, &t2);
+    bool any3 = monitor_changes_update_text(c, changes, cache, &t3);
+    assert_int_equal(any1, json != NULL);
+    assert_int_equal(any2, json != NULL);
+    assert_int_equal(any3, json != NULL);
+    if (json) {
+        const struct ds *texts[] = { &t1, &t2, &t3 };
+        for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+            struct json *parsed;
+            assert_null(json_from_string(texts[i]->string, &parsed));
+            if (!json_equal(json, parsed)) {
+                fail_msg("v%d text %s differs from %s", (int) version,
+                         texts[i]->string, json_to_string(json, 0));
+            }
+            json_unref(parsed);
+        }
+    } else {
+        assert_int_equal(t1.length + t2.length + t3.length, 0);
+    }
+    json_unref(json);
+    ds_uninit(&t1);
+    ds_uninit(&t2);
+    ds_uninit(&t3);
+    db_changes_unref(changes);
+    monitor_text_cache_destroy(cache);
+    monitor_destroy(a);
+    monitor_destroy(b);
+    monitor_destroy(c);
+}
+
+static void
+test_monitor_text_every_kind_of_change(void **state)
+{
+    static const enum monitor_version versions[] = {
+        MONITOR_V1, MONITOR_V2, MONITOR_V3,
+    };
+    static const char *const reqs[] = {
+        "{'Root':[{'columns':['name','i','r','b','u','s','iset','m']}]}",
+        "{'Root':[{'columns':['name','iset'],"
+        "'select':{'insert':false,'delete':true,'modify':true}}]}",
+        "{'Root':[{'columns':['i']}]}",
+    };
+    for (size_t v = 0; v < ARRAY_SIZE(versions); v++) {
+        for (size_t r = 0; r < ARRAY_SIZE(reqs); r++) {
+            struct db *db = test_db();
+            const char *req = reqs[r];
+            enum monitor_version ver = versions[v];
+            /* Inserts, with escapes, reals, uuids, sets and maps. */
+            check_text_matches_json(
+                db, ver, req,
+                "{'op':'insert','table':'Root','row':{'name':'a\\\"\\n',"
+                "'r':2.5,'u':['uuid','01234567-89ab-cdef-0123-456789abcdef'],"
+                "'iset':['set',[1,2]],'m':['map',[['k',1],['l',2]]]}},"
+                "{'op':'insert','table':'Root','row':{'name':'b','r':3,"
+                "'s':'x','b':true}}");
+            /* Modifications, one invisible to the third request. */
+            check_text_matches_json(
+                db, ver, req,
+                "{'op':'update','table':'Root','where':[['name','==','b']],"
+                "'row':{'iset':['set',[7]],'m':['map',[['k',5]]]}},"
+                "{'op':'update','table':'Root','where':[['r','==',2.5]],"
+                "'row':{'i':4}}");
+            /* Deletions. */
+            check_text_matches_json(
+                db, ver, req, "{'op':'delete','table':'Root','where':[]}");
+            db_destroy(db);
+        }
+    }
+}
+
 static void
 test_monitor_text_matches_json(void **state)
 {
@@ -410,6 +499,7 @@ main(void)
         cmocka_unit_test(test_monitor_pending_changes_merge),
         cmocka_unit_test(test_monitor_select_flags),
         cmocka_unit_test(test_monitor_text_matches_json),
+        cmocka_unit_test(test_monitor_text_every_kind_of_change),
         cmocka_unit_test(test_monitor_rejects_bad_requests),
         cmocka_unit_test(test_history_replays_what_a_client_missed),
         cmocka_unit_test(test_history_memory_bound_keeps_newest),

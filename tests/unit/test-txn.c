@@ -31,6 +31,40 @@
 /* Whether execute_full() makes "_is_diff" records. */
 static bool diff_records;
 
+/* Checks that db_txn_diff_record_to_ds() prints the same record as
+ * db_txn_to_diff_record() built, 'record' (NULL if none), apart from
+ * "_date", which may have moved on. */
+static void
+check_record_text(const struct db_txn *txn, const struct json *record)
+{
+    struct ds text = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&text, "prefix");
+    bool any = db_txn_diff_record_to_ds(txn, NULL, &text);
+    assert_int_equal(any, record != NULL);
+    if (!any) {
+        assert_string_equal(ds_cstr(&text), "prefix");
+        ds_uninit(&text);
+        return;
+    }
+
+    struct json *parsed, *copy = json_deep_clone(record);
+    assert_null(json_from_string(ds_cstr(&text) + strlen("prefix"),
+                                 &parsed));
+    struct json *d1 = json_object_steal(parsed, "_date");
+    struct json *d2 = json_object_steal(copy, "_date");
+    assert_non_null(d1);
+    assert_non_null(d2);
+    if (!json_equal(parsed, copy)) {
+        fail_msg("record text %s differs from %s", ds_cstr(&text),
+                 json_to_string(record, 0));
+    }
+    json_unref(d1);
+    json_unref(d2);
+    json_unref(parsed);
+    json_unref(copy);
+    ds_uninit(&text);
+}
+
 static struct json *
 execute_full(struct db *db, const char *ops, struct json **recordp,
              struct db_changes **changesp)
@@ -49,6 +83,9 @@ execute_full(struct db *db, const char *ops, struct json **recordp,
         record = (diff_records
                   ? db_txn_to_diff_record(result.txn, NULL)
                   : db_txn_to_record(result.txn, NULL));
+        struct json *diff = db_txn_to_diff_record(result.txn, NULL);
+        check_record_text(result.txn, diff);
+        json_unref(diff);
         changes = db_txn_commit(result.txn);
     }
     if (recordp) {
