@@ -10,7 +10,9 @@
  * remote chassis, all on 6081.  A received datagram goes to the port whose
  * remote_ip and key match it (a port with fixed remote_ip before one with
  * remote_ip=flow); one that another port's receive call reads waits in
- * that port's backlog.
+ * that port's backlog, and an eventfd tells that port's poller: each
+ * port's rx fd is an epoll fd watching the shared socket and the port's
+ * eventfd, so a parked packet waits for no timeout.
  *
  * Received packets carry the outer header's parameters in md.tunnel
  * (tun_id, outer addresses, UDP ports, TTL, TOS, flags, Geneve options
@@ -25,12 +27,20 @@
  * segments bound for the same place as one UDP GSO datagram (UDP_SEGMENT):
  * one system call and one trip through the kernel's stack per run instead
  * of per segment.  On receive, UDP GRO (UDP_GRO) hands over coalesced
- * datagrams, which are split back into their tunnel packets here.
+ * datagrams, which are split back into their tunnel packets here; a run
+ * of them that carries consecutive segments of one inner TCP/IPv4 flow
+ * with identical headers (what the sending side's GSO run was made of)
+ * becomes one TCP GSO packet again, with a partial checksum, as the
+ * kernel's GRO would make it: one trip through the datapath, and one
+ * super-frame for the port it leaves by (the receiving VM's stack takes
+ * it whole), instead of one per segment.  Each merged segment's TCP
+ * checksum is verified first, as the kernel's GRO does (a bad one is
+ * delivered alone, for the receiver to drop): the outer UDP checksum
+ * only shows that nothing changed since encapsulation.
  *
  * Limits (XXX, issue 4): IPv4 underlay only; the UDP source port is the
  * socket's (no per-flow entropy); UDP checksums are always on (the "csum"
- * option only affects GRE); a packet waiting in a backlog does not make
- * its port's fd readable. */
+ * option only affects GRE). */
 #include "datapath/netdev-tunnel.h"
 
 #include <arpa/inet.h>
@@ -40,6 +50,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -186,6 +198,10 @@ struct tnl_port {
     /* Packets for this port that another port's receive read.  Guarded by
      * sock->mutex. */
     struct packet_batch backlog;
+    int backlog_fd;             /* eventfd, readable while 'backlog' has
+                                 * packets.  Owned. */
+    int rx_fd;                  /* epoll fd over sock->fd and 'backlog_fd':
+                                 * what tnl_rxq_fd() gives.  Owned. */
 };
 
 static struct tnl_port *
@@ -301,6 +317,12 @@ tnl_open(const struct netdev_class *class, const char *name,
     int err;
 
     port->kind = kind;
+    port->backlog_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    port->rx_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (port->backlog_fd < 0 || port->rx_fd < 0) {
+        err = -errno;
+        goto error;
+    }
     if (!rip) {
         LOG_WARN("%s: remote_ip is required", name);
         err = -EINVAL;
@@ -364,6 +386,14 @@ tnl_open(const struct netdev_class *class, const char *name,
         goto error;
     }
 
+    struct epoll_event ev = { .events = EPOLLIN };
+    if (epoll_ctl(port->rx_fd, EPOLL_CTL_ADD, s->fd, &ev)
+        || epoll_ctl(port->rx_fd, EPOLL_CTL_ADD, port->backlog_fd, &ev)) {
+        err = -errno;
+        tnl_socket_unref(s);
+        goto error;
+    }
+
     pthread_mutex_lock(&s->mutex);
     for (size_t i = 0; i < s->n_ports; i++) {
         const struct tnl_port *o = s->ports[i];
@@ -391,6 +421,12 @@ tnl_open(const struct netdev_class *class, const char *name,
     return 0;
 
 error:
+    if (port->backlog_fd >= 0) {
+        close(port->backlog_fd);
+    }
+    if (port->rx_fd >= 0) {
+        close(port->rx_fd);
+    }
     free(port);
     return err;
 }
@@ -411,6 +447,8 @@ tnl_close(struct netdev *netdev)
     packet_batch_destroy_all(&port->backlog);
     pthread_mutex_unlock(&s->mutex);
     tnl_socket_unref(s);
+    close(port->backlog_fd);
+    close(port->rx_fd);
     netdev__uninit(&port->up);
     free(port);
 }
@@ -418,7 +456,7 @@ tnl_close(struct netdev *netdev)
 static int
 tnl_rxq_fd(const struct netdev *netdev, int qid)
 {
-    return tnl_port_cast(netdev)->sock->fd;
+    return tnl_port_cast(netdev)->rx_fd;
 }
 
 /* Receive. */
@@ -644,11 +682,271 @@ tnl_recvmmsg(struct tnl_socket *s)
     return n ? 0 : -EAGAIN;
 }
 
-/* Delivers the packet 'rx' to its port: into 'batch' if it is 'self',
- * else into the other port's backlog.  Returns false if it was dropped. */
+/* Coalescing of inner TCP segments (see the file comment). */
+
+#define TCP_F_PSH 0x08
+#define TCP_F_ACK 0x10
+#define TNL_ETH_IP4 (14 + 20)   /* Ethernet + option-less IPv4 header. */
+
+/* A run of inner TCP/IPv4 segments to deliver as one packet: 'n' tunnel
+ * packets of 'stride' bytes each (the last may be shorter) from 'first',
+ * each with 'tnl_len' bytes of tunnel header and 'hdr_len' bytes of
+ * Ethernet, IPv4 and TCP headers before its payload. */
+struct tnl_gro {
+    const uint8_t *first;       /* The first tunnel packet. */
+    size_t stride;              /* Bytes from one to the next. */
+    size_t n;                   /* Segments, >= 2. */
+    size_t tnl_len;             /* Tunnel header bytes of each. */
+    size_t hdr_len;             /* Inner header bytes of each. */
+    size_t payload;             /* TCP payload bytes of all. */
+    size_t mss;                 /* Payload bytes of each but the last. */
+    bool psh;                   /* The last had PSH. */
+};
+
+static uint32_t
+get_be32(const uint8_t *p)
+{
+    return (uint32_t) p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+/* If the 'size'-byte frame at 'f' is an Ethernet/IPv4 (no options, not a
+ * fragment)/TCP segment with payload whose flags are ACK or ACK|PSH,
+ * returns its header length; else 0. */
+static size_t
+gro_tcp4_hdr_len(const uint8_t *f, size_t size)
+{
+    if (size < TNL_ETH_IP4 + 20 || f[12] != 0x08 || f[13] != 0x00) {
+        return 0;
+    }
+    const uint8_t *ip = f + 14, *th = f + TNL_ETH_IP4;
+    size_t doff = (th[12] >> 4) * 4u;
+
+    if (ip[0] != 0x45 || ip[9] != 6
+        || (size_t) (ip[2] << 8 | ip[3]) != size - 14
+        || (ip[6] & 0x3f) || ip[7] || doff < 20
+        || TNL_ETH_IP4 + doff >= size
+        || (th[13] & ~TCP_F_PSH) != TCP_F_ACK) {
+        return 0;
+    }
+    return TNL_ETH_IP4 + doff;
+}
+
+/* Whether the TCP checksum of the 'size'-byte frame at 'f', which
+ * gro_tcp4_hdr_len() accepted, is right. */
+static bool
+gro_tcp4_csum_ok(const uint8_t *f, size_t size)
+{
+    be32 src, dst;
+
+    memcpy(&src, f + 14 + 12, 4);
+    memcpy(&dst, f + 14 + 16, 4);
+    size_t l4 = size - TNL_ETH_IP4;
+    uint32_t sum = packet_csum_pseudo_ipv4(src, dst, 6, l4);
+    return !packet_csum_fold(packet_csum_add(sum, f + TNL_ETH_IP4, l4));
+}
+
+/* Looks for a run of segments of one TCP flow in the 'avail' bytes at 'd'
+ * (tunnel packets of 'seg' bytes, the last maybe shorter), the first of
+ * which 'rx' describes.  Returns the bytes of 'd' the run takes and fills
+ * 'gro', or returns 0 if there is no run of two or more. */
+static size_t
+tnl_gro_find(const uint8_t *d, size_t avail, size_t seg,
+             const struct tnl_rx *rx, struct tnl_gro *gro)
+{
+    const uint8_t *h0 = rx->inner;
+    size_t tnl_len = h0 - d;
+    size_t hl = gro_tcp4_hdr_len(h0, rx->inner_size);
+
+    if (!hl || seg >= avail || h0[TNL_ETH_IP4 + 13] & TCP_F_PSH
+        || !gro_tcp4_csum_ok(h0, rx->inner_size)) {
+        return 0;
+    }
+    size_t mss = rx->inner_size - hl, total = mss, ofs = seg, n = 1;
+    uint32_t next_seq = get_be32(h0 + TNL_ETH_IP4 + 4) + mss;
+    bool psh = false;
+
+    while (ofs < avail && n < TNL_MAX_GSO_SEGS) {
+        const uint8_t *h = d + ofs + tnl_len;
+        size_t len = MIN(seg, avail - ofs);
+        const uint8_t *th = h + 14 + 20, *th0 = h0 + 14 + 20;
+
+        if (len <= tnl_len || memcmp(d + ofs, d, tnl_len)
+            || gro_tcp4_hdr_len(h, len - tnl_len) != hl) {
+            break;
+        }
+        size_t pay = len - tnl_len - hl;
+        /* Same Ethernet header, IP version/IHL/TOS, DF, TTL, protocol,
+         * addresses; same ports, ACK, data offset, window, options; the
+         * next sequence number. */
+        if (pay > mss || memcmp(h, h0, 16) || h[20] != h0[20]
+            || memcmp(h + 22, h0 + 22, 2) || memcmp(h + 26, h0 + 26, 8)
+            || memcmp(th, th0, 4) || get_be32(th + 4) != next_seq
+            || memcmp(th + 8, th0 + 8, 5) || memcmp(th + 14, th0 + 14, 2)
+            || memcmp(th + 20, th0 + 20, hl - TNL_ETH_IP4 - 20)
+            || hl - 14 + total + pay > 65535
+            || !gro_tcp4_csum_ok(h, len - tnl_len)) {
+            break;
+        }
+        total += pay;
+        next_seq += pay;
+        ofs += len;
+        n++;
+        if (th[13] & TCP_F_PSH || pay < mss) {
+            psh = th[13] & TCP_F_PSH;
+            break;
+        }
+    }
+    if (n < 2) {
+        return 0;
+    }
+    *gro = (struct tnl_gro) {
+        .first = d, .stride = seg, .n = n, .tnl_len = tnl_len,
+        .hdr_len = hl, .payload = total, .mss = mss, .psh = psh,
+    };
+    return ofs;
+}
+
+/* Coalesced packets take big buffers, which are reused: a fresh 64 KiB
+ * malloc() per packet cost page faults (glibc gives the memory back to the
+ * kernel when freed) and cold caches.  The pool is process-wide, so a
+ * packet may outlive its port, and small: buffers beyond TNL_BIG_KEEP
+ * free ones are freed. */
+#define TNL_BIG_SIZE (PACKET_HEADROOM + 65536 + 64)
+#define TNL_BIG_KEEP 64
+
+/* A packet of the big buffer pool. */
+struct tnl_big {
+    struct packet packet;       /* What the datapath sees. */
+    uint8_t *buf;               /* TNL_BIG_SIZE bytes.  Owned. */
+    bool detached;              /* packet.base is no longer 'buf' but a
+                                 * private buffer (packet_realloc()). */
+    struct tnl_big *next;       /* In 'big_free'. */
+};
+
+static pthread_mutex_t big_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct tnl_big *big_free; /* Free ones.  Guarded by big_mutex. */
+static size_t n_big_free;       /* Their number.  Guarded by big_mutex. */
+
+static void
+tnl_big_release_buffer(struct packet_pool *pool,
+                       struct packet *p)
+{
+    struct tnl_big *b = CONTAINER_OF(p, struct tnl_big, packet);
+
+    (void) pool;
+    if (b->detached) {
+        free(p->base);
+    }
+    b->detached = true;
+}
+
+static void
+tnl_big_free_packet(struct packet_pool *pool, struct packet *p)
+{
+    struct tnl_big *b = CONTAINER_OF(p, struct tnl_big, packet);
+
+    tnl_big_release_buffer(pool, p);
+    b->detached = false;
+    pthread_mutex_lock(&big_mutex);
+    if (n_big_free < TNL_BIG_KEEP) {
+        b->next = big_free;
+        big_free = b;
+        n_big_free++;
+        b = NULL;
+    }
+    pthread_mutex_unlock(&big_mutex);
+    if (b) {
+        free(b->buf);
+        free(b);
+    }
+}
+
+static struct packet_pool big_pool = {
+    .free_packet = tnl_big_free_packet,
+    .release_buffer = tnl_big_release_buffer,
+};
+
+/* A packet with a big buffer, data size 0 after PACKET_HEADROOM. */
+static struct packet *
+tnl_big_get(void)
+{
+    struct tnl_big *b;
+
+    pthread_mutex_lock(&big_mutex);
+    b = big_free;
+    if (b) {
+        big_free = b->next;
+        n_big_free--;
+    }
+    pthread_mutex_unlock(&big_mutex);
+    if (!b) {
+        b = xmalloc(sizeof *b);
+        b->buf = xmalloc(TNL_BIG_SIZE);
+    }
+    b->detached = false;
+
+    struct packet *p = &b->packet;
+    memset(p, 0, sizeof *p);
+    p->base = b->buf;
+    p->pool = &big_pool;
+    p->allocated = TNL_BIG_SIZE;
+    p->data_ofs = PACKET_HEADROOM;
+    p->l2_ofs = p->l3_ofs = p->l4_ofs = PACKET_OFS_NONE;
+    return p;
+}
+
+/* A new TCP GSO packet of the run 'gro'. */
+static struct packet *
+tnl_gro_packet(const struct tnl_gro *gro)
+{
+    size_t hl = gro->hdr_len;
+    struct packet *p = tnl_big_get();
+    uint8_t *d = packet_put_uninit(p, hl + gro->payload);
+    uint8_t *ip = d + 14, *th = d + TNL_ETH_IP4;
+    size_t ofs = hl;
+
+    memcpy(d, gro->first + gro->tnl_len, hl);
+    for (size_t k = 0; k < gro->n; k++) {
+        size_t pay = k + 1 < gro->n ? gro->mss
+                                    : gro->payload - gro->mss * k;
+
+        memcpy(d + ofs, gro->first + k * gro->stride + gro->tnl_len + hl,
+               pay);
+        ofs += pay;
+    }
+
+    uint16_t ip_len = hl - 14 + gro->payload;
+    be32 src, dst;
+
+    ip[2] = ip_len >> 8;
+    ip[3] = ip_len;
+    memset(ip + 10, 0, 2);
+    be16 ip_csum = packet_csum_ipv4_header(ip);
+    memcpy(ip + 10, &ip_csum, 2);
+    if (gro->psh) {
+        th[13] |= TCP_F_PSH;
+    }
+    memcpy(&src, ip + 12, 4);
+    memcpy(&dst, ip + 16, 4);
+    /* As virtio_net_hdr wants it: the pseudo-header sum, not negated. */
+    be16 pseudo = ~packet_csum_fold(packet_csum_pseudo_ipv4(
+                                        src, dst, 6, ip_len - 20));
+    memcpy(th + 16, &pseudo, 2);
+    p->csum = PACKET_CSUM_PARTIAL;
+    p->csum_start = TNL_ETH_IP4;
+    p->csum_offset = 16;
+    p->gso = PACKET_GSO_TCPV4;
+    p->gso_size = gro->mss;
+    return p;
+}
+
+/* Delivers the packet 'rx' (or, if 'gro' is nonnull, the run of TCP
+ * segments it starts) to its port: into 'batch' if it is 'self', else
+ * into the other port's backlog.  Returns false if it was dropped. */
 static bool
 tnl_deliver(struct tnl_socket *s, struct tnl_port *self,
-            const struct tnl_rx *rx, struct packet_batch *batch)
+            const struct tnl_rx *rx, const struct tnl_gro *gro,
+            struct packet_batch *batch)
 {
     struct tnl_port *port = tnl_demux(s, &rx->tnl);
     struct packet_batch *dst = port == self ? batch
@@ -659,13 +957,27 @@ tnl_deliver(struct tnl_socket *s, struct tnl_port *self,
         return false;
     }
     if (dst->count >= PACKET_BATCH_SIZE) {
-        netdev__stats_add(&port->up.stats.rx_dropped, 1);
+        netdev__stats_add(&port->up.stats.rx_dropped, gro ? gro->n : 1);
         return false;
     }
-    struct packet *p = packet_create(rx->inner_size, PACKET_HEADROOM);
-    memcpy(packet_put_uninit(p, rx->inner_size), rx->inner, rx->inner_size);
+    struct packet *p;
+    if (gro) {
+        p = tnl_gro_packet(gro);
+    } else {
+        p = packet_create(rx->inner_size, PACKET_HEADROOM);
+        memcpy(packet_put_uninit(p, rx->inner_size), rx->inner,
+               rx->inner_size);
+    }
     p->md.tunnel = rx->tnl;
     packet_batch_add(dst, p);
+    if (dst != batch && dst->count == 1) {
+        /* Wake whoever polls 'port'; tnl_rxq_recv() reads it back. */
+        uint64_t one = 1;
+
+        if (write(port->backlog_fd, &one, sizeof one) < 0) {
+            /* Cannot overflow: it is read back to zero each time. */
+        }
+    }
     return true;
 }
 
@@ -677,10 +989,17 @@ tnl_rxq_recv(struct netdev *netdev, int qid, struct packet_batch *batch)
     int err = 0;
 
     pthread_mutex_lock(&s->mutex);
-    for (size_t i = 0; i < port->backlog.count; i++) {
-        packet_batch_add(batch, port->backlog.packets[i]);
+    if (port->backlog.count) {
+        uint64_t n;
+
+        for (size_t i = 0; i < port->backlog.count; i++) {
+            packet_batch_add(batch, port->backlog.packets[i]);
+        }
+        port->backlog.count = 0;
+        if (read(port->backlog_fd, &n, sizeof n) < 0) {
+            /* EAGAIN: nothing to clear. */
+        }
     }
-    port->backlog.count = 0;
 
     pthread_rwlock_rdlock(&tlv_lock);
     while (batch->count < PACKET_BATCH_SIZE) {
@@ -698,7 +1017,7 @@ tnl_rxq_recv(struct netdev *netdev, int qid, struct packet_batch *batch)
         if (s->kind == TNL_GRE) {
             memset(&rx.tnl, 0, sizeof rx.tnl);
             if (parse_gre(data, len, &rx)) {
-                tnl_deliver(s, port, &rx, batch);
+                tnl_deliver(s, port, &rx, NULL, batch);
             } else {
                 netdev__stats_add(&port->up.stats.rx_errors, 1);
             }
@@ -717,7 +1036,12 @@ tnl_rxq_recv(struct netdev *netdev, int qid, struct packet_batch *batch)
         struct flow_tnl meta = rx.tnl;
 
         if (parse_udp_payload(s->kind, data + ofs, n, &rx)) {
-            tnl_deliver(s, port, &rx, batch);
+            struct tnl_gro gro;
+            size_t run = tnl_gro_find(data + ofs, len - ofs, seg, &rx,
+                                      &gro);
+
+            tnl_deliver(s, port, &rx, run ? &gro : NULL, batch);
+            n = run ? run : n;
         } else {
             netdev__stats_add(&port->up.stats.rx_errors, 1);
         }

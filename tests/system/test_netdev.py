@@ -184,6 +184,80 @@ def test_system_ports_ping_tcp_gso(topo):
     assert b["tx_errors"] == a["tx_errors"] == 0
 
 
+def test_system_ports_lone_packet(topo):
+    """A lone packet crosses an AF_PACKET port by itself: nothing else
+    flows while each ping waits for its reply, so a port that handed
+    frames over only in blocks (a full one, or a timer), or a switch
+    that waited for a full batch, would lose them at the normal ping
+    timeout."""
+    topo.veths()
+    pump = Pump(topo, "system:host-a", "system:host-b")
+    ping(topo, 1)                   # ARP resolved both ways.
+    for _ in range(5):
+        time.sleep(0.3)             # Nothing in flight.
+        out = topo.run(topo.ns1, "ping", "-n", "-c", "1", "-W", "2", IP2,
+                       check=False, timeout=10)
+        assert " 1 received" in out, out
+    stats = pump.stop()
+    a, b = stats["host-a"], stats["host-b"]
+    # Each request crossed a to b and each reply b to a, and nothing was
+    # dropped or refused on the way.
+    assert a["rx_packets"] >= 6 and b["rx_packets"] >= 6
+    for s in (a, b):
+        assert s["rx_errors"] == s["tx_errors"] == s["tx_dropped"] == 0
+
+
+def rps_map(topo, dev):
+    path = "/sys/class/net/%s/queues/rx-0/rps_cpus" % dev
+    return int(topo.run(topo.nsp, "cat", path).replace(",", ""), 16)
+
+
+def map_during_tcp(topo, dev):
+    """The RPS map of 'dev' in the pump's namespace 1.5 s into a 3 s TCP
+    transfer from ns1 to ns2."""
+    server = topo.popen(topo.ns2, "iperf3", "-s", "-1", "-p", "5299")
+    for _ in range(50):
+        if "5299" in topo.run(topo.ns2, "ss", "-ltn"):
+            break
+        time.sleep(0.1)
+    client = topo.popen(topo.ns1, "iperf3", "-c", IP2, "-p", "5299", "-t",
+                        "3")
+    time.sleep(1.5)
+    mask = rps_map(topo, dev)
+    client.wait(timeout=30)
+    server.wait(timeout=10)
+    assert client.returncode == 0
+    return mask
+
+
+def test_system_ports_steer_receive_per_flow_while_busy(topo):
+    """While a system port is busy its device's receive queue has an RPS
+    map over the CPUs (so a sender moving between CPUs cannot reorder a
+    flow), and only then: lone packets leave it empty.  A map someone set
+    is left alone, rx-steering=false turns steering off, and closing the
+    port clears what it set."""
+    topo.veths()
+    topo.run(topo.nsp, "sh", "-c",
+             "echo 1 > /sys/class/net/host-b/queues/rx-0/rps_cpus")
+    pump = Pump(topo, "system:host-a", "system:host-b")
+    ping(topo, 3)
+    assert rps_map(topo, "host-a") == 0     # Idle so far.
+    busy = map_during_tcp(topo, "host-a")
+    if os.cpu_count() >= 2:
+        assert bin(busy).count("1") >= 2, hex(busy)
+    else:
+        assert busy == 0
+    assert rps_map(topo, "host-b") == 1     # Someone's own: kept.
+    pump.stop()
+    assert rps_map(topo, "host-a") == 0
+    assert rps_map(topo, "host-b") == 1
+
+    pump = Pump(topo, "system:host-a,rx-steering=false", "system:host-b")
+    ping(topo, 1)
+    assert map_during_tcp(topo, "host-a") == 0
+    pump.stop()
+
+
 def test_system_port_without_tx_offload_segments(topo):
     topo.veths()
     pump = Pump(topo, "system:host-a", "system:host-b,tx-offload=false")
@@ -270,31 +344,3 @@ def test_open_errors(topo):
                            timeout=10)
         assert r.returncode == 1, spec
         assert err in r.stderr, r.stderr
-
-
-def test_tcp_throughput_vs_direct_veth(topo):
-    """The pump's TCP rate beside a direct veth pair's, printed as a ratio
-    (the issue's speed goal is judged on this figure)."""
-    # Direct: a veth pair between two extra namespaces.
-    d1, d2 = topo.ns1 + "d", topo.ns2 + "d"
-    try:
-        for ns in (d1, d2):
-            sh("ip", "netns", "add", ns)
-        sh("ip", "link", "add", "veth0", "netns", d1, "type", "veth", "peer",
-           "name", "veth0", "netns", d2)
-        topo.address(d1, "veth0", IP1)
-        topo.address(d2, "veth0", IP2)
-        direct, _ = iperf(topo, 3, server_ns=d2, client_ns=d1)
-    finally:
-        for ns in (d1, d2):
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-
-    topo.veths()
-    pump = Pump(topo, "system:host-a", "system:host-b")
-    ping(topo, 1)
-    pumped, _ = iperf(topo, 3)
-    pump.stop()
-    print("\nnetdev-pump TCP: %.2f Gbit/s, direct veth: %.2f Gbit/s, "
-          "ratio %.2f" % (pumped / 1e9, direct / 1e9, pumped / direct))
-    assert direct > 0
-    assert pumped > 0.05 * direct

@@ -15,7 +15,9 @@
  * prints one JSON line ({"out": actions, "in": actions}), and at SIGTERM
  * or the timeout a second one with each port's counters and what the
  * received tunnel metadata said ({"stats": [...], "rx": {"packets",
- * "with_opt", "opt", "tun_id", "ip_src", "ip_dst", "tp_dst"}}).  Exits 1
+ * "segments", "with_opt", "opt", "tun_id", "ip_src", "ip_dst",
+ * "tp_dst"}}; "segments" counts a TCP GSO packet that the receive side
+ * coalesced as the segments it holds).  Exits 1
  * if a port cannot be opened. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,6 +33,7 @@
 #include "datapath/dp-execute.h"
 #include "datapath/netdev-tunnel.h"
 #include "datapath/netdev.h"
+#include "datapath/packet-csum.h"
 #include "datapath/packet.h"
 #include "lib/ds.h"
 #include "lib/strmap.h"
@@ -50,6 +53,7 @@ static struct netdev *ports[3];
 /* What the tunnel delivered. */
 static struct {
     uint64_t packets;           /* Packets received from the tunnel. */
+    uint64_t segments;          /* The segments they hold. */
     uint64_t with_opt;          /* Of which carried tun_metadata0. */
     uint32_t opt;               /* Its last value. */
     uint64_t tun_id;            /* Last tun_id. */
@@ -131,6 +135,8 @@ note_rx(const struct packet_batch *batch)
         const struct flow_tnl *t = &batch->packets[i]->md.tunnel;
 
         rx.packets++;
+        int n = packet_csum_n_segments(batch->packets[i]);
+        rx.segments += n > 0 ? n : 1;
         if (t->present & 1) {
             rx.with_opt++;
             rx.opt = (uint32_t) t->opts[0] << 24 | t->opts[1] << 16
@@ -260,10 +266,12 @@ main(int argc, char *argv[])
     printf("{\"stats\": [");
     print_stats(ports[1], true);
     print_stats(ports[2], false);
-    printf("], \"rx\": {\"packets\": %"PRIu64", \"with_opt\": %"PRIu64", "
+    printf("], \"rx\": {\"packets\": %"PRIu64", \"segments\": %"PRIu64", "
+           "\"with_opt\": %"PRIu64", "
            "\"opt\": %"PRIu32", \"tun_id\": %"PRIu64", \"ip_src\": \"%s\", "
            "\"ip_dst\": \"%s\", \"tp_dst\": %u}}\n",
-           rx.packets, rx.with_opt, rx.opt, rx.tun_id, src, dst, rx.tp_dst);
+           rx.packets, rx.segments, rx.with_opt, rx.opt, rx.tun_id, src,
+           dst, rx.tp_dst);
     fflush(stdout);
     netdev_close(ports[1]);
     netdev_close(ports[2]);
