@@ -1784,6 +1784,12 @@ northd__sync_nb(struct northd *nd, struct idl_txn *txn)
     const struct idl_row *sg = idl_table_first_row(c->global);
     long long now = time_wall_msec();
 
+    if (!ng) {
+        /* As ovn-northd does: the clients of an empty northbound database
+         * find its NB_Global row there. */
+        idl_txn_insert(txn, n->global);
+        return;
+    }
     if (ng) {
         /* ovn-northd(8) picks a MAC prefix for dynamic addresses and a MAC
          * for service monitors once, in NB_Global options; they go south

@@ -303,6 +303,26 @@ def pair(make_server, make_northd):
     return knb, ksb, kn, onb, osb, on
 
 
+def test_northd_creates_nb_global(make_server, make_northd):
+    """An empty northbound database gets its NB_Global row from northd (as
+    from ovn-northd), and SB_Global follows."""
+    nb = make_server("kiln", NB_SCHEMA, name="knb")
+    sb = make_server("kiln", SB_SCHEMA, name="ksb")
+    make_northd(nb, sb, "kiln")
+    deadline = time.time() + 10
+    rows = []
+    query = json.dumps(["OVN_Northbound", {"op": "select",
+                                           "table": "NB_Global",
+                                           "where": []}])
+    while time.time() < deadline and not rows:
+        out = kilntest.run(["/usr/bin/ovsdb-client", "query", nb.remote,
+                            query])
+        rows = json.loads(out)[0]["rows"]
+        time.sleep(0.1)
+    assert len(rows) == 1, rows
+    assert len(sb_rows(sb, "SB_Global", ["nb_cfg"])) == 1
+
+
 def apply(script, *nbs):
     for nb in nbs:
         for cmd in script:
