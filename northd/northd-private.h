@@ -594,7 +594,8 @@ struct northd {
                                  * table and the DHCP code tables. */
     unsigned int mark;          /* Last value used for 'port->mark'. */
     unsigned long long n_runs;  /* Compiles so far. */
-    bool recompute;             /* Next run compiles everything. */
+    bool recompute;             /* Next run compiles everything... */
+    const char *recompute_why;  /* ...for this reason (static string). */
     unsigned long long nb_syncs; /* NB IDL syncs seen. */
 
     /* The southbound replica's flows. */

@@ -408,6 +408,7 @@ void
 northd_request_recompute(struct northd *nd)
 {
     nd->recompute = true;
+    nd->recompute_why = "requested";
     nd->full_resync = true;
     nd->dirty = NORTHD_DIRTY_ALL;
     nd->up_dirty = true;
@@ -2130,8 +2131,9 @@ northd_full_compute(struct northd *nd)
     sync_switch_classes(nd);
     sync_lb_groups(nd);
     nd->stats.n_full_recomputes++;
-    LOG_INFO("full recompute: %zu switches, %zu ports, %zu routers, "
+    LOG_INFO("full recompute (%s): %zu switches, %zu ports, %zu routers, "
              "%zu ACL applications, %zu flows in %lld ms",
+             nd->recompute_why ? nd->recompute_why : "start-up",
              hmap_count(&nd->switches), hmap_count(&nd->ports),
              hmap_count(&nd->routers), hmap_count(&nd->acl_apps),
              nd->lflows.n_live, time_msec() - start);
@@ -2730,6 +2732,7 @@ northd_incremental_compute(struct northd *nd)
     bool changed = false;
     unsigned int dirty = 0;     /* NORTHD_DIRTY_*. */
 
+    struct northd_stats st0 = nd->stats;
     struct relinks relinks = { .v = NULL };
     bool routers_changed = northd_router_changes(nd, &relinks);
 
@@ -2939,6 +2942,13 @@ northd_incremental_compute(struct northd *nd)
     sync_lb_groups(nd);
     if (changed || acl_changed) {
         nd->stats.n_incremental++;
+        LOG_DBG("incremental: rebuilt %llu ports, %llu switches, %llu ACL "
+                "applications, %llu NAT rules, %llu routers",
+                nd->stats.n_port_updates - st0.n_port_updates,
+                nd->stats.n_switch_updates - st0.n_switch_updates,
+                nd->stats.n_acl_updates - st0.n_acl_updates,
+                nd->stats.n_nat_updates - st0.n_nat_updates,
+                nd->stats.n_router_updates - st0.n_router_updates);
     }
 }
 
@@ -3485,6 +3495,9 @@ northd_run(struct northd *nd)
 
     if (idl_has_synced(nd->nb)) {
         if (nbs.n_syncs != nd->nb_syncs) {
+            nd->recompute_why = (nd->nb_syncs
+                                 ? "northbound replica synced again"
+                                 : "start-up");
             nd->nb_syncs = nbs.n_syncs;
             nd->recompute = true;
         }
