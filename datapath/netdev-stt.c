@@ -56,6 +56,7 @@
 #include "datapath/netdev-provider.h"
 #include "datapath/packet-csum.h"
 #include "datapath/packet.h"
+#include "datapath/netdev-tunnel.h"
 #include "lib/counter.h"
 #include "lib/hash.h"
 #include "lib/list.h"
@@ -684,25 +685,6 @@ open_rst_guard(be32 local_ip, uint16_t dst_port)
     return fd;
 }
 
-static int
-parse_ip_option(const struct strmap *options, const char *name,
-                bool allow_flow, be32 *ipp)
-{
-    const char *s = options ? strmap_find(options, name) : NULL;
-    uint32_t ip;
-
-    *ipp = 0;
-    if (!s || (allow_flow && !strcmp(s, "flow"))) {
-        return 0;
-    }
-    if (!ip4_from_string(s, &ip)) {
-        LOG_WARN("%s: bad %s (IPv4 only)", s, name);
-        return -EINVAL;
-    }
-    *ipp = (KILN_FORCE be32) ip;
-    return 0;
-}
-
 static void stt_close(struct netdev *);
 
 static int
@@ -719,9 +701,11 @@ stt_open(const struct netdev_class *class, const char *name,
         LOG_WARN("%s: remote_ip is required", name);
         return -EINVAL;
     }
-    err = parse_ip_option(options, "remote_ip", true, &remote_ip);
+    err = netdev_tunnel_parse_ip_option(options, "remote_ip", true,
+                                        &remote_ip);
     if (!err) {
-        err = parse_ip_option(options, "local_ip", false, &local_ip);
+        err = netdev_tunnel_parse_ip_option(options, "local_ip", false,
+                                            &local_ip);
     }
     if (err) {
         return err;

@@ -285,9 +285,11 @@ tnl_socket_unref(struct tnl_socket *s)
 
 /* Ports. */
 
-static int
-parse_ip_option(const struct strmap *options, const char *name,
-                bool allow_flow, be32 *ipp)
+/* Parses IPv4 address option 'name' of 'options' into '*ipp' (0 if it is
+ * absent, or "flow" and 'allow_flow').  Returns 0 or -EINVAL (logged). */
+int
+netdev_tunnel_parse_ip_option(const struct strmap *options,
+                              const char *name, bool allow_flow, be32 *ipp)
 {
     const char *s = options ? strmap_find(options, name) : NULL;
     uint32_t ip;
@@ -328,9 +330,11 @@ tnl_open(const struct netdev_class *class, const char *name,
         err = -EINVAL;
         goto error;
     }
-    err = parse_ip_option(options, "remote_ip", true, &port->remote_ip);
+    err = netdev_tunnel_parse_ip_option(options, "remote_ip", true,
+                                        &port->remote_ip);
     if (!err) {
-        err = parse_ip_option(options, "local_ip", false, &port->local_ip);
+        err = netdev_tunnel_parse_ip_option(options, "local_ip", false,
+                                            &port->local_ip);
     }
     if (err) {
         goto error;

@@ -10,8 +10,11 @@
 #ifndef DATAPATH_NETDEV_TUNNEL_H
 #define DATAPATH_NETDEV_TUNNEL_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "lib/byteorder.h"
 
 struct ds;
 
@@ -38,5 +41,10 @@ int netdev_tunnel_set_tlv_map(const struct netdev_tunnel_tlv *tlvs,
  * for the slots the current map knows. */
 void netdev_tunnel_format_opts(uint64_t present, const uint8_t *opts,
                                struct ds *ds);
+
+struct strmap;
+int netdev_tunnel_parse_ip_option(const struct strmap *options,
+                                  const char *name, bool allow_flow,
+                                  be32 *ipp);
 
 #endif /* datapath/netdev-tunnel.h */
