@@ -663,6 +663,122 @@ lrouter_build_datapath_flows(struct lflow_table *table,
     ds_uninit(&acts);
 }
 
+/* Parses a Logical_Router_Policy "action" into '*action'. */
+bool
+lrouter_policy_action_from_string(const char *s,
+                                  enum lrouter_policy_action *action)
+{
+    if (!s) {
+        return false;
+    } else if (!strcmp(s, "allow")) {
+        *action = LRP_ALLOW;
+    } else if (!strcmp(s, "drop")) {
+        *action = LRP_DROP;
+    } else if (!strcmp(s, "reroute")) {
+        *action = LRP_REROUTE;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Appends to 'acts' what sends a packet to next hop 'nexthop' (a string
+ * address) by the port of 'ports' whose network has it, as ovn-northd's
+ * reroute policies do ("reg0 = <hop>; reg1 = <port address>; eth.src =
+ * ...; outport = ...; flags.loopback = 1;").  Returns false if no port's
+ * network has it. */
+static bool
+put_reroute(struct ds *acts, const struct lrouter_port *const *ports,
+            size_t n_ports, const char *nexthop)
+{
+    struct ip_prefix hop;
+    if (!ip_from_string(nexthop, &hop)) {
+        return false;
+    }
+    struct lrouter_route route = { .nexthop = hop };
+    const struct lrouter_port *port;
+    const struct ip_prefix *net;
+    if (!route_find_port(ports, n_ports, &route, &port, &net)) {
+        return false;
+    }
+    bool v4 = hop.family == AF_INET;
+    ds_put_format(acts, "%s = ", v4 ? "reg0" : "xxreg0");
+    put_addr(acts, &hop);
+    ds_put_format(acts, "; %s = ", v4 ? "reg1" : "xxreg1");
+    put_addr(acts, net);
+    ds_put_format(acts, "; eth.src = %s; outport = \"%s\"; "
+                  "flags.loopback = 1; ", port->ea_s, port->name);
+    return true;
+}
+
+/* Adds to 'table', owned by 'owner', the flows of router datapath 'dp'
+ * for its 'policies' ("lr_in_policy", and "lr_in_policy_ecmp" for a
+ * reroute to several next hops, numbered in the order of 'policies' from
+ * 1), reaching their next hops by 'ports'.  A reroute to a next hop no
+ * port's network has goes without flows, as in ovn-northd. */
+void
+lrouter_build_policy_flows(struct lflow_table *table,
+                           struct lflow_owner *owner, const struct uuid *dp,
+                           const struct lrouter_port *const *ports,
+                           size_t n_ports,
+                           const struct lrouter_policy *policies,
+                           size_t n_policies)
+{
+    struct ds acts = DS_EMPTY_INITIALIZER;
+    struct ds m = DS_EMPTY_INITIALIZER;
+    unsigned int ecmp_id = 0;
+    for (size_t i = 0; i < n_policies; i++) {
+        const struct lrouter_policy *p = &policies[i];
+        ds_clear(&acts);
+        if (p->pkt_mark >= 0) {
+            ds_put_format(&acts, "pkt.mark = %lld; ", p->pkt_mark);
+        }
+        if (p->action == LRP_DROP) {
+            ds_put_cstr(&acts, "drop;");
+        } else if (p->action == LRP_ALLOW) {
+            ds_put_cstr(&acts, "reg8[0..15] = 0; next;");
+        } else if (p->n_nexthops == 1) {
+            if (!put_reroute(&acts, ports, n_ports, p->nexthops[0])) {
+                continue;
+            }
+            ds_put_cstr(&acts, "reg8[0..15] = 0; next;");
+        } else if (p->n_nexthops > 1) {
+            /* Each next hop must be reachable. */
+            struct ds probe = DS_EMPTY_INITIALIZER;
+            bool ok = true;
+            for (size_t k = 0; k < p->n_nexthops && ok; k++) {
+                ok = put_reroute(&probe, ports, n_ports, p->nexthops[k]);
+            }
+            ds_uninit(&probe);
+            if (!ok) {
+                continue;
+            }
+            unsigned int id = ++ecmp_id;
+            ds_put_format(&acts, "reg8[0..15] = %u; reg8[16..31] = select(",
+                          id);
+            for (size_t k = 0; k < p->n_nexthops; k++) {
+                struct ds ecmp = DS_EMPTY_INITIALIZER;
+                put_reroute(&ecmp, ports, n_ports, p->nexthops[k]);
+                ds_put_cstr(&ecmp, "next;");
+                ds_clear(&m);
+                ds_put_format(&m, "reg8[0..15] == %u && reg8[16..31] == %zu",
+                              id, k + 1);
+                lflow_add(table, owner, dp, LR_IN_POLICY_ECMP, 100,
+                          ds_cstr(&m), ds_cstr(&ecmp), NULL, NULL);
+                ds_uninit(&ecmp);
+                ds_put_format(&acts, "%s%zu", k ? ", " : "", k + 1);
+            }
+            ds_put_cstr(&acts, ");");
+        } else {
+            continue;
+        }
+        lflow_add(table, owner, dp, LR_IN_POLICY, p->priority, p->match,
+                  ds_cstr(&acts), NULL, NULL);
+    }
+    ds_uninit(&acts);
+    ds_uninit(&m);
+}
+
 /* Adds to 'table', owned by 'owner', the flows of router datapath 'dp'
  * for its port 'port' ('skip_unreachables' as
  * lrouter_skips_unreachables() says for the router).  A distributed

@@ -60,6 +60,26 @@ struct lrouter_route {
 bool lrouter_route_init(struct lrouter_route *, const char *ip_prefix,
                         const char *nexthop, const char *output_port);
 
+/* One Logical_Router_Policy. */
+enum lrouter_policy_action {
+    LRP_ALLOW,                  /* "allow". */
+    LRP_DROP,                   /* "drop". */
+    LRP_REROUTE,                /* "reroute" to 'nexthops'. */
+};
+
+struct lrouter_policy {
+    unsigned int priority;      /* "priority". */
+    const char *match;          /* "match".  Not owned. */
+    enum lrouter_policy_action action;
+    const char *const *nexthops; /* "nexthops" (or "nexthop"), sorted as
+                                 * the column is.  Not owned. */
+    size_t n_nexthops;          /* Number of 'nexthops'. */
+    long long pkt_mark;         /* options:pkt_mark, or -1 for none. */
+};
+
+bool lrouter_policy_action_from_string(const char *,
+                                       enum lrouter_policy_action *);
+
 bool lrouter_skips_unreachables(const struct lrouter_port *const *ports,
                                 size_t n_ports, bool gateway);
 void lrouter_build_datapath_flows(struct lflow_table *, struct lflow_owner *,
@@ -68,6 +88,12 @@ void lrouter_build_datapath_flows(struct lflow_table *, struct lflow_owner *,
                                   size_t n_ports,
                                   const struct lrouter_route *routes,
                                   size_t n_routes);
+void lrouter_build_policy_flows(struct lflow_table *, struct lflow_owner *,
+                                const struct uuid *dp,
+                                const struct lrouter_port *const *ports,
+                                size_t n_ports,
+                                const struct lrouter_policy *policies,
+                                size_t n_policies);
 void lrouter_build_port_flows(struct lflow_table *, struct lflow_owner *,
                               const struct uuid *dp,
                               const struct lrouter_port *,

@@ -59,6 +59,7 @@ struct northd_nb {
     const struct idl_column *lr_name;
     const struct idl_column *lr_ports;
     const struct idl_column *lr_static_routes;
+    const struct idl_column *lr_policies;
     const struct idl_column *lr_options;
     const struct idl_column *lr_nat;
     const struct idl_column *lr_load_balancer;
@@ -81,6 +82,14 @@ struct northd_nb {
     struct idl_table *hac;              /* HA_Chassis. */
     const struct idl_column *hac_chassis_name;
     const struct idl_column *hac_priority;
+
+    struct idl_table *lrpol;            /* Logical_Router_Policy. */
+    const struct idl_column *lrpol_priority;
+    const struct idl_column *lrpol_match;
+    const struct idl_column *lrpol_action;
+    const struct idl_column *lrpol_nexthop;
+    const struct idl_column *lrpol_nexthops;
+    const struct idl_column *lrpol_options;
 
     struct idl_table *lrsr;             /* Logical_Router_Static_Route. */
     const struct idl_column *lrsr_ip_prefix;

@@ -91,6 +91,7 @@ northd_nb_init(struct northd_nb *c, struct idl *idl)
     c->lr_name = add_column(c->lr, "name");
     c->lr_ports = add_column(c->lr, "ports");
     c->lr_static_routes = add_column(c->lr, "static_routes");
+    c->lr_policies = add_column(c->lr, "policies");
     c->lr_options = add_column(c->lr, "options");
     c->lr_nat = add_column(c->lr, "nat");
     c->lr_load_balancer = add_column(c->lr, "load_balancer");
@@ -126,6 +127,14 @@ northd_nb_init(struct northd_nb *c, struct idl *idl)
     c->hac = idl_add_table(idl, "HA_Chassis");
     c->hac_chassis_name = add_column(c->hac, "chassis_name");
     c->hac_priority = add_column(c->hac, "priority");
+
+    c->lrpol = idl_add_table(idl, "Logical_Router_Policy");
+    c->lrpol_priority = add_column(c->lrpol, "priority");
+    c->lrpol_match = add_column(c->lrpol, "match");
+    c->lrpol_action = add_column(c->lrpol, "action");
+    c->lrpol_nexthop = add_column(c->lrpol, "nexthop");
+    c->lrpol_nexthops = add_column(c->lrpol, "nexthops");
+    c->lrpol_options = add_column(c->lrpol, "options");
 
     c->lrsr = idl_add_table(idl, "Logical_Router_Static_Route");
     c->lrsr_ip_prefix = add_column(c->lrsr, "ip_prefix");
@@ -1741,8 +1750,59 @@ rport_build_flows(struct northd *nd, struct northd_rport *rp)
                              &rp->lrp, rp->lr->skip_unreachables);
 }
 
+/* Adds to 'lr->owner' the flows of the policies of 'lr' (of row 'row', none
+ * if NULL), which reach their next hops by 'ports' (those of 'lr'). */
+static void
+router_build_policy_flows(struct northd *nd, struct northd_router *lr,
+                          const struct idl_row *row,
+                          const struct lrouter_port **ports)
+{
+    const struct northd_nb *c = &nd->nbc;
+    const struct datum *pols = row ? idl_row_get(row, c->lr_policies) : NULL;
+    if (!pols || !pols->n) {
+        return;
+    }
+    struct lrouter_policy *policies = xcalloc(pols->n, sizeof *policies);
+    const char ***hops = xcalloc(pols->n, sizeof *hops);
+    size_t n = 0;
+    for (size_t i = 0; i < pols->n; i++) {
+        const struct idl_row *r = idl_row_find(c->lrpol,
+                                               &pols->keys[i].uuid);
+        struct lrouter_policy *p = &policies[n];
+        const char *match = r ? idl_row_get_string(r, c->lrpol_match) : NULL;
+        if (!match || !lrouter_policy_action_from_string(
+                idl_row_get_string(r, c->lrpol_action), &p->action)) {
+            continue;
+        }
+        p->priority = idl_row_get_integer(r, c->lrpol_priority, 0);
+        p->match = match;
+        const char *mark = idl_row_get_map_string(r, c->lrpol_options,
+                                                  "pkt_mark");
+        p->pkt_mark = mark ? strtoll(mark, NULL, 10) : -1;
+        /* "nexthops", or the older "nexthop". */
+        const struct datum *nhs = idl_row_get(r, c->lrpol_nexthops);
+        const char *nh = idl_row_get_string(r, c->lrpol_nexthop);
+        hops[n] = xcalloc(nhs->n + 1, sizeof *hops[n]);
+        for (size_t k = 0; k < nhs->n; k++) {
+            hops[n][p->n_nexthops++] = nhs->keys[k].string;
+        }
+        if (!p->n_nexthops && nh) {
+            hops[n][p->n_nexthops++] = nh;
+        }
+        p->nexthops = hops[n];
+        n++;
+    }
+    lrouter_build_policy_flows(&nd->lflows, &lr->owner, &lr->uuid, ports,
+                               lr->n_ports, policies, n);
+    for (size_t i = 0; i < n; i++) {
+        free(hops[i]);
+    }
+    free(hops);
+    free(policies);
+}
+
 /* Regenerates the flows of 'lr' that belong to none of its ports (the
- * stages' defaults, its static routes). */
+ * stages' defaults, its static routes and policies). */
 static void
 router_build_dp_flows(struct northd *nd, struct northd_router *lr)
 {
@@ -1767,6 +1827,7 @@ router_build_dp_flows(struct northd *nd, struct northd_router *lr)
     lflow_owner_clear(&nd->lflows, &lr->owner);
     lrouter_build_datapath_flows(&nd->lflows, &lr->owner, &lr->uuid, ports,
                                  lr->n_ports, routes, n_routes);
+    router_build_policy_flows(nd, lr, row, ports);
     free(ports);
     free(routes);
 }
@@ -2409,6 +2470,25 @@ router_of_lrp(const struct northd *nd, const struct uuid *lrp)
     return NULL;
 }
 
+/* Returns the router whose 'column' (of Logical_Router) names row 'u', or
+ * NULL. */
+static struct northd_router *
+router_naming(const struct northd *nd, const struct idl_column *column,
+              const struct uuid *u)
+{
+    struct northd_router *lr;
+    HMAP_FOR_EACH (lr, node, &nd->routers) {
+        const struct idl_row *lrr = idl_row_find(nd->nbc.lr, &lr->uuid);
+        const struct datum *d = lrr ? idl_row_get(lrr, column) : NULL;
+        for (size_t i = 0; d && i < d->n; i++) {
+            if (uuid_equals(&d->keys[i].uuid, u)) {
+                return lr;
+            }
+        }
+    }
+    return NULL;
+}
+
 /* Adds router 'lr' to the 'n' routers of 'todo' unless it is there. */
 static void
 router_todo_add(struct northd_router ***todo, size_t *n, size_t *allocated,
@@ -2473,6 +2553,7 @@ northd_router_changes(struct northd *nd, struct relinks *relinks)
         if (idl_row_column_changed(row, c->lr_name)
             || idl_row_column_changed(row, c->lr_ports)
             || idl_row_column_changed(row, c->lr_static_routes)
+            || idl_row_column_changed(row, c->lr_policies)
             || idl_row_column_changed(row, c->lr_options)) {
             router_todo_add(&todo, &n_todo, &allocated, lr);
         }
@@ -2486,21 +2567,20 @@ northd_router_changes(struct northd *nd, struct relinks *relinks)
             router_todo_add(&todo, &n_todo, &allocated, lr);
         }
     }
-    IDL_FOR_EACH_TRACKED (row, c->lrsr) {
-        if (idl_row_is_new(row) || idl_row_is_deleted(row)) {
-            continue;           /* Came or went with "static_routes". */
-        }
-        struct northd_router *lr;
-        HMAP_FOR_EACH (lr, node, &nd->routers) {
-            const struct idl_row *lrr = idl_row_find(c->lr, &lr->uuid);
-            const struct datum *srs = lrr ? idl_row_get(lrr,
-                                                        c->lr_static_routes)
-                                          : NULL;
-            for (size_t i = 0; srs && i < srs->n; i++) {
-                if (uuid_equals(&srs->keys[i].uuid, idl_row_uuid(row))) {
-                    router_todo_add(&todo, &n_todo, &allocated, lr);
-                    break;
-                }
+    /* Static routes and policies that changed in place (those that came
+     * or went did with their router's column). */
+    const struct idl_table *tables[2] = { c->lrsr, c->lrpol };
+    const struct idl_column *columns[2] = { c->lr_static_routes,
+                                            c->lr_policies };
+    for (int t = 0; t < 2; t++) {
+        IDL_FOR_EACH_TRACKED (row, tables[t]) {
+            if (idl_row_is_new(row) || idl_row_is_deleted(row)) {
+                continue;
+            }
+            struct northd_router *lr = router_naming(nd, columns[t],
+                                                     idl_row_uuid(row));
+            if (lr) {
+                router_todo_add(&todo, &n_todo, &allocated, lr);
             }
         }
     }

@@ -436,6 +436,63 @@ def test_router_matches_ovn_northd(pair):
     assert_same(ksb, osb)
 
 
+def test_router_policies_match_ovn_northd(pair):
+    """Logical_Router_Policy: drop, allow, reroute to one next hop (IPv4
+    and IPv6, with pkt_mark) and to several (lr_in_policy_ecmp), as
+    Debian's ovn-northd writes them, changed incrementally."""
+    knb, ksb, kn, onb, osb, on = pair
+    apply(ROUTER_SCRIPT, knb, onb)
+    full = kn.stats()["full recomputes"]
+    for cmds in (
+            [["lr-policy-add", "lr0", "100", "ip4.src == 10.10.0.0/24",
+              "drop"],
+             ["lr-policy-add", "lr0", "200", "ip4.dst == 10.20.0.5",
+              "allow"]],
+            [["lr-policy-add", "lr0", "300", "ip4.src == 10.10.0.7",
+              "reroute", "10.20.0.9"],
+             ["lr-policy-add", "lr0", "310", "ip4.src == 10.10.0.8",
+              "reroute", "10.20.0.9,10.20.0.10"],
+             ["lr-policy-add", "lr0", "320", "ip6.src == fd10::5",
+              "reroute", "fd10::9"]],
+            # One multi-hop reroute at a time: both northds number them
+            # in the order of the rows' UUIDs, which differ between the
+            # two databases.
+            [["lr-policy-del", "lr0", "310"],
+             ["lr-policy-add", "lr0", "330", "ip4.src == 10.10.0.11",
+              "reroute", "10.20.0.11,10.20.0.12,10.20.0.13"],
+             ["lr-policy-add", "lr0", "340", "ip4.src == 10.10.0.12",
+              "reroute", "10.20.0.99", "pkt_mark=7"],
+             # Not reachable by any port: no flow.
+             ["lr-policy-add", "lr0", "350", "ip4.src == 10.10.0.13",
+              "reroute", "192.0.2.1"]],
+            [["lr-policy-del", "lr0", "100", "ip4.src == 10.10.0.0/24"]]):
+        apply(cmds, knb, onb)
+        assert_same(ksb, osb)
+    # A policy changed in place.
+    for nb in (knb, onb):
+        uuid = nbctl(nb, "--bare", "--columns=_uuid", "find",
+                     "Logical_Router_Policy", "priority=200").strip()
+        nbctl(nb, "set", "Logical_Router_Policy", uuid,
+              'match="ip4.dst == 10.20.0.6"')
+        nbctl(nb, "--wait=sb", "sync")
+    assert_same(ksb, osb)
+    assert kn.stats()["full recomputes"] == full
+    kf = lflows(ksb)
+    assert ("lr0", "ingress", 15, "lr_in_policy", 200,
+            "ip4.dst == 10.20.0.6", "reg8[0..15] = 0; next;") in kf
+    assert ("lr0", "ingress", 15, "lr_in_policy", 340,
+            "ip4.src == 10.10.0.12",
+            'pkt.mark = 7; reg0 = 10.20.0.99; reg1 = 10.20.0.1; '
+            'eth.src = 00:00:00:00:ff:02; outport = "lrp2"; '
+            'flags.loopback = 1; reg8[0..15] = 0; next;') in kf
+    assert sum(1 for f in kf if f[3] == "lr_in_policy_ecmp"
+               and f[4] == 100) == 3
+    before = lflows(ksb)
+    kn.appctl("northd/recompute")
+    nbctl(knb, "--wait=sb", "sync")
+    assert lflows(ksb) == before
+
+
 # Port security, disabled, localnet and localport ports; stateless ACLs on
 # one switch, stateful ones on another and on port groups spanning two
 # switches, with address sets, labels, reject, logging and meters.

@@ -325,6 +325,62 @@ test_lrouter_routing(void **state)
     lflow_table_uninit(&t);
 }
 
+/* Router policies: drop, allow, reroute to one hop and to several (an ECMP
+ * group numbered from 1), and a hop no port reaches (no flow). */
+static void
+test_lrouter_policies(void **state)
+{
+    struct lflow_table t;
+    struct lflow_owner o;
+    lflow_table_init(&t);
+    lflow_owner_init(&o);
+    struct lrouter_port lrps[2];
+    static const char *const n0[] = { "10.0.0.1/24" };
+    static const char *const n1[] = { "10.1.0.1/24" };
+    assert_true(lrouter_port_init(&lrps[0], "lrp0", &port_uuid,
+                                  "00:00:00:00:ff:01", n0, 1));
+    assert_true(lrouter_port_init(&lrps[1], "lrp1", &port_uuid,
+                                  "00:00:00:00:ff:02", n1, 1));
+    const struct lrouter_port *ports[2] = { &lrps[0], &lrps[1] };
+    static const char *const one[] = { "10.1.0.9" };
+    static const char *const two[] = { "10.0.0.7", "10.1.0.8" };
+    static const char *const none[] = { "192.0.2.1" };
+    const struct lrouter_policy pols[] = {
+        { 100, "ip4.src == 10.0.0.0/24", LRP_DROP, NULL, 0, -1 },
+        { 200, "tcp", LRP_ALLOW, NULL, 0, -1 },
+        { 300, "udp", LRP_REROUTE, one, 1, 5 },
+        { 400, "icmp4", LRP_REROUTE, two, 2, -1 },
+        { 500, "sctp", LRP_REROUTE, none, 1, -1 },
+    };
+    lrouter_build_policy_flows(&t, &o, &dp1, ports, 2, pols,
+                               ARRAY_SIZE(pols));
+    assert_non_null(find(&t, LR_IN_POLICY, 100, "ip4.src == 10.0.0.0/24",
+                         "drop;"));
+    assert_non_null(find(&t, LR_IN_POLICY, 200, "tcp",
+                         "reg8[0..15] = 0; next;"));
+    assert_non_null(find(&t, LR_IN_POLICY, 300, "udp",
+                         "pkt.mark = 5; reg0 = 10.1.0.9; reg1 = 10.1.0.1; "
+                         "eth.src = 00:00:00:00:ff:02; outport = \"lrp1\"; "
+                         "flags.loopback = 1; reg8[0..15] = 0; next;"));
+    assert_non_null(find(&t, LR_IN_POLICY, 400, "icmp4",
+                         "reg8[0..15] = 1; reg8[16..31] = select(1, 2);"));
+    assert_non_null(find(&t, LR_IN_POLICY_ECMP, 100,
+                         "reg8[0..15] == 1 && reg8[16..31] == 1",
+                         "reg0 = 10.0.0.7; reg1 = 10.0.0.1; "
+                         "eth.src = 00:00:00:00:ff:01; outport = \"lrp0\"; "
+                         "flags.loopback = 1; next;"));
+    assert_non_null(find(&t, LR_IN_POLICY_ECMP, 100,
+                         "reg8[0..15] == 1 && reg8[16..31] == 2",
+                         "reg0 = 10.1.0.8; reg1 = 10.1.0.1; "
+                         "eth.src = 00:00:00:00:ff:02; outport = \"lrp1\"; "
+                         "flags.loopback = 1; next;"));
+    assert_int_equal(t.n_live, 6);  /* None for the unreachable hop. */
+    lrouter_port_destroy(&lrps[0]);
+    lrouter_port_destroy(&lrps[1]);
+    lflow_owner_uninit(&t, &o);
+    lflow_table_uninit(&t);
+}
+
 /* A switch's "router" port: ARP for the router goes to it and the VIFs. */
 static void
 test_lswitch_router_port(void **state)
@@ -874,6 +930,7 @@ main(void)
         cmocka_unit_test(test_lswitch_port_disabled_and_unknown),
         cmocka_unit_test(test_lrouter_port_parse),
         cmocka_unit_test(test_lrouter_routing),
+        cmocka_unit_test(test_lrouter_policies),
         cmocka_unit_test(test_lswitch_router_port),
         cmocka_unit_test(test_lswitch_localnet_and_localport),
         cmocka_unit_test(test_acl_datapath_flows),
