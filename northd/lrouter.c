@@ -590,6 +590,30 @@ route_find_port(const struct lrouter_port *const *ports, size_t n_ports,
     return false;
 }
 
+/* ovn-northd(8) "ARP Request": a static route's IPv6 next hop is looked
+ * up with a neighbor solicitation to its solicited-node address. */
+static void
+build_nd_ns_flow(struct lflow_table *t, struct lflow_owner *o,
+                 const struct uuid *dp, const struct ip_prefix *nexthop,
+                 struct ds *m, struct ds *acts)
+{
+    if (nexthop->family != AF_INET6) {
+        return;
+    }
+    const uint8_t *a = nexthop->ip6.s6_addr;
+    ds_clear(m);
+    ds_put_cstr(m, "eth.dst == 00:00:00:00:00:00 && ip6 && xxreg0 == ");
+    put_addr(m, nexthop);
+    ds_clear(acts);
+    ds_put_format(acts, "nd_ns { eth.dst = 33:33:ff:%02x:%02x:%02x; "
+                  "ip6.dst = ", a[13], a[14], a[15]);
+    put_solicited_node(acts, nexthop);
+    ds_put_cstr(acts, "; nd.target = ");
+    put_addr(acts, nexthop);
+    ds_put_cstr(acts, "; output; };");
+    add(t, o, dp, LR_IN_ARP_REQUEST, 200, m, acts, NULL);
+}
+
 /* ovn-northd(8) "IP Routing" for a static route: priority grows with the
  * prefix length, below a connected network of the same length. */
 static void
@@ -618,6 +642,7 @@ build_route_flow(struct lflow_table *t, struct lflow_owner *o,
                   "flags.loopback = 1; next;", port->ea_s, port->name);
     add(t, o, dp, LR_IN_IP_ROUTING, route->prefix.plen * 3 + 1, m, acts,
         NULL);
+    build_nd_ns_flow(t, o, dp, &route->nexthop, m, acts);
 }
 
 /* Returns true if a router whose ports are 'ports' leaves out the
@@ -633,6 +658,53 @@ lrouter_skips_unreachables(const struct lrouter_port *const *ports,
         skip = ports[i]->is_dgp;
     }
     return skip;
+}
+
+/* ovn-northd(8) "IP Routing" for an ECMP group 'id' of the 'n' routes of
+ * 'members' (to one prefix): the routing flow picks a member with
+ * select(), lr_in_ip_routing_ecmp sends to it. */
+static void
+build_ecmp_flows(struct lflow_table *t, struct lflow_owner *o,
+                 const struct uuid *dp,
+                 const struct lrouter_port *const *ports, size_t n_ports,
+                 const struct lrouter_route **members, size_t n,
+                 unsigned int id, struct ds *m, struct ds *acts)
+{
+    const struct ip_prefix *prefix = &members[0]->prefix;
+    bool v4 = prefix->family == AF_INET;
+    struct ds select = DS_EMPTY_INITIALIZER;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct lrouter_port *port;
+        const struct ip_prefix *net;
+        if (!route_find_port(ports, n_ports, members[i], &port, &net)) {
+            continue;
+        }
+        k++;
+        ds_clear(m);
+        ds_put_format(m, "reg8[0..15] == %u && reg8[16..31] == %zu", id, k);
+        ds_clear(acts);
+        ds_put_format(acts, "%s = ", v4 ? "reg0" : "xxreg0");
+        put_addr(acts, &members[i]->nexthop);
+        ds_put_format(acts, "; %s = ", v4 ? "reg1" : "xxreg1");
+        put_addr(acts, net);
+        ds_put_format(acts, "; eth.src = %s; outport = \"%s\"; next;",
+                      port->ea_s, port->name);
+        add(t, o, dp, LR_IN_IP_ROUTING_ECMP, 100, m, acts, NULL);
+        build_nd_ns_flow(t, o, dp, &members[i]->nexthop, m, acts);
+        ds_put_format(&select, "%s%zu", k > 1 ? ", " : "", k);
+    }
+    if (k) {
+        ds_clear(m);
+        ds_put_format(m, "reg7 == 0 && %s.dst == ", v4 ? "ip4" : "ip6");
+        put_net(m, prefix);
+        ds_clear(acts);
+        ds_put_format(acts, "ip.ttl--; flags.loopback = 1; "
+                      "reg8[0..15] = %u; reg8[16..31] = select(%s);", id,
+                      ds_cstr(&select));
+        add(t, o, dp, LR_IN_IP_ROUTING, prefix->plen * 3 + 1, m, acts, NULL);
+    }
+    ds_uninit(&select);
 }
 
 /* Adds to 'table', owned by 'owner', the flows of router datapath 'dp'
@@ -655,10 +727,35 @@ lrouter_build_datapath_flows(struct lflow_table *table,
     }
     struct ds m = DS_EMPTY_INITIALIZER;
     struct ds acts = DS_EMPTY_INITIALIZER;
+    /* Two or more routes to one prefix make an ECMP group, numbered from 1
+     * in the order of 'routes' (the order of the column, which is
+     * ovn-northd's too); its members are numbered in the same order. */
+    bool *done = xcalloc(n_routes + 1, sizeof *done);
+    const struct lrouter_route **members = xcalloc(n_routes + 1,
+                                                   sizeof *members);
+    unsigned int ecmp_id = 0;
     for (size_t i = 0; i < n_routes; i++) {
-        build_route_flow(table, owner, dp, ports, n_ports, &routes[i], &m,
-                         &acts);
+        if (done[i]) {
+            continue;
+        }
+        size_t n = 0;
+        for (size_t j = i; j < n_routes; j++) {
+            if (!done[j] && ip_prefix_equals(&routes[j].prefix,
+                                             &routes[i].prefix)) {
+                done[j] = true;
+                members[n++] = &routes[j];
+            }
+        }
+        if (n == 1) {
+            build_route_flow(table, owner, dp, ports, n_ports, &routes[i],
+                             &m, &acts);
+        } else {
+            build_ecmp_flows(table, owner, dp, ports, n_ports, members, n,
+                             ++ecmp_id, &m, &acts);
+        }
     }
+    free(done);
+    free(members);
     ds_uninit(&m);
     ds_uninit(&acts);
 }

@@ -299,13 +299,21 @@ test_lrouter_routing(void **state)
     assert_int_equal(lflow_stage_find(false, LFLOW_INGRESS, 13),
                      LR_IN_IP_ROUTING);
 
+    /* The IPv6 next hop is looked up by a neighbor solicitation. */
+    assert_non_null(find(&t, LR_IN_ARP_REQUEST, 200,
+                         "eth.dst == 00:00:00:00:00:00 && ip6 && "
+                         "xxreg0 == fd01::9",
+                         "nd_ns { eth.dst = 33:33:ff:00:00:09; "
+                         "ip6.dst = ff02::1:ff00:9; nd.target = fd01::9; "
+                         "output; };"));
+
     /* A next hop on no network of the router: no flow. */
     size_t n = t.n_live;
     lflow_owner_clear(&t, &o);
     assert_true(lrouter_route_init(&routes[0], "30.0.0.0/8", "99.0.0.1",
                                    NULL));
     lrouter_build_flows(&t, &o, &dp1, ports, 2, routes, 1, false);
-    assert_int_equal(t.n_live, n - 2);
+    assert_int_equal(t.n_live, n - 3);  /* Two routes, one nd_ns. */
 
     /* Neighbors: only the addresses inside the router port's networks. */
     lflow_owner_clear(&t, &o);
