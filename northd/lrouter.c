@@ -75,6 +75,7 @@ lrouter_port_destroy(struct lrouter_port *port)
 {
     free(port->name);
     free(port->networks);
+    free(port->peer);
     memset(port, 0, sizeof *port);
 }
 
@@ -87,6 +88,7 @@ lrouter_port_equals(const struct lrouter_port *a,
 {
     if (!uuid_equals(&a->uuid, &b->uuid) || strcmp(a->name, b->name)
         || memcmp(&a->ea, &b->ea, sizeof a->ea) || a->is_dgp != b->is_dgp
+        || !a->peer != !b->peer || (a->peer && strcmp(a->peer, b->peer))
         || a->n_networks != b->n_networks) {
         return false;
     }
@@ -880,16 +882,44 @@ lrouter_build_policy_flows(struct lflow_table *table,
  * for its port 'port' ('skip_unreachables' as
  * lrouter_skips_unreachables() says for the router).  A distributed
  * gateway port's flows check that its chassisredirect port is resident,
- * and what leaves by it is redirected there. */
+ * and what leaves by it is redirected there.  'peer' is the router port
+ * at the other end of its router-to-router link, or NULL: its addresses
+ * resolve to its MAC. */
 void
 lrouter_build_port_flows(struct lflow_table *table, struct lflow_owner *owner,
                          const struct uuid *dp,
                          const struct lrouter_port *port,
-                         bool skip_unreachables)
+                         bool skip_unreachables,
+                         const struct lrouter_port *peer)
 {
     struct ds m = DS_EMPTY_INITIALIZER;
     struct ds acts = DS_EMPTY_INITIALIZER;
     build_port_flows(table, owner, dp, port, skip_unreachables, &m, &acts);
+    for (int family = AF_INET; peer && family; ) {
+        /* One flow per family, its addresses in a set if several. */
+        size_t n = 0;
+        struct ds addrs = DS_EMPTY_INITIALIZER;
+        for (size_t i = 0; i < peer->n_networks; i++) {
+            if (peer->networks[i].family == family) {
+                ds_put_cstr(&addrs, n++ ? ", " : "");
+                put_addr(&addrs, &peer->networks[i]);
+            }
+        }
+        if (n) {
+            ds_clear(&m);
+            /* (ovn-northd 23.03 writes the IPv4 one without a space.) */
+            ds_put_format(&m, "outport == \"%s\" && %s %s%s%s",
+                          port->name,
+                          family == AF_INET ? "reg0==" : "xxreg0 ==",
+                          n > 1 ? "{" : "", ds_cstr(&addrs),
+                          n > 1 ? "}" : "");
+            ds_clear(&acts);
+            ds_put_format(&acts, "eth.dst = %s; next;", peer->ea_s);
+            add(table, owner, dp, LR_IN_ARP_RESOLVE, 100, &m, &acts, port);
+        }
+        ds_uninit(&addrs);
+        family = family == AF_INET ? AF_INET6 : 0;
+    }
     if (port->is_dgp) {
         /* What leaves by the port goes through its gateway chassis. */
         ds_clear(&m);
@@ -919,7 +949,7 @@ lrouter_build_flows(struct lflow_table *table, struct lflow_owner *owner,
                                  n_routes);
     bool skip = lrouter_skips_unreachables(pp, n_ports, gateway);
     for (size_t i = 0; i < n_ports; i++) {
-        lrouter_build_port_flows(table, owner, dp, pp[i], skip);
+        lrouter_build_port_flows(table, owner, dp, pp[i], skip, NULL);
     }
     free(pp);
 }

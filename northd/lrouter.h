@@ -35,6 +35,9 @@ struct lrouter_port {
                                  * from 'ea' (fe80::/64, EUI-64).  Owned. */
     size_t n_networks;          /* Number of 'networks', link-local
                                  * included. */
+    char *peer;                 /* "peer": the router port at the other
+                                 * end of a router-to-router link, or
+                                 * NULL.  Owned.  Set by the caller. */
     bool is_dgp;                /* A distributed gateway port (it has
                                  * "gateway_chassis" or
                                  * "ha_chassis_group"): its traffic goes
@@ -97,7 +100,8 @@ void lrouter_build_policy_flows(struct lflow_table *, struct lflow_owner *,
 void lrouter_build_port_flows(struct lflow_table *, struct lflow_owner *,
                               const struct uuid *dp,
                               const struct lrouter_port *,
-                              bool skip_unreachables);
+                              bool skip_unreachables,
+                              const struct lrouter_port *peer);
 void lrouter_build_flows(struct lflow_table *, struct lflow_owner *,
                          const struct uuid *dp,
                          const struct lrouter_port *ports, size_t n_ports,

@@ -70,6 +70,7 @@ struct northd_nb {
     const struct idl_column *lrp_networks;
     const struct idl_column *lrp_gateway_chassis;
     const struct idl_column *lrp_ha_chassis_group;
+    const struct idl_column *lrp_peer;
 
     struct idl_table *gwc;              /* Gateway_Chassis. */
     const struct idl_column *gwc_chassis_name;

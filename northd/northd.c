@@ -115,6 +115,7 @@ northd_nb_init(struct northd_nb *c, struct idl *idl)
     c->lrp_networks = add_column(c->lrp, "networks");
     c->lrp_gateway_chassis = add_column(c->lrp, "gateway_chassis");
     c->lrp_ha_chassis_group = add_column(c->lrp, "ha_chassis_group");
+    c->lrp_peer = add_column(c->lrp, "peer");
 
     c->gwc = idl_add_table(idl, "Gateway_Chassis");
     c->gwc_chassis_name = add_column(c->gwc, "chassis_name");
@@ -1671,6 +1672,8 @@ rport_parse(const struct northd_nb *c, const struct idl_row *prow,
     }
     lrp->is_dgp = (idl_row_get(prow, c->lrp_gateway_chassis)->n > 0
                    || idl_row_get(prow, c->lrp_ha_chassis_group)->n > 0);
+    const char *peer = idl_row_get_string(prow, c->lrp_peer);
+    lrp->peer = peer ? xstrdup(peer) : NULL;
     return true;
 }
 
@@ -1746,8 +1749,12 @@ static void
 rport_build_flows(struct northd *nd, struct northd_rport *rp)
 {
     lflow_owner_clear(&nd->lflows, &rp->owner);
+    const struct northd_rport *peer = (rp->lrp.peer
+                                       ? northd__rport_find(nd, rp->lrp.peer)
+                                       : NULL);
     lrouter_build_port_flows(&nd->lflows, &rp->owner, &rp->lr->uuid,
-                             &rp->lrp, rp->lr->skip_unreachables);
+                             &rp->lrp, rp->lr->skip_unreachables,
+                             peer ? &peer->lrp : NULL);
 }
 
 /* Adds to 'lr->owner' the flows of the policies of 'lr' (of row 'row', none
@@ -2595,6 +2602,17 @@ northd_router_changes(struct northd *nd, struct relinks *relinks)
         router_refresh(nd, lr, idl_row_find(c->lr, &lr->uuid), relinks);
         LOG_DBG("router %s refreshed", lr->name);
         any = true;
+    }
+    if (any) {
+        /* A router-to-router link's ends resolve each other's addresses:
+         * the other end may have changed. */
+        struct northd_rport *rp;
+        HMAP_FOR_EACH (rp, node, &nd->rports) {
+            if (rp->lrp.peer) {
+                rport_build_flows(nd, rp);
+                northd__rport_pb_dirty(nd, rp);
+            }
+        }
     }
     free(todo);
     return any;

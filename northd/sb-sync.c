@@ -614,7 +614,9 @@ pb_fill_router(struct northd *nd, struct idl_txn *txn,
         strmap_add(&options, "l3gateway-chassis", rp->lr->chassis);
     }
     if (rp->peer) {
-        strmap_add(&options, "peer", rp->peer);
+        strmap_add(&options, "peer", rp->peer);     /* Its switch port. */
+    } else if (rp->lrp.peer && northd__rport_find(nd, rp->lrp.peer)) {
+        strmap_add(&options, "peer", rp->lrp.peer); /* A router's port. */
     }
     char *cr = xasprintf("cr-%s", rp->lrp.name);
     if (rp->lrp.is_dgp) {

@@ -493,6 +493,33 @@ def test_router_policies_match_ovn_northd(pair):
     assert lflows(ksb) == before
 
 
+def test_router_to_router_link_matches_ovn_northd(pair):
+    """Two routers joined by a pair of router ports that name each other
+    ("peer"): patch bindings and each end resolving the other's addresses,
+    as Debian's ovn-northd writes them, incrementally."""
+    knb, ksb, kn, onb, osb, on = pair
+    apply(ROUTER_SCRIPT, knb, onb)
+    full = kn.stats()["full recomputes"]
+    for cmds in ([["lr-add", "lr1"],
+                  ["lrp-add", "lr0", "lr0-lr1", "00:00:00:00:ee:01",
+                   "172.16.0.1/24", "peer=lr1-lr0"],
+                  ["lrp-add", "lr1", "lr1-lr0", "00:00:00:00:ee:02",
+                   "172.16.0.2/24", "peer=lr0-lr1"],
+                  ["lr-route-add", "lr1", "10.10.0.0/24", "172.16.0.1"]],
+                 [["set", "Logical_Router_Port", "lr1-lr0",
+                   'networks="172.16.0.2/24","fd72::2/64"']],
+                 [["lrp-del", "lr1-lr0"]]):
+        apply(cmds, knb, onb)
+        assert_same(ksb, osb)
+        pbs = {r["logical_port"]: (r["type"], val(r["options"]))
+               for r in sb_rows(ksb, "Port_Binding",
+                                ["logical_port", "type", "options"])}
+        # Each end names the other while both exist.
+        assert pbs["lr0-lr1"] == ("patch", (("peer", "lr1-lr0"),)
+                                  if "lr1-lr0" in pbs else ())
+    assert kn.stats()["full recomputes"] == full
+
+
 def ecmp_normalized(flows):
     """'flows' with the member numbers of ECMP groups masked: both northds
     number the members in the order of the route rows' UUIDs, which differ
