@@ -520,6 +520,49 @@ def test_router_to_router_link_matches_ovn_northd(pair):
     assert kn.stats()["full recomputes"] == full
 
 
+def ovn_trace(sb, datapath, microflow):
+    """Debian's ovn-trace --minimal of 'microflow' entering 'datapath' of
+    southbound database 'sb'."""
+    return kilntest.run(["/usr/bin/ovn-trace", "--db=" + sb.remote,
+                         "--minimal", datapath, microflow])
+
+
+def test_ovn_trace_verdicts_match_ovn_northd(pair):
+    """Debian's ovn-trace, run on the southbound database kiln-northd wrote
+    and on the one ovn-northd wrote for the same network, reaches the same
+    verdicts: delivery within a switch, routing across the router (TTL
+    and MACs rewritten), an ACL drop, an ACL allow."""
+    knb, ksb, kn, onb, osb, on = pair
+    apply(ROUTER_SCRIPT + [
+        ["lsp-add", "ls1", "a2"],
+        ["lsp-set-addresses", "a2", "00:00:00:00:0a:02 10.10.0.3"],
+        ["acl-add", "ls2", "to-lport", "1000", "icmp4", "drop"],
+        ["acl-add", "ls2", "to-lport", "900", "tcp", "allow-related"],
+    ], knb, onb)
+    a1 = ('inport == "a1" && eth.src == 00:00:00:00:0a:01 && '
+          'ip4.src == 10.10.0.2 && ip.ttl == 64 && ')
+    cases = [
+        # Within ls1: to a2.
+        (a1 + "eth.dst == 00:00:00:00:0a:02 && ip4.dst == 10.10.0.3 && "
+         "icmp4", 'output("a2")'),
+        # Across lr0 to b1: TCP goes, ICMP is dropped by ls2's ACL.
+        (a1 + "eth.dst == 00:00:00:00:ff:01 && ip4.dst == 10.20.0.2 && "
+         "tcp && tcp.dst == 80", 'output("b1")'),
+        (a1 + "eth.dst == 00:00:00:00:ff:01 && ip4.dst == 10.20.0.2 && "
+         "icmp4", None),
+    ]
+    for microflow, verdict in cases:
+        k = ovn_trace(ksb, "ls1", microflow)
+        o = ovn_trace(osb, "ls1", microflow)
+        assert k == o, (microflow, k, o)
+        if verdict:
+            assert verdict in k, (microflow, k)
+        else:
+            assert "output(" not in k, (microflow, k)
+    routed = ovn_trace(ksb, "ls1", cases[1][0])
+    assert "ip.ttl--" in routed and "eth.src = 00:00:00:00:ff:02" in routed
+
+
 def ecmp_normalized(flows):
     """'flows' with the member numbers of ECMP groups masked: both northds
     number the members in the order of the route rows' UUIDs, which differ
