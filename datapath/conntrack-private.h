@@ -116,6 +116,8 @@ struct conntrack {
     atomic_uint_fast64_t n_evicted; /* Stats. */
     atomic_uint_fast64_t n_refused;
     atomic_uint sweep_shard;    /* Next shard for incremental sweeps. */
+    _Atomic long long last_sweep; /* now_ms of the last sweep from
+                                   * conntrack_execute(). */
     uint32_t timeouts[CT_TM_N]; /* Seconds. */
     uint32_t hash_basis;        /* For the table and NAT port choice. */
     pthread_mutex_t expect_mutex; /* Protects 'expectations'; taken
@@ -148,6 +150,14 @@ bool conntrack__key_in_use(struct conntrack *, const struct ct_key *,
 void conntrack__set_expiration(struct conntrack *, struct ct_conn *,
                                enum ct_timeout, long long now);
 int conntrack__parse(struct ct_pkt *, struct packet *, uint16_t zone);
+/* The packet path's sweep, at most one per millisecond of 'now_ms' over
+ * all threads: sweeps conntrack__sweep_budget() entries for the time
+ * since the last one.  Returns whether this call swept. */
+bool conntrack__sweep_tick(struct conntrack *, long long now_ms);
+/* Entries to sweep for 'ms' milliseconds in a table of 'n_conns': the
+ * whole table about once per 2 s, at least one a millisecond, counting
+ * at most 64 ms. */
+size_t conntrack__sweep_budget(size_t n_conns, long long ms);
 int conntrack__parse_l4(struct ct_key *, const uint8_t *l4, size_t size,
                         uint8_t *type, uint8_t *code, bool *error);
 

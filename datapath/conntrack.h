@@ -70,8 +70,10 @@ void conntrack_execute(struct conntrack *ct, struct packet_batch *batch,
 void conntrack_clear(struct packet *p);
 
 /* Removes up to 'max' expired connections (and expectations, fragments);
- * returns how many were removed.  conntrack_execute() calls it with a
- * small budget; tests and the management thread may call it directly. */
+ * returns how many were removed.  conntrack_execute() calls it at most
+ * once per millisecond of its clock, with a budget that covers the table
+ * about once in 2 s; tests and the management thread may call it
+ * directly. */
 size_t conntrack_sweep(struct conntrack *ct, long long now_ms, size_t max);
 
 /* A connection tuple, as flush and tests name one: addresses (IPv4 in

@@ -354,13 +354,14 @@ dp_actions_equal(const struct dp_actions *a, const struct dp_actions *b)
     return sa == sb && (!sa || !memcmp(a->data, b->data, sa));
 }
 
-/* Installs 'result' (consumed) for 'packet' with key 'key' (EMC hash
- * 'hash') in 'pmd's cache and returns the megaflow; or, if it is not to
+/* Installs 'result' (consumed) for 'packet' with key 'key' in 'pmd's
+ * cache (and in its EMC under '*hash', unless 'hash' is NULL: the EMC is
+ * bypassed) and returns the megaflow; or, if it is not to
  * be installed or the cache cannot take it, runs its actions on 'packet'
  * alone (consuming it) and returns NULL. */
 static struct megaflow *
 pmd_install(struct dp_exec_ctx *ctx, struct packet *packet,
-            const struct flow *key, uint32_t hash,
+            const struct flow *key, const uint32_t *hash,
             struct dp_upcall_result *result)
 {
     struct pmd *pmd = ctx->pmd;
@@ -397,16 +398,20 @@ pmd_install(struct dp_exec_ctx *ctx, struct packet *packet,
                                               ctx->generation, ctx->now);
     flow->xcache = result->xcache;
     flow->xcache_destroy = result->xcache_destroy;
-    flow_cache_emc_insert(fc, key, hash, flow);
+    if (hash) {
+        flow_cache_emc_insert(fc, key, *hash, flow);
+    }
     return flow;
 }
 
-/* 'flow' was made in an older generation: translates 'packet' again.
- * Returns the megaflow to use for it (the same one, refreshed, or a new
- * one), or NULL if the packet was consumed. */
+/* 'flow' was made in an older generation: translates 'packet' again
+ * ('hash' as for pmd_install()).  Returns the megaflow to use for it (the
+ * same one, refreshed, or a new one), or NULL if the packet was
+ * consumed. */
 static struct megaflow *
 pmd_revalidate(struct dp_exec_ctx *ctx, struct megaflow *flow,
-               struct packet *packet, const struct flow *key, uint32_t hash)
+               struct packet *packet, const struct flow *key,
+               const uint32_t *hash)
 {
     struct pmd *pmd = ctx->pmd;
     struct dp_upcall_result result;
@@ -469,19 +474,29 @@ pmd_process(struct pmd *pmd, struct packet_batch *batch, int depth,
             continue;
         }
 
-        uint32_t hash = flow_cache_key_hash(&key);
-        struct megaflow *flow = flow_cache_emc_lookup(fc, &key, hash);
+        /* The EMC first, unless it is bypassed for missing too often
+         * (flow_cache_emc_use()). */
+        bool emc = flow_cache_emc_use(fc);
+        uint32_t hash = 0;
+        struct megaflow *flow = NULL;
+        if (emc) {
+            hash = flow_cache_key_hash(&key);
+            flow = flow_cache_emc_lookup(fc, &key, hash);
+            flow_cache_emc_account(fc, flow != NULL);
+        }
         if (flow) {
             n_emc++;
         } else {
             flow = flow_cache_lookup(fc, &key);
             if (flow) {
                 n_mf++;
-                flow_cache_emc_insert(fc, &key, hash, flow);
+                if (emc) {
+                    flow_cache_emc_insert(fc, &key, hash, flow);
+                }
             }
         }
         if (flow && flow->generation != generation) {
-            flow = pmd_revalidate(&ctx, flow, p, &key, hash);
+            flow = pmd_revalidate(&ctx, flow, p, &key, emc ? &hash : NULL);
         } else if (!flow) {
             struct dp_upcall_result result;
 
@@ -491,7 +506,8 @@ pmd_process(struct pmd *pmd, struct packet_batch *batch, int depth,
                 packet_destroy(p);
                 continue;
             }
-            flow = pmd_install(&ctx, p, &key, hash, &result);
+            flow = pmd_install(&ctx, p, &key, emc ? &hash : NULL,
+                               &result);
         }
         if (!flow) {
             continue;

@@ -91,6 +91,21 @@ flow_cache_key_hash(const struct flow *key)
     return (uint32_t) x ^ (uint32_t) (x >> 32);
 }
 
+void
+flow_cache_emc_account(struct flow_cache *fc, bool hit)
+{
+    fc->emc_win_hits += hit;
+    if (++fc->emc_win_lookups < FLOW_CACHE_EMC_WINDOW) {
+        return;
+    }
+    if (fc->emc_win_hits * FLOW_CACHE_EMC_MIN_HIT_DIV
+        < FLOW_CACHE_EMC_WINDOW) {
+        fc->emc_bypass = FLOW_CACHE_EMC_BYPASS;
+    }
+    fc->emc_win_lookups = 0;
+    fc->emc_win_hits = 0;
+}
+
 static inline uint32_t
 emc_slot2(const struct flow_cache *fc, uint32_t hash)
 {

@@ -91,7 +91,26 @@ struct flow_cache {
     size_t n_dead;              /* Length of 'dead'. */
     bool emc_has_dead;          /* Some EMC slot may point to a dead
                                  * megaflow. */
+
+    /* EMC bypass (see flow_cache_emc_use()). */
+    uint32_t emc_win_lookups;   /* EMC lookups in the current window. */
+    uint32_t emc_win_hits;      /* ...and how many of them hit. */
+    uint32_t emc_bypass;        /* Packets left to send past the EMC. */
 };
+
+/* The EMC is worth its cost (hashing the whole key, two cold slots, and
+ * copying the key into a slot on every miss) only while packets repeat
+ * their exact keys.  Under connection churn they do not: every packet of
+ * a short TCP connection differs from the one before in its TCP flags or
+ * ct state, and the EMC hit rate falls below 1 %.  So the cache measures
+ * its hit rate over windows of FLOW_CACHE_EMC_WINDOW lookups and, after a
+ * window with fewer than 1 hit in FLOW_CACHE_EMC_MIN_HIT_DIV, sends the
+ * next FLOW_CACHE_EMC_BYPASS packets straight to the megaflow cache
+ * (neither looked up in nor inserted into the EMC), then measures again.
+ * Skipping the EMC never changes which megaflow a packet gets. */
+#define FLOW_CACHE_EMC_WINDOW 256
+#define FLOW_CACHE_EMC_MIN_HIT_DIV 8
+#define FLOW_CACHE_EMC_BYPASS 4096
 
 /* Initializes 'fc' with an EMC of 'emc_entries' slots (rounded up to a
  * power of 2; 0 disables the EMC). */
@@ -100,6 +119,24 @@ void flow_cache_init(struct flow_cache *fc, size_t emc_entries);
  * (with no final stats push: take the flows out first with
  * flow_cache_remove() and flow_cache_pop_dead() for that). */
 void flow_cache_uninit(struct flow_cache *fc);
+
+/* Whether the next packet should go through the EMC: false if 'fc' has
+ * none or bypasses it now (then counts the packet as bypassed).  A caller
+ * that gets true reports the lookup's result with
+ * flow_cache_emc_account(); one that gets false neither looks up nor
+ * inserts. */
+static inline bool
+flow_cache_emc_use(struct flow_cache *fc)
+{
+    if (fc->emc_bypass) {
+        fc->emc_bypass--;
+        return false;
+    }
+    return fc->emc != NULL;
+}
+
+/* Counts one EMC lookup ('hit' or not) towards the bypass decision. */
+void flow_cache_emc_account(struct flow_cache *fc, bool hit);
 
 /* The EMC hash of a whole extracted key. */
 uint32_t flow_cache_key_hash(const struct flow *key);

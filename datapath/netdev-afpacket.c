@@ -34,14 +34,17 @@
  * whose receive queues have no RPS map gets one over every CPU the switch
  * may run on while it is busy, which puts each flow (by the kernel's flow
  * hash) on one CPU's backlog whichever CPU sent it.  Only while busy
- * (AFP_RPS_ON_FRAMES frames in an AFP_RPS_WINDOW_MS window; off again
- * after AFP_RPS_OFF_MS without such a window), because steering costs a
- * lone packet whose flow hashes to the other CPU an interprocessor
- * interrupt, which on this kind of virtual machine added about half to a
- * ping's round trip.  The map is written through sysfs (there is no
- * netlink attribute for it; a write takes about 10 us), only after
- * checking that /sys/class/net/NAME is this namespace's device, and
- * cleared on close.
+ * with bulk data (AFP_RPS_ON_FRAMES frames of at least AFP_RPS_MIN_SIZE
+ * bytes in an AFP_RPS_WINDOW_MS window; off again after AFP_RPS_OFF_MS
+ * without such a window), because steering costs a packet whose flow
+ * hashes to the other CPU an interprocessor interrupt, which on this kind
+ * of virtual machine added about half to a ping's round trip, and under
+ * connection churn (small frames only, one or two of a flow in flight,
+ * nothing to reorder) took about a quarter of the switch's CPU and a
+ * third of its connection rate (bench/ct-bench.py).  The map is written
+ * through sysfs (there is no netlink attribute for it; a write takes
+ * about 10 us), only after checking that /sys/class/net/NAME is this
+ * namespace's device, and cleared on close.
  *
  * Transmit: sendmmsg() of up to a batch of frames on a second socket,
  * bound with protocol 0 so that it receives nothing, with
@@ -96,6 +99,7 @@ static struct log_rate_limit rl = LOG_RATE_LIMIT_INIT(5, 20);
 /* Receive steering (see the file comment). */
 #define AFP_RPS_WINDOW_MS 100
 #define AFP_RPS_ON_FRAMES 64
+#define AFP_RPS_MIN_SIZE 512     /* Smaller frames do not count. */
 #define AFP_RPS_OFF_MS 1000
 
 /* A packet lent from the ring. */
@@ -137,7 +141,8 @@ struct netdev_afpacket {
     bool rps_on;                /* Those queues have our map now. */
     char rps_map[256];          /* The map: every CPU we may run on. */
     long long rps_window;       /* Start of the current window (ms). */
-    uint32_t rps_frames;        /* Frames received in it. */
+    uint32_t rps_frames;        /* Frames of AFP_RPS_MIN_SIZE bytes or
+                                 * more received in it. */
     long long rps_busy;         /* End of the last busy window (ms). */
 };
 
@@ -473,15 +478,20 @@ afp_rps_write(struct netdev_afpacket *dev, const char *map)
     }
 }
 
-/* Counts 'n' frames just received (maybe 0) and turns steering on or off
- * as the port became busy or idle. */
+/* Counts the big frames of 'batch', just received (maybe none), and
+ * turns steering on or off as the port became busy or idle. */
 static void
-afp_rps_update(struct netdev_afpacket *dev, size_t n)
+afp_rps_update(struct netdev_afpacket *dev, const struct packet_batch *batch)
 {
     if (!dev->rps_queues) {
         return;
     }
     long long now = time_msec();
+    size_t n = 0;
+
+    for (size_t i = 0; i < batch->count; i++) {
+        n += batch->packets[i]->size >= AFP_RPS_MIN_SIZE;
+    }
 
     dev->rps_frames += n;
     if (now - dev->rps_window >= AFP_RPS_WINDOW_MS) {
@@ -748,7 +758,7 @@ afp_rxq_recv(struct netdev *netdev, int qid, struct packet_batch *batch)
             dev->free_list = ap;
         }
     }
-    afp_rps_update(dev, batch->count);
+    afp_rps_update(dev, batch);
     return batch->count ? 0 : -EAGAIN;
 }
 

@@ -258,6 +258,27 @@ def test_system_ports_steer_receive_per_flow_while_busy(topo):
     pump.stop()
 
 
+def test_system_ports_do_not_steer_small_frames(topo):
+    """Busy with small frames only (as under connection churn, where the
+    steering's interprocessor interrupts cost a third of the connection
+    rate and there is no bulk flow to reorder), a port is not steered; a
+    TCP transfer still is."""
+    topo.veths()
+    pump = Pump(topo, "system:host-a", "system:host-b")
+    ping(topo, 1)
+    # About 2,000 small frames a second each way for 1.5 s: well past
+    # AFP_RPS_ON_FRAMES frames in a 100 ms window, none of them big.
+    flood = topo.popen(topo.ns1, "ping", "-q", "-i", "0.0005", "-s", "56",
+                       "-c", "3000", "-w", "10", IP2)
+    time.sleep(1.0)
+    assert rps_map(topo, "host-a") == 0
+    flood.wait(timeout=30)
+    assert flood.returncode == 0
+    if os.cpu_count() >= 2:
+        assert bin(map_during_tcp(topo, "host-a")).count("1") >= 2
+    pump.stop()
+
+
 def test_system_port_without_tx_offload_segments(topo):
     topo.veths()
     pump = Pump(topo, "system:host-a", "system:host-b,tx-offload=false")

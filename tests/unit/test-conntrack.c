@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "datapath/conntrack.h"
+#include "datapath/conntrack-private.h"
 #include "datapath/flow-extract.h"
 #include "datapath/ipf.h"
 #include "datapath/packet-csum.h"
@@ -1210,6 +1211,56 @@ struct thread_arg {
 
 /* Each thread opens and closes its own connections and sends replies on
  * the other thread's, so both shards of a connection see traffic. */
+
+/* The packet path sweeps at most once per millisecond, over all callers,
+ * with a budget that covers the table about once per 2 s. */
+static void
+test_sweep_tick(void **state)
+{
+    (void) state;
+
+    assert_int_equal(conntrack__sweep_budget(0, 1), 1);
+    assert_int_equal(conntrack__sweep_budget(3999, 1), 2);
+    assert_int_equal(conntrack__sweep_budget(1000000, 2), 2 * 501);
+    assert_int_equal(conntrack__sweep_budget(100, 1000), 64);
+
+    struct conntrack *ct = conntrack_create();
+    struct dp_action_ct a = act(0, true);
+
+    assert_true(conntrack__sweep_tick(ct, 5000));
+    assert_false(conntrack__sweep_tick(ct, 5000));
+    assert_false(conntrack__sweep_tick(ct, 4999));
+    assert_true(conntrack__sweep_tick(ct, 5001));
+
+    /* 100 UDP connections, then their first timeout (30 s) runs out. */
+    for (int i = 0; i < 100; i++) {
+        assert_int_equal(run1(ct, udp(C, S, 1000 + i, 53, "q"), &a),
+                         CS_TRK | CS_NEW);
+    }
+    assert_int_equal(n_conns(ct), 100);
+    now += 31 * 1000;
+
+    /* Many batches within one millisecond sweep once: 64 entries visited
+     * (the budget catches up 64 ms at most; the new live one may be among
+     * them), not 32 per batch. */
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(run1(ct, udp(C, S, 7, 7, "r"), &a),
+                         CS_TRK | CS_NEW);
+    }
+    assert_in_range(n_conns(ct), 100 + 1 - 64, 100 + 1 - 63);
+
+    /* Expired but not yet swept: already gone for lookups and commits. */
+    assert_int_equal(run1(ct, udp(S, C, 53, 1099, "a"), &a), CS_TRK | CS_NEW);
+
+    /* The next milliseconds sweep the rest. */
+    for (int i = 0; i < 64; i++) {
+        now++;
+        run1(ct, udp(C, S, 7, 7, "r"), &a);
+    }
+    assert_int_equal(n_conns(ct), 2);
+    conntrack_destroy(ct);
+}
+
 static void *
 thread_main(void *arg_)
 {
@@ -1283,6 +1334,7 @@ main(void)
         cmocka_unit_test(test_ftp_foreign_address),
         cmocka_unit_test(test_ftp_snat_retransmit),
         cmocka_unit_test(test_stats_format),
+        cmocka_unit_test(test_sweep_tick),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

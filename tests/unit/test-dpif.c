@@ -100,6 +100,64 @@ test_flow_cache_lookup_by_mask(void **state)
     flow_cache_uninit(&fc);
 }
 
+/* Counts how many flow_cache_emc_use() calls in a row answer false. */
+static int
+emc_bypassed_run(struct flow_cache *fc)
+{
+    int n = 0;
+    while (!flow_cache_emc_use(fc)) {
+        n++;
+        assert_true(n <= FLOW_CACHE_EMC_BYPASS);
+    }
+    return n;
+}
+
+/* A window of EMC lookups that hit less than 1 in 8 sends the next 4096
+ * packets past the EMC; then it is measured again. */
+static void
+test_flow_cache_emc_bypass(void **state)
+{
+    struct flow_cache fc;
+    flow_cache_init(&fc, 64);
+
+    /* A window with 1 hit in 8 keeps the EMC. */
+    for (int i = 0; i < FLOW_CACHE_EMC_WINDOW; i++) {
+        assert_true(flow_cache_emc_use(&fc));
+        flow_cache_emc_account(&fc, i % 8 == 0);
+    }
+    assert_int_equal(emc_bypassed_run(&fc), 0);
+    flow_cache_emc_account(&fc, true);
+
+    /* One hit fewer (the window restarts after 256): bypassed. */
+    for (int i = 1; i < FLOW_CACHE_EMC_WINDOW; i++) {
+        assert_true(flow_cache_emc_use(&fc));
+        flow_cache_emc_account(&fc, i % 8 == 0 && i < 240);
+    }
+    assert_int_equal(emc_bypassed_run(&fc), FLOW_CACHE_EMC_BYPASS);
+
+    /* Churn: all misses, bypassed again after each window. */
+    for (int i = 0; i < FLOW_CACHE_EMC_WINDOW; i++) {
+        flow_cache_emc_account(&fc, false);
+    }
+    assert_int_equal(emc_bypassed_run(&fc), FLOW_CACHE_EMC_BYPASS);
+
+    /* A bypassed packet still finds its megaflow in the subtables. */
+    struct flow k = make_key(1, 1, 80);
+    struct flow_wildcards m = mask_dst(false);
+    struct megaflow *f = flow_cache_insert(&fc, &k, &m, NULL, 1, 0);
+    for (int i = 0; i < FLOW_CACHE_EMC_WINDOW; i++) {
+        flow_cache_emc_account(&fc, false);
+    }
+    assert_false(flow_cache_emc_use(&fc));
+    assert_ptr_equal(flow_cache_lookup(&fc, &k), f);
+    flow_cache_uninit(&fc);
+
+    /* No EMC: never used. */
+    flow_cache_init(&fc, 0);
+    assert_false(flow_cache_emc_use(&fc));
+    flow_cache_uninit(&fc);
+}
+
 static void
 test_flow_cache_emc_and_removal(void **state)
 {
@@ -821,6 +879,7 @@ main(void)
     const struct CMUnitTest pure_tests[] = {
         cmocka_unit_test(test_flow_cache_lookup_by_mask),
         cmocka_unit_test(test_flow_cache_emc_and_removal),
+        cmocka_unit_test(test_flow_cache_emc_bypass),
         cmocka_unit_test(test_flow_cache_lru_order),
         cmocka_unit_test(test_key_format),
     };
