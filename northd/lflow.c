@@ -182,7 +182,7 @@ lflow_dp_group_set(struct lflow_dp_group *g, const struct uuid *dps,
     struct uuid *sorted = xmemdup(dps, n_dps * sizeof *dps);
     qsort(sorted, n_dps, sizeof *sorted, uuid_compare_3way);
     if (n_dps == g->n_dps
-        && !memcmp(sorted, g->dps, n_dps * sizeof *sorted)) {
+        && (!n_dps || !memcmp(sorted, g->dps, n_dps * sizeof *sorted))) {
         free(sorted);
         return;
     }

@@ -1210,7 +1210,7 @@ northd__switch_build_lb_flows(struct northd *nd, struct northd_switch *sw,
         now[n++] = lbs->keys[i].uuid;
         lb_group_get(nd, &lbs->keys[i].uuid);
     }
-    if (n != sw->n_lbs || memcmp(now, sw->lbs, n * sizeof *now)) {
+    if (n != sw->n_lbs || (n && memcmp(now, sw->lbs, n * sizeof *now))) {
         lb_groups_members_dirty(nd, sw->lbs, sw->n_lbs);
         lb_groups_members_dirty(nd, now, n);
     }

@@ -460,6 +460,30 @@ datum_find_key(const struct datum *datum, const union atom *key,
     return SIZE_MAX;
 }
 
+/* Returns the position of 'atom' (of 'type') among the sorted keys of
+ * 'datum' if it is there, setting '*found', else the position where it
+ * would go. */
+size_t
+datum_lower_bound(const struct datum *datum, const union atom *atom,
+                  enum db_atomic_type type, bool *found)
+{
+    size_t lo = 0, hi = datum->n;
+    *found = false;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = atom_compare(&datum->keys[mid], atom, type);
+        if (!cmp) {
+            *found = true;
+            return mid;
+        } else if (cmp < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
 /* Returns true if element 'i' of 'other' is in 'datum' (for maps, the key
  * with the same value), both of 'type'. */
 bool

@@ -54,6 +54,8 @@ uint32_t datum_hash(const struct datum *, const struct db_type *,
 
 size_t datum_find_key(const struct datum *, const union atom *key,
                       enum db_atomic_type);
+size_t datum_lower_bound(const struct datum *, const union atom *,
+                         enum db_atomic_type, bool *found);
 bool datum_contains(const struct datum *, size_t i_other,
                     const struct datum *other, const struct db_type *);
 bool datum_includes_all(const struct datum *a, const struct datum *b,

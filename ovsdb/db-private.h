@@ -42,6 +42,7 @@ struct db_table *db__table(const struct db *, const struct table_schema *);
 uint32_t db__index_hash(const struct row *, size_t index);
 void db__insert_row(struct db *, struct row *);
 void db__remove_row(struct db *, struct row *);
-void db__replace_row(struct db *, struct row *old, struct row *new);
+void db__replace_row(struct db *, struct row *old, struct row *new,
+                     const unsigned long *changed);
 
 #endif /* ovsdb/db-private.h */

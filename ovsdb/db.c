@@ -234,19 +234,67 @@ db__remove_row(struct db *db, struct row *row)
     row_unref(row);
 }
 
+/* Moves the weak references of the columns in which 'old' and 'new', two
+ * versions of one row, differ (per bitmap 'changed', or all columns if it
+ * is NULL) from 'old''s to 'new''s.  A set column whose change was tracked
+ * (row_get_diff()) costs only its added and removed elements. */
+static void
+db_weak_refs_replace(struct db *db, const struct row *old,
+                     const struct row *new, const unsigned long *changed)
+{
+    const struct table_schema *table = new->table;
+    if (!table->has_weak_refs) {
+        return;
+    }
+    for (size_t i = 0; i < table->n_columns; i++) {
+        const struct column_schema *column = table->columns[i];
+        bool key = db_base_type_is_weak_ref(&column->type.key);
+        bool value = db_base_type_is_weak_ref(&column->type.value);
+        if ((!key && !value) || (changed && !row_bitmap_is_set(changed, i))) {
+            continue;
+        }
+        const struct datum *diff = row_get_diff(new, old, i);
+        if (diff && key) {
+            for (size_t d = 0; d < diff->n; d++) {
+                bool added = datum_find_key(&new->fields[i], &diff->keys[d],
+                                            column->type.key.type)
+                             != SIZE_MAX;
+                db_weak_ref_adjust(db, new, &column->type.key,
+                                   &diff->keys[d], 1, added ? 1 : -1);
+            }
+            continue;
+        }
+        const struct datum *a = &old->fields[i];
+        const struct datum *b = &new->fields[i];
+        if (key) {
+            db_weak_ref_adjust(db, old, &column->type.key, a->keys, a->n,
+                               -1);
+            db_weak_ref_adjust(db, new, &column->type.key, b->keys, b->n, 1);
+        }
+        if (value) {
+            db_weak_ref_adjust(db, old, &column->type.value, a->values,
+                               a->n, -1);
+            db_weak_ref_adjust(db, new, &column->type.value, b->values,
+                               b->n, 1);
+        }
+    }
+}
+
 /* Replaces committed 'old' by 'new', a version of the same row, taking
  * ownership of one reference to 'new' and releasing the table's reference
- * to 'old'.  'new' inherits the strong reference count of 'old'. */
+ * to 'old'.  'new' inherits the strong reference count of 'old'.
+ * 'changed' is the bitmap of columns that differ (NULL: any may). */
 void
-db__replace_row(struct db *db, struct row *old, struct row *new)
+db__replace_row(struct db *db, struct row *old, struct row *new,
+                const unsigned long *changed)
 {
     struct db_table *t = db__table(db, old->table);
     hmap_replace(&t->rows, &old->node, &new->node);
     new->n_refs = old->n_refs;
     db_indexes_remove(t, old);
     db_indexes_insert(t, new);
-    db_weak_refs_update(db, old, -1);
-    db_weak_refs_update(db, new, 1);
+    db_weak_refs_replace(db, old, new, changed);
+    row_commit_replace(old, new);
     row_unref(old);
 }
 
@@ -313,13 +361,79 @@ db_check_row(const struct db *db, const struct db_table *t,
     }
 }
 
+/* A weak reference count computed from scratch by db_assert_valid(). */
+struct db_check_weak {
+    struct hmap_node node;      /* In a scratch map, by hash_pointer(). */
+    const struct db_weak_ref *ref; /* The bookkeeping entry. */
+    unsigned int n;             /* References found in rows. */
+};
+
+static void
+db_check_weak_count(struct hmap *counts, const struct db_weak_ref *ref)
+{
+    struct db_check_weak *w;
+    HMAP_FOR_EACH_WITH_HASH (w, node, hash_pointer(ref, 0), counts) {
+        if (w->ref == ref) {
+            w->n++;
+            return;
+        }
+    }
+    w = xzalloc(sizeof *w);
+    w->ref = ref;
+    w->n = 1;
+    hmap_insert(counts, &w->node, hash_pointer(ref, 0));
+}
+
+/* Checks that 'db->weak_refs' counts exactly the weak references that the
+ * committed rows hold. */
+static void
+db_check_weak_refs(const struct db *db)
+{
+    struct hmap counts = HMAP_INITIALIZER(&counts);
+    for (size_t i = 0; i < db->schema->n_tables; i++) {
+        const struct db_table *t = &db->tables[i];
+        const struct row *row;
+        HMAP_FOR_EACH (row, node, &t->rows) {
+            for (size_t c = 0; c < t->schema->n_columns; c++) {
+                const struct db_type *type = &t->schema->columns[c]->type;
+                const struct datum *field = &row->fields[c];
+                for (int kv = 0; kv < 2; kv++) {
+                    const struct db_base_type *base = (kv ? &type->value
+                                                       : &type->key);
+                    const union atom *atoms = kv ? field->values
+                                                 : field->keys;
+                    if (!db_base_type_is_weak_ref(base)) {
+                        continue;
+                    }
+                    for (size_t e = 0; e < field->n; e++) {
+                        const struct db_weak_ref *ref = db_weak_ref_find(
+                            db, row, base->uuid.ref_table, &atoms[e].uuid);
+                        ASSERT(ref);
+                        db_check_weak_count(&counts, ref);
+                    }
+                }
+            }
+        }
+    }
+    ASSERT(hmap_count(&counts) == hmap_count(&db->weak_refs));
+    struct db_check_weak *w;
+    HMAP_FOR_EACH_SAFE (w, node, &counts) {
+        ASSERT(w->n == w->ref->n);
+        free(w);
+    }
+    hmap_uninit(&counts);
+}
+
 /* Checks the internal consistency of 'db' (every row in the right bucket,
  * indexes holding exactly the table's rows, strong reference counts equal
- * to the references that rows hold), aborting if it is broken.  Costs time
+ * to the references that rows hold, weak reference bookkeeping equal to the
+ * weak references that rows hold), aborting if it is broken.  Costs time
  * proportional to the database: for tests. */
 void
 db_assert_valid(const struct db *db)
 {
+    db_check_weak_refs(db);
+
     struct hmap counts = HMAP_INITIALIZER(&counts);
     const struct row *row;
 

@@ -822,6 +822,66 @@ idl_put_row(struct idl *idl, struct idl_table *table,
     return NULL;
 }
 
+
+
+/* If 'diff' (of type 'relaxed') is a set difference of a few elements
+ * against 'field', set column 'cs' of 'row', applies it to 'field' in
+ * place, by binary searches rather than a copy and merge of the whole set,
+ * records it as the general path does, consumes 'diff' and returns true.
+ * Returns false, changing nothing, if the general path must do it (a map,
+ * a scalar, a large diff, or a result out of bounds, which that path
+ * reports). */
+static bool
+idl_apply_small_set_diff(struct idl_row *row, const struct column_schema *cs,
+                         struct datum *field, struct datum *diff,
+                         const struct db_type *relaxed)
+{
+    const struct db_type *type = &cs->type;
+    enum db_atomic_type kt = type->key.type;
+    if (!db_type_is_set(type) || type->n_max <= 1 || !diff->n
+        || diff->n > 64 || diff->n * 8 > field->n) {
+        return false;
+    }
+    size_t n = field->n;
+    for (size_t i = 0; i < diff->n; i++) {
+        bool found;
+        datum_lower_bound(field, &diff->keys[i], kt, &found);
+        n += found ? -1 : 1;
+    }
+    if (n < type->n_min || n > type->n_max) {
+        return false;
+    }
+
+    if (!row->is_new && idl_table_tracks_diffs(row->table, cs->index)) {
+        struct idl_row_diff *d = idl_row_diff_slot(row, cs->index);
+        datum_apply_diff(&d->diff, diff, relaxed);
+    }
+    field->keys = xrealloc(field->keys, (field->n + diff->n)
+                           * sizeof *field->keys);
+    for (size_t i = 0; i < diff->n; i++) {
+        bool found;
+        size_t pos = datum_lower_bound(field, &diff->keys[i], kt, &found);
+        if (found) {
+            atom_destroy(&field->keys[pos], kt);
+            memmove(&field->keys[pos], &field->keys[pos + 1],
+                    (field->n - pos - 1) * sizeof *field->keys);
+            field->n--;
+        } else {
+            memmove(&field->keys[pos + 1], &field->keys[pos],
+                    (field->n - pos) * sizeof *field->keys);
+            field->keys[pos] = diff->keys[i];
+            atom_init_default(&diff->keys[i], kt);
+            field->n++;
+        }
+    }
+    if (!field->n) {
+        free(field->keys);
+        datum_init_empty(field);
+    }
+    idl_row_track(row, cs->index);
+    datum_destroy(diff, relaxed);
+    return true;
+}
 /* Applies 'json', the update2 "modify" <row> of diffs, to 'row'. */
 static char *
 idl_modify_row(struct idl_row *row, const struct json *json)
@@ -858,6 +918,9 @@ idl_modify_row(struct idl_row *row, const struct json *json)
         }
 
         struct datum *field = &row->data->fields[cs->index];
+        if (idl_apply_small_set_diff(row, cs, field, &diff, &relaxed)) {
+            continue;
+        }
         struct datum value;
         datum_clone(&value, field, &cs->type);
         datum_apply_diff(&value, &diff, &cs->type);

@@ -436,7 +436,12 @@ put_modification(const struct monitor *m, const struct monitor_table *mt,
     for (size_t i = 0; i < mt->n_columns; i++) {
         size_t c = mt->columns[i];
         const struct db_type *type = row_column_type(new, c);
-        if (datum_equals(&old->fields[c], &new->fields[c], type)) {
+        /* A set column changed by mutations of a few elements carries its
+         * difference from 'old' (the same elements datum_diff_json() would
+         * find by merging). */
+        const struct datum *diff = row_get_diff(new, old, c);
+        if (diff ? !diff->n
+            : datum_equals(&old->fields[c], &new->fields[c], type)) {
             continue;
         }
         if (!changed) {
@@ -445,6 +450,7 @@ put_modification(const struct monitor *m, const struct monitor_table *mt,
         json_object_put_new(changed, new->table->columns[c]->name,
                             m->version == MONITOR_V1
                             ? datum_to_json(&old->fields[c], type)
+                            : diff ? datum_to_json(diff, type)
                             : datum_diff_json(&old->fields[c],
                                               &new->fields[c], type));
     }
@@ -1022,6 +1028,23 @@ history_init(struct history *h, size_t max_entries, size_t max_bytes)
     h->max_bytes = max_bytes;
 }
 
+/* Roughly how much memory the 'n' strings of 'atoms' hold: measured for a
+ * few, extrapolated for many, so that a commit to a large set of strings
+ * does not cost a pass over all of them. */
+static size_t
+strings_size_estimate(const union atom *atoms, size_t n)
+{
+    enum { SAMPLE = 32 };
+    size_t size = 0;
+    size_t step = n > SAMPLE ? n / SAMPLE : 1;
+    size_t measured = 0;
+    for (size_t j = 0; j < n; j += step) {
+        size += strlen(atoms[j].string) + 1;
+        measured++;
+    }
+    return measured ? size * n / measured : 0;
+}
+
 /* Roughly how much memory 'row' holds, counting its atoms and strings. */
 static size_t
 row_size_estimate(const struct row *row)
@@ -1034,14 +1057,10 @@ row_size_estimate(const struct row *row)
         size_t n_atoms = d->n * (d->values ? 2 : 1);
         size += n_atoms * sizeof(union atom);
         if (type->key.type == DB_TYPE_STRING) {
-            for (size_t j = 0; j < d->n; j++) {
-                size += strlen(d->keys[j].string) + 1;
-            }
+            size += strings_size_estimate(d->keys, d->n);
         }
         if (d->values && type->value.type == DB_TYPE_STRING) {
-            for (size_t j = 0; j < d->n; j++) {
-                size += strlen(d->values[j].string) + 1;
-            }
+            size += strings_size_estimate(d->values, d->n);
         }
     }
     return size;

@@ -328,10 +328,69 @@ db_mutation_apply(const struct db_mutation *m, struct datum *datum)
     return NULL;
 }
 
+
+/* Applies "insert" or "delete" mutation 'm' of a few elements to set column
+ * 'm->column' of 'row' in place, by binary searches, and records each
+ * element added or removed with row_diff_toggle(), so that the commit
+ * costs the number of elements changed. */
+static struct db_error *
+db_mutation_apply_tracked(const struct db_mutation *m, struct row *row)
+{
+    const struct column_schema *column = m->column;
+    enum db_atomic_type kt = column->type.key.type;
+    struct datum *field = &row->fields[column->index];
+
+    row_diff_start(row, column->index);
+    if (m->mutator == DB_M_INSERT) {
+        field->keys = xrealloc(field->keys, ((field->n + m->arg.n)
+                                             * sizeof *field->keys));
+        for (size_t i = 0; i < m->arg.n; i++) {
+            bool found;
+            size_t pos = datum_lower_bound(field, &m->arg.keys[i], kt,
+                                           &found);
+            if (!found) {
+                row_prepare_insert(row, column->index, &m->arg.keys[i]);
+                memmove(&field->keys[pos + 1], &field->keys[pos],
+                        (field->n - pos) * sizeof *field->keys);
+                atom_clone(&field->keys[pos], &m->arg.keys[i], kt);
+                field->n++;
+                row_diff_toggle(row, column->index, &field->keys[pos]);
+            }
+        }
+    } else {
+        for (size_t i = 0; i < m->arg.n && field->n; i++) {
+            bool found;
+            size_t pos = datum_lower_bound(field, &m->arg.keys[i], kt,
+                                           &found);
+            if (found) {
+                /* A borrowed string that was there before belongs to the
+                 * version cloned. */
+                if (row_diff_toggle(row, column->index, &field->keys[pos])
+                    || !row_column_is_borrowed(row, column->index)) {
+                    atom_destroy(&field->keys[pos], kt);
+                }
+                memmove(&field->keys[pos], &field->keys[pos + 1],
+                        (field->n - pos - 1) * sizeof *field->keys);
+                field->n--;
+            }
+        }
+    }
+    if (!field->n) {
+        free(field->keys);
+        datum_init_empty(field);
+    }
+    if (field->n < column->type.n_min || field->n > column->type.n_max) {
+        return db_mutation_count_error(field, column);
+    }
+    return NULL;
+}
+
 /* Applies the mutations in 'set', in order, to 'row', which must be a
  * private, modifiable row of the table 'set' was parsed for.  Returns NULL,
  * or an error ("domain error", "range error", "constraint violation"), in
- * which case 'row' may be partly mutated. */
+ * which case 'row' may be partly mutated.  An "insert" or "delete" of a few
+ * elements into a large set changes the set in place (see
+ * row_diff_toggle()), without copying it. */
 struct db_error *
 db_mutation_set_execute(const struct db_mutation_set *set, struct row *row)
 {
@@ -339,6 +398,17 @@ db_mutation_set_execute(const struct db_mutation_set *set, struct row *row)
         const struct db_mutation *m = &set->mutations[i];
         const struct column_schema *column = m->column;
         struct datum copy;
+
+        if ((m->mutator == DB_M_INSERT || m->mutator == DB_M_DELETE)
+            && row_diff_is_trackable(row, column->index)
+            && m->arg.n <= 64
+            && m->arg.n * 8 <= row->fields[column->index].n) {
+            struct db_error *error = db_mutation_apply_tracked(m, row);
+            if (error) {
+                return error;
+            }
+            continue;
+        }
 
         datum_clone(&copy, &row->fields[column->index], &column->type);
         struct db_error *error = db_mutation_apply(m, &copy);

@@ -41,13 +41,47 @@ struct row {
     struct row_index_node *index_nodes; /* table->n_indexes nodes. */
     union atom *inline_atoms;   /* table->n_inline_atoms atoms. */
 
+    /* Set-column changes tracked by mutations of a private copy made with
+     * row_clone_for_update(), or NULL: see row_get_diff(). */
+    struct row_diffs *diffs;    /* Owned. */
+
     struct datum fields[];      /* By column_schema.index; [0] = _uuid,
                                    [1] = _version (a uuid that changes on
                                    every modification). */
 };
 
+/* Exact differences between a row and the version it was cloned from,
+ * for set columns changed only by element insertions and deletions. */
+struct row_diffs {
+    struct uuid base_version;   /* _version of the version cloned. */
+    unsigned long *tracked;     /* Columns whose 'diffs' entry is exact. */
+    unsigned long *replaced;    /* Columns replaced by row_set_field(). */
+    struct datum *diffs;        /* By column: the elements in just one of
+                                   the two versions (as datum_diff()),
+                                   owned, where 'tracked'. */
+    unsigned long *borrowed;    /* Private copy: columns whose strings
+                                   belong to the version cloned, except
+                                   those in 'diffs' (added). */
+    unsigned long *disowned;    /* Replaced version: columns whose strings
+                                   belong to 'heir'. */
+    struct row *heir;           /* The version that took this one's
+                                   strings, a reference, or NULL. */
+    char **orphans;             /* Strings of disowned columns that 'heir'
+                                   dropped: still owned here. */
+    size_t n_orphans;           /* Number of 'orphans'. */
+};
+
 struct row *row_create(const struct table_schema *, const struct uuid *);
 struct row *row_clone(const struct row *);
+struct row *row_clone_for_update(const struct row *);
+const struct datum *row_get_diff(const struct row *,
+                                 const struct row *base, size_t column);
+bool row_diff_is_trackable(const struct row *, size_t column);
+bool row_diff_toggle(struct row *, size_t column, const union atom *);
+void row_diff_start(struct row *, size_t column);
+bool row_column_is_borrowed(const struct row *, size_t column);
+void row_prepare_insert(struct row *, size_t column, const union atom *);
+void row_commit_replace(struct row *old, struct row *new);
 struct row *row_ref(const struct row *);
 void row_unref(struct row *);
 

@@ -348,7 +348,7 @@ db_txn_modify(struct db_txn *txn, const struct row *row)
     }
     ASSERT(db_find_row(txn->db, row->table, &row->uuid) == row);
     tr = txn_row_create(txn, row->table, &row->uuid, row_ref(row),
-                        row_clone(row));
+                        row_clone_for_update(row));
     return tr->new;
 }
 
@@ -499,6 +499,17 @@ txn_count_ref_changes(struct db_txn *txn, const struct row *old,
         const struct datum *b = &new->fields[i];
         const struct table_schema *kt = type->key.uuid.ref_table;
         const struct table_schema *vt = type->value.uuid.ref_table;
+        const struct datum *diff = row_get_diff(new, old, i);
+        if (diff) {
+            /* A set: each element of the difference was added or
+             * removed. */
+            for (size_t d = 0; d < diff->n; d++) {
+                bool added = datum_find_key(b, &diff->keys[d],
+                                            type->key.type) != SIZE_MAX;
+                txn_ref_add(txn, kt, &diff->keys[d].uuid, added ? 1 : -1);
+            }
+            continue;
+        }
         size_t j = 0, k = 0;
         while (j < a->n || k < b->n) {
             int cmp = (j >= a->n ? 1 : k >= b->n ? -1
@@ -617,10 +628,14 @@ txn_weak_error(const struct txn_row *tr, const struct column_schema *column,
 }
 
 /* Drops from column 'column' of 'tr''s new version every element whose weak
- * reference leads to no row. */
+ * reference leads to no row.  'deletes' says, by table index, whether 'txn'
+ * deletes rows of that table: if it deletes none of the referenced table
+ * and the column's changes are tracked (row_get_diff()), the elements that
+ * the committed version already held lead to rows that still exist, and
+ * only the added ones need looking up. */
 static struct db_error *
 txn_weak_drop(struct db_txn *txn, struct txn_row *tr,
-              const struct column_schema *column)
+              const struct column_schema *column, const bool *deletes)
 {
     const struct db_type *type = &column->type;
     const struct datum *field = &tr->new->fields[column->index];
@@ -628,7 +643,33 @@ txn_weak_drop(struct db_txn *txn, struct txn_row *tr,
     size_t n_removed = 0;
     bool zero_uuid = false;
 
-    for (size_t i = 0; i < field->n; i++) {
+    const struct datum *diff = (tr->old
+                                ? row_get_diff(tr->new, tr->old,
+                                               column->index)
+                                : NULL);
+    if (diff && ((db_base_type_is_weak_ref(&type->key)
+                  && deletes[type->key.uuid.ref_table->index])
+                 || (db_base_type_is_weak_ref(&type->value)
+                     && deletes[type->value.uuid.ref_table->index]))) {
+        diff = NULL;
+    }
+    if (diff) {
+        /* Unchanged, or a tracked set of weak references (keys only). */
+        for (size_t d = 0; d < diff->n; d++) {
+            size_t i = datum_find_key(field, &diff->keys[d], type->key.type);
+            if (i == SIZE_MAX
+                || !txn_weak_dangles(txn, &type->key, &field->keys[i])) {
+                continue;
+            }
+            if (!marked) {
+                marked = xcalloc(field->n, sizeof *marked);
+            }
+            marked[i] = true;
+            n_removed++;
+            zero_uuid |= uuid_is_zero(&field->keys[i].uuid);
+        }
+    }
+    for (size_t i = 0; !diff && i < field->n; i++) {
         bool key = txn_weak_dangles(txn, &type->key, &field->keys[i]);
         bool value = (field->values
                       && txn_weak_dangles(txn, &type->value,
@@ -679,7 +720,15 @@ txn_weak_drop(struct db_txn *txn, struct txn_row *tr,
 static struct db_error *
 txn_weak_dangling(struct db_txn *txn)
 {
+    size_t n_tables = txn->db->schema->n_tables;
+    bool *deletes = xcalloc(n_tables ? n_tables : 1, sizeof *deletes);
+    struct db_error *error = NULL;
     struct txn_row *tr;
+    LIST_FOR_EACH (tr, order_node, &txn->order) {
+        if (tr->old && !tr->new) {
+            deletes[tr->table->index] = true;
+        }
+    }
     LIST_FOR_EACH (tr, order_node, &txn->order) {
         const struct table_schema *table = tr->table;
         if (!tr->new || !table->has_weak_refs) {
@@ -689,14 +738,16 @@ txn_weak_dangling(struct db_txn *txn)
             const struct column_schema *column = table->columns[i];
             if (db_base_type_is_weak_ref(&column->type.key)
                 || db_base_type_is_weak_ref(&column->type.value)) {
-                struct db_error *error = txn_weak_drop(txn, tr, column);
+                error = txn_weak_drop(txn, tr, column, deletes);
                 if (error) {
-                    return error;
+                    goto out;
                 }
             }
         }
     }
-    return NULL;
+out:
+    free(deletes);
+    return error;
 }
 
 /* Referential integrity. */
@@ -792,8 +843,10 @@ txn_finalize(struct db_txn *txn)
             bool any = false;
             for (size_t i = DB_COLUMN_VERSION + 1; i < table->n_columns;
                  i++) {
-                if (!datum_equals(&tr->old->fields[i], &tr->new->fields[i],
-                                  &table->columns[i]->type)) {
+                const struct datum *diff = row_get_diff(tr->new, tr->old, i);
+                if (diff ? diff->n > 0
+                    : !datum_equals(&tr->old->fields[i], &tr->new->fields[i],
+                                    &table->columns[i]->type)) {
                     if (!tr->changed) {
                         tr->changed = row_bitmap_create(table->n_columns);
                     }
@@ -1048,6 +1101,10 @@ txn_record_column(const struct txn_row *tr, size_t i, bool is_diff)
     if (!is_diff || !tr->old) {
         return datum_to_json(&tr->new->fields[i], type);
     }
+    const struct datum *tracked = row_get_diff(tr->new, tr->old, i);
+    if (tracked) {
+        return datum_to_json(tracked, type);
+    }
     struct datum diff;
     datum_diff(&diff, &tr->old->fields[i], &tr->new->fields[i], type);
     struct json *json = datum_to_json(&diff, type);
@@ -1170,8 +1227,13 @@ txn_record_row_ds(const struct txn_row *tr, bool is_diff,
         }
         json_string_to_ds(column->name, strlen(column->name), out);
         ds_put_char(out, ':');
+        const struct datum *tracked = (is_diff && tr->old
+                                       ? row_get_diff(tr->new, tr->old, i)
+                                       : NULL);
         if (!is_diff || !tr->old) {
             datum_to_json_ds(&tr->new->fields[i], &column->type, out);
+        } else if (tracked) {
+            datum_to_json_ds(tracked, &column->type, out);
         } else {
             struct datum diff;
             datum_diff(&diff, &tr->old->fields[i], &tr->new->fields[i],
@@ -1300,7 +1362,7 @@ db_txn_commit(struct db_txn *txn)
         c->new = tr->new ? row_ref(tr->new) : NULL;
         c->changed = tr->changed;
         if (tr->old && tr->new) {
-            db__replace_row(db, tr->old, tr->new);
+            db__replace_row(db, tr->old, tr->new, tr->changed);
         } else if (tr->new) {
             db__insert_row(db, tr->new);
         } else {

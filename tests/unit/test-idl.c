@@ -465,6 +465,60 @@ test_idl_tracks_set_diffs(void **state)
     fx_destroy(fx);
 }
 
+/* A diff of a few elements of a large set is applied in place: the set
+ * stays sorted and exact, and the tracked difference accumulates as for
+ * any update. */
+static void
+test_idl_small_diff_of_big_set(void **state)
+{
+    struct fx *fx = fx_create();
+    idl_track_enable(fx->idl);
+    idl_track_column_diffs(fx->a_s);
+    fx_sync(fx);
+
+    /* s is x,y; make it x,y and e00..e39. */
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&ds, "['idl1',{'A':{'" U1 "':{'modify':{'s':['set',[");
+    for (int i = 0; i < 40; i++) {
+        ds_put_format(&ds, "%s'e%02d'", i ? "," : "", i);
+    }
+    ds_put_cstr(&ds, "]]}}}}]");
+    notify(fx, "update2", ds_cstr(&ds));
+    ds_uninit(&ds);
+    idl_track_clear(fx->idl);
+    const struct idl_row *one = find(fx->a, U1);
+    assert_int_equal(idl_row_get(one, fx->a_s)->n, 42);
+
+    /* e05 and x go, a and e055 come. */
+    notify(fx, "update2", "['idl1',{'A':{'" U1 "':"
+           "{'modify':{'s':['set',['e05','x','a','e055']]}}}}]");
+    const struct datum *s = idl_row_get(one, fx->a_s);
+    assert_int_equal(s->n, 42);
+    assert_string_equal(s->keys[0].string, "a");
+    assert_string_equal(s->keys[1].string, "e00");
+    assert_string_equal(s->keys[5].string, "e04");
+    assert_string_equal(s->keys[6].string, "e055");
+    assert_string_equal(s->keys[7].string, "e06");
+    assert_string_equal(s->keys[41].string, "y");
+    for (size_t i = 1; i < s->n; i++) {
+        assert_true(strcmp(s->keys[i - 1].string, s->keys[i].string) < 0);
+    }
+    assert_true(idl_row_is_modified(one));
+    assert_true(idl_row_column_changed(one, fx->a_s));
+    const struct datum *d = idl_row_get_diff(one, fx->a_s);
+    assert_non_null(d);
+    assert_int_equal(d->n, 4);
+
+    /* a goes again: the difference cancels it. */
+    notify(fx, "update2", "['idl1',{'A':{'" U1 "':"
+           "{'modify':{'s':'a'}}}}]");
+    assert_int_equal(idl_row_get(one, fx->a_s)->n, 41);
+    assert_string_equal(idl_row_get(one, fx->a_s)->keys[0].string, "e00");
+    d = idl_row_get_diff(one, fx->a_s);
+    assert_int_equal(d->n, 3);
+    fx_destroy(fx);
+}
+
 static void
 test_idl_resume_with_last_txn_id(void **state)
 {
@@ -1222,6 +1276,7 @@ main(void)
         cmocka_unit_test(test_idl_update2_applies_insert_modify_delete),
         cmocka_unit_test(test_idl_tracking_accumulates_when_enabled),
         cmocka_unit_test(test_idl_tracks_set_diffs),
+        cmocka_unit_test(test_idl_small_diff_of_big_set),
         cmocka_unit_test(test_idl_resume_with_last_txn_id),
         cmocka_unit_test(test_idl_full_resync_tracks_only_differences),
         cmocka_unit_test(test_idl_falls_back_to_older_monitor_methods),

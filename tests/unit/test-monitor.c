@@ -175,6 +175,51 @@ test_monitor_v2_modify_is_a_diff(void **state)
     db_destroy(db);
 }
 
+/* Mutations of a few elements of a large set carry their difference to
+ * the monitor (row_get_diff()); an update that spans two commits still
+ * reports the difference across both. */
+static void
+test_monitor_v2_modify_of_mutated_big_set(void **state)
+{
+    struct db *db = test_db();
+    db_changes_unref(commit(db, "{'op':'insert','table':'Root',"
+                                "'row':{'name':'a','iset':['set',[0,1,2,"
+                                "3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,"
+                                "19]]}}"));
+    struct monitor *m = make_monitor(db, MONITOR_V2,
+                                     "{'Root':[{'columns':['name','iset']}]}");
+    json_unref(monitor_initial(m, db));
+
+    feed(m, commit(db, "{'op':'mutate','table':'Root','where':[],"
+                       "'mutations':[['iset','insert',100]]}"));
+    check_json(db, monitor_take_update(m),
+               "{'Root':{'@a':{'modify':{'iset':100}}}}");
+
+    feed(m, commit(db, "{'op':'mutate','table':'Root','where':[],"
+                       "'mutations':[['iset','delete',3],"
+                       "['iset','insert',['set',[101,4]]]]}"));
+    check_json(db, monitor_take_update(m),
+               "{'Root':{'@a':{'modify':{'iset':['set',[3,101]]}}}}");
+
+    /* Two commits before the client hears of them: 200 comes and goes. */
+    feed(m, commit(db, "{'op':'mutate','table':'Root','where':[],"
+                       "'mutations':[['iset','insert',200]]}"));
+    feed(m, commit(db, "{'op':'mutate','table':'Root','where':[],"
+                       "'mutations':[['iset','delete',200],"
+                       "['iset','insert',300]]}"));
+    check_json(db, monitor_take_update(m),
+               "{'Root':{'@a':{'modify':{'iset':300}}}}");
+
+    /* An element deleted and put back is no change. */
+    feed(m, commit(db, "{'op':'mutate','table':'Root','where':[],"
+                       "'mutations':[['iset','delete',7],"
+                       "['iset','insert',['set',[7,400]]]]}"));
+    check_json(db, monitor_take_update(m),
+               "{'Root':{'@a':{'modify':{'iset':400}}}}");
+    monitor_destroy(m);
+    db_destroy(db);
+}
+
 static void
 test_monitor_condition_matches_any_clause(void **state)
 {
@@ -495,6 +540,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_monitor_v1_reports_full_rows),
         cmocka_unit_test(test_monitor_v2_modify_is_a_diff),
+        cmocka_unit_test(test_monitor_v2_modify_of_mutated_big_set),
         cmocka_unit_test(test_monitor_condition_matches_any_clause),
         cmocka_unit_test(test_monitor_pending_changes_merge),
         cmocka_unit_test(test_monitor_select_flags),

@@ -945,6 +945,373 @@ test_txn_refcounts_stay_consistent(void **state)
     db_destroy(db);
 }
 
+/* Executes 'ops' on 'db', which must succeed, and applies its diff record
+ * (if it changes anything) to 'replica', whose contents must then equal
+ * 'db''s.  Returns the changes (the caller unrefs them). */
+static struct db_changes *
+execute_and_replay(struct db *db, struct db *replica, const char *ops)
+{
+    struct json *record;
+    struct db_changes *changes;
+    bool saved = diff_records;
+    diff_records = true;
+    struct json *reply = execute_full(db, ops, &record, &changes);
+    diff_records = saved;
+    assert_reply_ok(reply);
+    json_unref(reply);
+    if (record) {
+        struct db_error *error = db_apply_record(replica, record, NULL);
+        if (error) {
+            fail_msg("record %s: %s", json_to_string(record, 0),
+                     db_error_to_string(error));
+        }
+        db_assert_valid(replica);
+        json_unref(record);
+    }
+    struct json *a = db_contents(db);
+    struct json *b = db_contents(replica);
+    if (!json_equal(a, b)) {
+        fail_msg("%s\nvs %s", json_to_string(a, JSON_SORT),
+                 json_to_string(b, JSON_SORT));
+    }
+    json_unref(a);
+    json_unref(b);
+    return changes;
+}
+
+/* Returns the change of 'changes' whose new version is 'row', or NULL. */
+static const struct db_row_change *
+find_change(const struct db_changes *changes, const struct row *row)
+{
+    for (size_t i = 0; changes && i < changes->n_changes; i++) {
+        if (changes->changes[i].new == row) {
+            return &changes->changes[i];
+        }
+    }
+    return NULL;
+}
+
+/* "insert" and "delete" mutations of a few elements of large sets change
+ * them in place and track their differences (row_get_diff()): strong and
+ * weak reference bookkeeping (db_assert_valid()), weak references dropped
+ * for rows deleted or missing, no-op changes, diff records (replayed on a
+ * replica) all stay exact through a random history. */
+static void
+test_txn_big_set_mutations_tracked(void **state)
+{
+    struct db *db = test_db();
+    struct db *replica = test_db();
+    const struct table_schema *root = table(db, "Root");
+    const size_t children = table_schema_find_column(root,
+                                                     "children")->index;
+    const size_t weak = table_schema_find_column(root, "weak")->index;
+    const size_t iset = table_schema_find_column(root, "iset")->index;
+
+    /* 40 children, each referenced strongly and weakly; 100 integers. */
+    struct ds ops = DS_EMPTY_INITIALIZER;
+    struct ds refs = DS_EMPTY_INITIALIZER;
+    struct ds ints = DS_EMPTY_INITIALIZER;
+    for (int i = 0; i < 40; i++) {
+        ds_put_format(&ops, "{'op': 'insert', 'table': 'Child', 'row': "
+                      "{'name': 'c%d'}, 'uuid-name': 'c%d'}, ", i, i);
+        ds_put_format(&refs, "%s['named-uuid', 'c%d']", i ? ", " : "", i);
+    }
+    for (int i = 0; i < 100; i++) {
+        ds_put_format(&ints, "%s%d", i ? ", " : "", i * 2);
+    }
+    ds_put_format(&ops, "{'op': 'insert', 'table': 'Root', 'row': {'name': "
+                  "'r', 'children': ['set', [%s]], 'weak': ['set', [%s]], "
+                  "'iset': ['set', [%s]]}}", ds_cstr(&refs), ds_cstr(&refs),
+                  ds_cstr(&ints));
+    db_changes_unref(execute_and_replay(db, replica, ds_cstr(&ops)));
+    ds_uninit(&refs);
+    ds_uninit(&ints);
+
+    unsigned int seed = 4321;
+    int n_tracked = 0, n_noop = 0, n_dropped = 0;
+    for (int step = 0; step < 400; step++) {
+        seed = seed * 1103515245 + 12345;
+        unsigned int r = seed >> 16;
+        const struct row *before = find_named(db, "Root", "r");
+        const struct datum *kids = &before->fields[children];
+        size_t n_weak = before->fields[weak].n;
+        bool noop = false;
+        ds_clear(&ops);
+        switch (r % 6) {
+        case 0:
+            /* A new child, in both sets. */
+            ds_put_format(&ops, "{'op': 'insert', 'table': 'Child', 'row': "
+                          "{'name': 'n%d'}, 'uuid-name': 'n'}, {'op': "
+                          "'mutate', 'table': 'Root', 'where': [], "
+                          "'mutations': [['children', 'insert', "
+                          "['named-uuid', 'n']], ['weak', 'insert', "
+                          "['named-uuid', 'n']]]}", step);
+            break;
+        case 1:
+            /* Drop a child from the strong set: it is collected, and the
+             * weak set loses it too. */
+            if (kids->n <= 16) {
+                continue;
+            }
+            ds_put_format(&ops, "{'op': 'mutate', 'table': 'Root', "
+                          "'where': [], 'mutations': [['children', "
+                          "'delete', ['uuid', '"UUID_FMT"']]]}",
+                          UUID_ARGS(&kids->keys[(r / 5) % kids->n].uuid));
+            n_dropped++;
+            break;
+        case 2:
+            /* A weak reference to a row that does not exist vanishes. */
+            ds_put_format(&ops, "{'op': 'mutate', 'table': 'Root', "
+                          "'where': [], 'mutations': [['weak', 'insert', "
+                          "['uuid', '2dd3b9a6-0000-0000-0000-%012u']]]}", r);
+            noop = true;
+            break;
+        case 3:
+            /* Inserting and deleting one element changes nothing. */
+            ds_put_format(&ops, "{'op': 'mutate', 'table': 'Root', "
+                          "'where': [], 'mutations': [['iset', 'insert', "
+                          "%u], ['iset', 'delete', %u]]}", r * 2 + 1,
+                          r * 2 + 1);
+            noop = true;
+            break;
+        case 4:
+            /* Drop a child from the weak set only. */
+            if (!n_weak) {
+                continue;
+            }
+            ds_put_format(&ops, "{'op': 'mutate', 'table': 'Root', "
+                          "'where': [], 'mutations': [['weak', "
+                          "'delete', ['uuid', '"UUID_FMT"']]]}",
+                          UUID_ARGS(&before->fields[weak].keys[
+                                        (r / 6) % n_weak].uuid));
+            break;
+        default:
+            /* Two added, one removed (maybe one just added). */
+            ds_put_format(&ops, "{'op': 'mutate', 'table': 'Root', "
+                          "'where': [], 'mutations': [['iset', 'insert', "
+                          "['set', [%u, %u]]], ['iset', 'delete', %u]]}",
+                          r % 1000, (r / 7) % 1000, (r / 3) % 1000);
+            break;
+        }
+        struct row *old = row_ref(before);
+        struct db_changes *changes = execute_and_replay(db, replica,
+                                                        ds_cstr(&ops));
+        const struct row *after = find_named(db, "Root", "r");
+        const struct db_row_change *ch = find_change(changes, after);
+        if (noop) {
+            assert_ptr_equal(after, before);
+            assert_null(ch);
+            n_noop++;
+        } else if (ch) {
+            /* The changes were tracked, and the diffs are exact. */
+            for (size_t c = 0; c < root->n_columns; c++) {
+                const struct datum *diff = row_get_diff(after, old, c);
+                if (c != children && c != weak && c != iset) {
+                    /* Untouched columns report no difference. */
+                    if (diff) {
+                        assert_int_equal(diff->n, 0);
+                        assert_true(datum_equals(
+                                        &old->fields[c], &after->fields[c],
+                                        &root->columns[c]->type));
+                    }
+                    assert_true(c <= DB_COLUMN_VERSION || diff);
+                    continue;
+                }
+                const struct db_type *type = &root->columns[c]->type;
+                struct datum expect;
+                datum_diff(&expect, &old->fields[c], &after->fields[c],
+                           type);
+                if (diff) {
+                    n_tracked++;
+                    assert_true(datum_equals(diff, &expect, type));
+                }
+                assert_int_equal(row_bitmap_is_set(ch->changed, c),
+                                 expect.n > 0);
+                datum_destroy(&expect, type);
+            }
+        }
+        row_unref(old);
+        db_changes_unref(changes);
+
+        /* Every child is in the strong set, and the weak set holds only
+         * children. */
+        assert_true(datum_includes_all(&after->fields[children],
+                                       &after->fields[weak],
+                                       &root->columns[weak]->type));
+        assert_int_equal(after->fields[children].n,
+                         count_rows(db, "Child"));
+    }
+    assert_true(n_tracked > 100);
+    assert_true(n_noop > 50);
+    assert_true(n_dropped > 20);
+    ds_uninit(&ops);
+    db_destroy(db);
+    db_destroy(replica);
+}
+
+/* A database with one table holding a large set of strings. */
+static struct db *
+strings_db(void)
+{
+    struct json *json = parse_quoted(
+        "{'name':'Test','version':'1.0.0','tables':{'S':{'isRoot':true,"
+        "'columns':{'name':{'type':'string'},'strs':{'type':{'key':"
+        "'string','min':0,'max':'unlimited'}}}}}}");
+    struct db_schema *schema;
+    assert_null(db_schema_from_json(json, &schema));
+    json_unref(json);
+    return db_create(schema);
+}
+
+/* A committed version kept alive as a monitor history would, with its
+ * contents when it was current. */
+struct kept_version {
+    struct db_changes *changes; /* Holds the old version. */
+    struct row *old;            /* The version replaced (a reference). */
+    struct json *snapshot;      /* row_to_json() of it when committed. */
+};
+
+/* Mutations of a large set of strings borrow the committed version's
+ * strings rather than copying them (row_clone_for_update()), and commits
+ * hand them over (row_commit_replace()): through a random history of
+ * inserts, deletes, elements put back, aborted transactions and whole
+ * replacements, contents match a replica fed the diff records, and old
+ * versions kept alive in any order keep their contents. */
+static void
+test_txn_big_string_set_borrowed(void **state)
+{
+    struct db *db = strings_db();
+    struct db *replica = strings_db();
+    const struct table_schema *t = table(db, "S");
+    const size_t strs = table_schema_find_column(t, "strs")->index;
+
+    struct ds ops = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&ops, "{'op': 'insert', 'table': 'S', 'row': {'name': 's', "
+                "'strs': ['set', [");
+    for (int i = 0; i < 40; i++) {
+        ds_put_format(&ops, "%s'init%d'", i ? ", " : "", i);
+    }
+    ds_put_cstr(&ops, "]]}}");
+    db_changes_unref(execute_and_replay(db, replica, ds_cstr(&ops)));
+
+    enum { N_KEPT = 7 };
+    struct kept_version kept[N_KEPT];
+    memset(kept, 0, sizeof kept);
+    unsigned int seed = 777;
+    int n_borrowed = 0;
+    for (int step = 0; step < 400; step++) {
+        seed = seed * 1103515245 + 12345;
+        unsigned int r = seed >> 16;
+        const struct row *cur = find_named(db, "S", "s");
+        const struct datum *f = &cur->fields[strs];
+        const char *some = f->n ? f->keys[(r / 8) % f->n].string : "none";
+        bool commits = true;
+        ds_clear(&ops);
+        const char *mutate = "{'op': 'mutate', 'table': 'S', 'where': [], "
+                             "'mutations': ";
+        switch (r % 8) {
+        case 0:
+        case 1:
+            ds_put_format(&ops, "%s[['strs', 'insert', ['set', ['a%d', "
+                          "'b%u']]]]}", mutate, step, r % 50);
+            break;
+        case 2:
+            ds_put_format(&ops, "%s[['strs', 'delete', '%s']]}", mutate,
+                          some);
+            break;
+        case 3:
+            /* Deleted and put back, with a new one. */
+            ds_put_format(&ops, "%s[['strs', 'delete', '%s'], ['strs', "
+                          "'insert', ['set', ['%s', 'c%d']]]]}", mutate,
+                          some, some, step);
+            break;
+        case 4:
+            /* Added and deleted again, with one deleted. */
+            ds_put_format(&ops, "%s[['strs', 'insert', 'd%d'], ['strs', "
+                          "'delete', ['set', ['d%d', '%s']]]]}", mutate,
+                          step, step, some);
+            break;
+        case 5:
+            /* Aborted after the mutation. */
+            ds_put_format(&ops, "%s[['strs', 'insert', 'e%d'], ['strs', "
+                          "'delete', '%s']]}, {'op': 'abort'}", mutate,
+                          step, some);
+            commits = false;
+            break;
+        case 6:
+            /* Mutated, then replaced as a whole, then mutated. */
+            if (r % 32 != 6) {
+                ds_put_format(&ops, "%s[['strs', 'delete', '%s']]}",
+                              mutate, some);
+                break;
+            }
+            ds_put_format(&ops, "%s[['strs', 'insert', 'f%d']]}, {'op': "
+                          "'update', 'table': 'S', 'where': [], 'row': "
+                          "{'strs': ['set', [", mutate, step);
+            for (int i = 0; i < 30; i++) {
+                ds_put_format(&ops, "%s'g%d_%d'", i ? ", " : "", step, i);
+            }
+            ds_put_format(&ops, "]]}}, %s[['strs', 'insert', 'h%d']]}",
+                          mutate, step);
+            break;
+        default:
+            /* A large change: copied, not borrowed. */
+            ds_put_format(&ops, "%s[['strs', 'insert', ['set', [", mutate);
+            for (int i = 0; i < 20; i++) {
+                ds_put_format(&ops, "%s'i%d_%d'", i ? ", " : "", step, i);
+            }
+            ds_put_cstr(&ops, "]]]]}");
+            break;
+        }
+
+        if (!commits) {
+            struct json *reply = execute(db, ds_cstr(&ops));
+            assert_non_null(reply_error(reply, json_array_size(reply) - 1));
+            json_unref(reply);
+            continue;
+        }
+        struct row *before = row_ref(cur);
+        struct json *snapshot = row_to_json(before, NULL);
+        struct db_changes *changes = execute_and_replay(db, replica,
+                                                        ds_cstr(&ops));
+        const struct row *after = find_named(db, "S", "s");
+        if (after != before && row_get_diff(after, before, strs)) {
+            n_borrowed++;
+        }
+
+        /* Keep this version for a while; release an older one, not
+         * always the oldest. */
+        size_t slot = (r / 16) % N_KEPT;
+        struct kept_version *k = &kept[slot];
+        if (k->old) {
+            struct json *now = row_to_json(k->old, NULL);
+            assert_true(json_equal(now, k->snapshot));
+            json_unref(now);
+            json_unref(k->snapshot);
+            row_unref(k->old);
+            db_changes_unref(k->changes);
+        }
+        k->old = before;
+        k->snapshot = snapshot;
+        k->changes = changes;
+    }
+    for (size_t i = 0; i < N_KEPT; i++) {
+        if (kept[i].old) {
+            struct json *now = row_to_json(kept[i].old, NULL);
+            assert_true(json_equal(now, kept[i].snapshot));
+            json_unref(now);
+            json_unref(kept[i].snapshot);
+            row_unref(kept[i].old);
+            db_changes_unref(kept[i].changes);
+        }
+    }
+    assert_true(n_borrowed > 100);
+    ds_uninit(&ops);
+    db_destroy(db);
+    /* Versions outlive the database that committed them. */
+    db_destroy(replica);
+}
+
 int
 main(void)
 {
@@ -972,6 +1339,8 @@ main(void)
         cmocka_unit_test(test_txn_diff_records_readable_by_ovsdb_tool),
         cmocka_unit_test(test_txn_apply_ovsdb_tool_records),
         cmocka_unit_test(test_txn_refcounts_stay_consistent),
+        cmocka_unit_test(test_txn_big_set_mutations_tracked),
+        cmocka_unit_test(test_txn_big_string_set_borrowed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
