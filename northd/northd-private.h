@@ -241,6 +241,10 @@ struct northd_sb {
     const struct idl_column *dns_datapaths;
     const struct idl_column *dns_records;
     const struct idl_column *dns_external_ids;
+
+    struct idl_table *mb;               /* MAC_Binding. */
+    const struct idl_column *mb_logical_port;
+    const struct idl_column *mb_datapath;
 };
 
 struct northd_acl_src;

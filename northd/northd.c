@@ -275,6 +275,10 @@ northd_sb_init(struct northd_sb *c, struct idl *idl)
     c->dns_datapaths = add_column(c->dns, "datapaths");
     c->dns_records = add_column(c->dns, "records");
     c->dns_external_ids = add_column(c->dns, "external_ids");
+
+    c->mb = idl_add_table(idl, "MAC_Binding");
+    c->mb_logical_port = add_column(c->mb, "logical_port");
+    c->mb_datapath = add_column(c->mb, "datapath");
 }
 
 static void

@@ -239,9 +239,11 @@ sync_sb_global(struct northd *nd, struct idl_txn *txn, long long nb_cfg)
 
 /* Datapath_Binding. */
 
-static void
+/* Returns true if it deleted a Datapath_Binding. */
+static bool
 sync_datapaths(struct northd *nd, struct idl_txn *txn)
 {
+    bool deleted = false;
     const struct northd_sb *c = &nd->sbc;
     struct key_set keys;
     key_set_init(&keys);
@@ -273,6 +275,7 @@ sync_datapaths(struct northd *nd, struct idl_txn *txn)
         long long key = idl_row_get_integer(row, c->dp_tunnel_key, 0);
         if (!has || *has || !key_set_add(&keys, key)) {
             idl_txn_delete(txn, row);
+            deleted = true;
             continue;
         }
         *sb_dp = *idl_row_uuid(row);
@@ -335,6 +338,31 @@ sync_datapaths(struct northd *nd, struct idl_txn *txn)
         strmap_uninit(&ids);
     }
     key_set_uninit(&keys);
+    return deleted;
+}
+
+/* MAC_Binding: ovn-controller learns them, northd removes those of router
+ * ports and routers that are gone (a datapath's, which refer to it
+ * strongly, in the transaction that deletes it). */
+static void
+sync_mac_bindings(struct northd *nd, struct idl_txn *txn)
+{
+    const struct northd_sb *c = &nd->sbc;
+    const struct idl_row *row;
+    IDL_FOR_EACH_ROW (row, c->mb) {
+        const char *port = idl_row_get_string(row, c->mb_logical_port);
+        const struct datum *dp = idl_row_get(row, c->mb_datapath);
+        const struct northd_rport *rp = port ? northd__rport_find(nd, port)
+                                             : NULL;
+        if (!rp && port && !strncmp(port, "cr-", 3)) {
+            rp = northd__rport_find(nd, port + 3);  /* Its gateway port's. */
+            rp = rp && rp->lrp.is_dgp ? rp : NULL;
+        }
+        if (!rp || !rp->lr->has_sb_dp || dp->n != 1
+            || !uuid_equals(&dp->keys[0].uuid, &rp->lr->sb_dp)) {
+            idl_txn_delete(txn, row);
+        }
+    }
 }
 
 /* HA_Chassis_Group. */
@@ -1729,9 +1757,12 @@ northd__sync_bindings(struct northd *nd, struct idl_txn *txn,
 {
     sync_sb_global(nd, txn, nb_cfg);
 
-    sync_datapaths(nd, txn);
+    bool dp_deleted = sync_datapaths(nd, txn);
     sync_ha_chassis_groups(nd, txn);
     sb_deleted_clear(nd);
+    if (dirty & NORTHD_DIRTY_PORTS || nd->n_pb_gone || dp_deleted) {
+        sync_mac_bindings(nd, txn);
+    }
     if (dirty & NORTHD_DIRTY_PORTS || !nd->pb_keys_valid) {
         struct pb_ref *refs = xcalloc(hmap_count(&nd->ports)
                                       + 2 * hmap_count(&nd->rports) + 1,

@@ -563,6 +563,35 @@ def test_ovn_trace_verdicts_match_ovn_northd(pair):
     assert "ip.ttl--" in routed and "eth.src = 00:00:00:00:ff:02" in routed
 
 
+def add_mac_binding(sb, router, port, ip, mac):
+    dp = sbctl(sb, "--bare", "--columns=_uuid", "find", "Datapath_Binding",
+               "external_ids:name=" + router).strip()
+    sbctl(sb, "create", "MAC_Binding", "logical_port=" + port, "ip=" + ip,
+          'mac="%s"' % mac, "datapath=" + dp)
+
+
+def mac_bindings(sb):
+    return sorted((r["logical_port"], r["ip"])
+                  for r in sb_rows(sb, "MAC_Binding", ["logical_port", "ip"]))
+
+
+def test_stale_mac_bindings_removed(pair):
+    """MAC_Binding rows (ovn-controller's) of a router port that goes, or of
+    a router that goes, are removed, as ovn-northd removes them; the
+    router's datapath, which they refer to, can then go too."""
+    knb, ksb, kn, onb, osb, on = pair
+    apply(ROUTER_SCRIPT, knb, onb)
+    for sb in (ksb, osb):
+        add_mac_binding(sb, "lr0", "lrp1", "10.10.0.9", "00:00:00:00:0a:09")
+        add_mac_binding(sb, "lr0", "lrp2", "10.20.0.9", "00:00:00:00:0b:09")
+    apply([["lsp-del", "ls2-lr0"], ["lrp-del", "lrp2"]], knb, onb)
+    assert mac_bindings(ksb) == mac_bindings(osb) == [("lrp1", "10.10.0.9")]
+    apply([["lr-del", "lr0"]], knb, onb)
+    assert mac_bindings(ksb) == mac_bindings(osb) == []
+    assert_same(ksb, osb)
+    assert kn.stats()["southbound transactions"].endswith("(0 failed)")
+
+
 def ecmp_normalized(flows):
     """'flows' with the member numbers of ECMP groups masked: both northds
     number the members in the order of the route rows' UUIDs, which differ
