@@ -21,6 +21,8 @@ static const size_t set_field_sizes[DP_SET_N_FIELDS] = {
     [DP_SET_ARP] = sizeof (struct dp_key_arp),
     [DP_SET_ND] = sizeof (struct dp_key_nd),
     [DP_SET_META] = sizeof (struct dp_key_meta),
+    [DP_SET_MPLS] = sizeof (struct dp_key_mpls),
+    [DP_SET_ICMP] = sizeof (struct dp_key_icmp),
 };
 
 size_t
@@ -149,6 +151,22 @@ void
 dp_actions_put_pop_vlan(struct dp_actions_builder *b)
 {
     put_action(b, DP_ACTION_POP_VLAN, 0, 0);
+}
+
+void
+dp_actions_put_push_mpls(struct dp_actions_builder *b, uint16_t ethertype,
+                         be32 lse)
+{
+    struct dp_action_push_mpls *m = put_action(b, DP_ACTION_PUSH_MPLS,
+                                               ethertype, sizeof *m);
+    m->lse = lse;
+    m->pad = 0;
+}
+
+void
+dp_actions_put_pop_mpls(struct dp_actions_builder *b, uint16_t ethertype)
+{
+    put_action(b, DP_ACTION_POP_MPLS, ethertype, 0);
 }
 
 /* Appends SET_MASKED of 'field': the bits of the header that 'mask' (a
@@ -296,7 +314,10 @@ validate_action(const struct dp_action *a, int depth)
     case DP_ACTION_HASH:
     case DP_ACTION_TRUNCATE:
     case DP_ACTION_DROP:
+    case DP_ACTION_POP_MPLS:
         return psize == 0 ? 0 : -EINVAL;
+    case DP_ACTION_PUSH_MPLS:
+        return psize == sizeof (struct dp_action_push_mpls) ? 0 : -EINVAL;
     case DP_ACTION_USERSPACE: {
         const struct dp_action_userspace *u = (const void *) payload;
 
@@ -562,6 +583,40 @@ format_set_masked(const struct dp_action *a, struct ds *ds)
         }
         return;
     }
+    case DP_SET_ICMP: {
+        const struct dp_key_icmp *k = (const void *) key;
+        const struct dp_key_icmp *m = (const void *) mask;
+        ds_put_cstr(ds, "set(icmp(");
+        FIELD("type", FMT_DEC, type);
+        FIELD("code", FMT_DEC, code);
+        break;
+    }
+    case DP_SET_MPLS: {
+        const struct dp_key_mpls *k = (const void *) key;
+        const struct dp_key_mpls *m = (const void *) mask;
+        uint32_t kv = be32_to_host(k->lse), mv = be32_to_host(m->lse);
+        const char *sep = "";
+
+        ds_put_cstr(ds, "set(mpls(");
+        if (mv & MPLS_LABEL_MASK) {
+            ds_put_format(ds, "label=%"PRIu32, kv >> MPLS_LABEL_SHIFT);
+            sep = ",";
+        }
+        if (mv & MPLS_TC_MASK) {
+            ds_put_format(ds, "%stc=%"PRIu32, sep,
+                          (kv & MPLS_TC_MASK) >> MPLS_TC_SHIFT);
+            sep = ",";
+        }
+        if (mv & MPLS_TTL_MASK) {
+            ds_put_format(ds, "%sttl=%"PRIu32, sep, kv & MPLS_TTL_MASK);
+            sep = ",";
+        }
+        if (mv & MPLS_BOS_MASK) {
+            ds_put_format(ds, "%sbos=%"PRIu32, sep,
+                          (kv & MPLS_BOS_MASK) >> MPLS_BOS_SHIFT);
+        }
+        break;
+    }
     case DP_SET_N_FIELDS:
     default:
         ds_put_format(ds, "set(unknown%d(", (int) field);
@@ -764,6 +819,21 @@ format_action(const struct dp_action *a, struct ds *ds)
     }
     case DP_ACTION_POP_VLAN:
         ds_put_cstr(ds, "pop_vlan");
+        break;
+    case DP_ACTION_PUSH_MPLS: {
+        const struct dp_action_push_mpls *m = dp_action_payload(a);
+        uint32_t lse = be32_to_host(m->lse);
+
+        ds_put_format(ds, "push_mpls(label=%"PRIu32",tc=%"PRIu32
+                      ",ttl=%"PRIu32",bos=%"PRIu32",eth_type=%#"PRIx32")",
+                      lse >> MPLS_LABEL_SHIFT,
+                      (lse & MPLS_TC_MASK) >> MPLS_TC_SHIFT,
+                      lse & MPLS_TTL_MASK,
+                      (lse & MPLS_BOS_MASK) >> MPLS_BOS_SHIFT, arg);
+        break;
+    }
+    case DP_ACTION_POP_MPLS:
+        ds_put_format(ds, "pop_mpls(eth_type=%#"PRIx32")", arg);
         break;
     case DP_ACTION_SET_MASKED:
         format_set_masked(a, ds);

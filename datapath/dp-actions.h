@@ -56,6 +56,10 @@ enum dp_action_type {
                                  * dp_action_check_pkt_len, then the
                                  * "greater" list, then the "not" list. */
     DP_ACTION_DROP,             /* No argument; ends the list. */
+    DP_ACTION_PUSH_MPLS,        /* arg: Ethertype (0x8847/0x8848, host
+                                 * order); payload: struct
+                                 * dp_action_push_mpls. */
+    DP_ACTION_POP_MPLS,         /* arg: Ethertype after the pop. */
     DP_ACTION_N_TYPES
 };
 
@@ -134,6 +138,9 @@ enum dp_set_field {
     DP_SET_ARP,                 /* struct dp_key_arp. */
     DP_SET_ND,                  /* struct dp_key_nd. */
     DP_SET_META,                /* struct dp_key_meta. */
+    DP_SET_MPLS,                /* struct dp_key_mpls. */
+    DP_SET_ICMP,                /* struct dp_key_icmp (ICMPv4 or ICMPv6,
+                                 * whichever the packet has). */
     DP_SET_N_FIELDS
 };
 
@@ -177,6 +184,23 @@ struct dp_key_nd {
     struct in6_addr target;     /* Target address (NS and NA). */
     struct eth_addr sll;        /* Source link-layer address option. */
     struct eth_addr tll;        /* Target link-layer address option. */
+};
+
+/* ICMP (v4 or v6) type and code; the checksum follows. */
+struct dp_key_icmp {
+    uint8_t type;               /* ICMP type. */
+    uint8_t code;               /* ICMP code. */
+};
+
+/* The top MPLS label stack entry. */
+struct dp_key_mpls {
+    be32 lse;                   /* Label 20, TC 3, BOS 1, TTL 8 bits. */
+};
+
+/* PUSH_MPLS's payload: the new top entry. */
+struct dp_action_push_mpls {
+    be32 lse;                   /* Label stack entry to push. */
+    uint32_t pad;               /* Zero. */
 };
 
 struct dp_key_meta {
@@ -273,6 +297,15 @@ void dp_actions_put_userspace(struct dp_actions_builder *b,
 void dp_actions_put_push_vlan(struct dp_actions_builder *b, uint16_t tpid,
                               uint16_t tci);
 void dp_actions_put_pop_vlan(struct dp_actions_builder *b);
+/* Appends PUSH_MPLS: a label stack entry 'lse' goes in front of the L3
+ * header (or the current label stack) and the Ethertype becomes
+ * 'ethertype' (0x8847 or 0x8848). */
+void dp_actions_put_push_mpls(struct dp_actions_builder *b,
+                              uint16_t ethertype, be32 lse);
+/* Appends POP_MPLS: the top label stack entry is removed and the
+ * Ethertype becomes 'ethertype'. */
+void dp_actions_put_pop_mpls(struct dp_actions_builder *b,
+                             uint16_t ethertype);
 void dp_actions_put_set_masked(struct dp_actions_builder *b,
                                enum dp_set_field field, const void *key,
                                const void *mask);

@@ -310,6 +310,31 @@ set_l4_ports(struct packet *p, enum dp_set_field field,
     }
 }
 
+/* ICMPv4 (checksum over the message) or ICMPv6 (pseudo-header too): the
+ * type and code, with an incremental checksum update. */
+static void
+set_icmp(struct packet *p, const struct dp_key_icmp *k,
+         const struct dp_key_icmp *m)
+{
+    int proto = l4_proto(p);
+
+    if ((proto != IPPROTO_ICMP && proto != IPPROTO_ICMPV6)
+        || !has_bytes(p, p->l4_ofs, 4)) {
+        return;
+    }
+    uint8_t *icmp = packet_data(p) + p->l4_ofs;
+    uint8_t old[2] = { icmp[0], icmp[1] };
+
+    icmp[0] = (icmp[0] & ~m->type) | k->type;
+    icmp[1] = (icmp[1] & ~m->code) | k->code;
+    if (proto == IPPROTO_ICMPV6) {
+        update_l4_payload(p, proto, old, icmp, 2);
+    } else if (p->csum != PACKET_CSUM_PARTIAL) {
+        put_be16(icmp + 2, csum_update_bytes(get_be16(icmp + 2), old, icmp,
+                                             2));
+    }
+}
+
 static void
 set_arp(struct packet *p, const struct dp_key_arp *k,
         const struct dp_key_arp *m)
@@ -374,6 +399,9 @@ set_nd(struct packet *p, const struct dp_key_nd *k,
     }
 }
 
+static void set_mpls(struct packet *, const struct dp_key_mpls *,
+                     const struct dp_key_mpls *);
+
 void
 dp_execute_set_masked(struct packet *p, const struct dp_action *a)
 {
@@ -401,6 +429,12 @@ dp_execute_set_masked(struct packet *p, const struct dp_action *a)
         break;
     case DP_SET_ND:
         set_nd(p, (const void *) key, (const void *) mask);
+        break;
+    case DP_SET_MPLS:
+        set_mpls(p, (const void *) key, (const void *) mask);
+        break;
+    case DP_SET_ICMP:
+        set_icmp(p, (const void *) key, (const void *) mask);
         break;
     case DP_SET_META: {
         const struct dp_key_meta *k = (const void *) key;
@@ -456,6 +490,73 @@ pop_vlan(struct packet *p)
     memmove(d + VLAN_HDR_SIZE, d, ETH_ADDRS_SIZE);
     packet_pull(p, VLAN_HDR_SIZE);
     p->l2_ofs = has_l2 ? 0 : PACKET_OFS_NONE;
+}
+
+/* MPLS.  An MPLS packet's l3 offset is its label stack (as flow
+ * extraction leaves it), with the Ethertype in the two bytes before. */
+
+static bool
+is_mpls_type(uint16_t type)
+{
+    return type == 0x8847 || type == 0x8848;
+}
+
+static void
+push_mpls(struct packet *p, uint16_t ethertype, be32 lse)
+{
+    size_t o = p->l3_ofs;
+
+    if (o == PACKET_OFS_NONE || o < ETH_HDR_SIZE || o > p->size) {
+        return;
+    }
+    bool has_l2 = p->l2_ofs != PACKET_OFS_NONE;
+    uint8_t *d = packet_push_uninit(p, sizeof lse);
+
+    /* The L2 header (VLAN tags included) moves to the new start; the new
+     * entry goes between it and what was at l3. */
+    memmove(d, d + sizeof lse, o);
+    d[o - 2] = ethertype >> 8;
+    d[o - 1] = ethertype;
+    memcpy(d + o, &lse, sizeof lse);
+    p->l2_ofs = has_l2 ? 0 : PACKET_OFS_NONE;
+    p->l3_ofs = o;
+}
+
+static void
+pop_mpls(struct packet *p, uint16_t ethertype)
+{
+    size_t o = p->l3_ofs;
+
+    if (o == PACKET_OFS_NONE || o < ETH_HDR_SIZE || !has_bytes(p, o, 4)) {
+        return;
+    }
+    uint8_t *d = packet_data(p);
+    if (!is_mpls_type(get16(d + o - 2))) {
+        return;
+    }
+    bool has_l2 = p->l2_ofs != PACKET_OFS_NONE;
+
+    d[o - 2] = ethertype >> 8;
+    d[o - 1] = ethertype;
+    memmove(d + 4, d, o);
+    packet_pull(p, 4);
+    p->l2_ofs = has_l2 ? 0 : PACKET_OFS_NONE;
+    /* What follows is parsed again only on recirculation. */
+    p->l3_ofs = o;
+    p->l4_ofs = PACKET_OFS_NONE;
+}
+
+static void
+set_mpls(struct packet *p, const struct dp_key_mpls *key,
+         const struct dp_key_mpls *mask)
+{
+    size_t o = p->l3_ofs;
+
+    if (o == PACKET_OFS_NONE || o < ETH_HDR_SIZE || !has_bytes(p, o, 4)
+        || !is_mpls_type(get16(packet_data(p) + o - 2))) {
+        return;
+    }
+    apply_masked(packet_data(p) + o, &key->lse, &mask->lse, sizeof key->lse);
 }
 
 /* HASH: the same value flow_hash_5tuple() gives for the packet's key. */
@@ -711,6 +812,18 @@ exec_list(const struct exec_ctx *ctx, struct packet_batch *batch,
         case DP_ACTION_SET_MASKED:
             for (size_t i = 0; i < batch->count; i++) {
                 dp_execute_set_masked(batch->packets[i], a);
+            }
+            break;
+        case DP_ACTION_PUSH_MPLS: {
+            const struct dp_action_push_mpls *m = dp_action_payload(a);
+            for (size_t i = 0; i < batch->count; i++) {
+                push_mpls(batch->packets[i], arg, m->lse);
+            }
+            break;
+        }
+        case DP_ACTION_POP_MPLS:
+            for (size_t i = 0; i < batch->count; i++) {
+                pop_mpls(batch->packets[i], arg);
             }
             break;
         case DP_ACTION_SET_TUNNEL:

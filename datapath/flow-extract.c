@@ -23,6 +23,8 @@
 #define ETH_TYPE_VLAN 0x8100
 #define ETH_TYPE_QINQ 0x88a8
 #define ETH_TYPE_IPV6 0x86dd
+#define ETH_TYPE_MPLS 0x8847
+#define ETH_TYPE_MPLS_MCAST 0x8848
 
 #define IPPROTO_HOPOPTS_ 0
 #define IPPROTO_ICMP_    1
@@ -30,7 +32,9 @@
 #define IPPROTO_UDP_     17
 #define IPPROTO_ROUTING_ 43
 #define IPPROTO_FRAG_    44
+#define IPPROTO_ESP_     50
 #define IPPROTO_AH_      51
+#define IPPROTO_NONE_    59
 #define IPPROTO_ICMPV6_  58
 #define IPPROTO_DSTOPTS_ 60
 #define IPPROTO_SCTP_    132
@@ -204,12 +208,49 @@ parse_ipv4(struct cursor *c, struct flow *flow, bool *l4)
  * header: hop-by-hop, routing, destination options, AH and fragment.
  * Sets flow->nw_proto (the first header that is none of these) and
  * nw_frag; '*l4' is false for a later fragment. */
+/* Adds header 'next' to flow->ipv6_exthdr.  '*rank' is the place of the
+ * furthest header so far in the order RFC 8200 §4.1 recommends (hop-by-
+ * hop 0, destination options 1 (right after it or first), routing 2,
+ * fragment 3, authentication 4, ESP 5, destination options 6 (anywhere
+ * later), no next header 7), -1 at first;
+ * '*n_dest' counts destination options headers. */
+static void
+note_ipv6_ext(struct flow *flow, uint8_t next, int *rank, int *n_dest)
+{
+    uint16_t bits = be16_to_host(flow->ipv6_exthdr);
+    uint16_t bit;
+    int r;
+
+    switch (next) {
+    case IPPROTO_HOPOPTS_: bit = FLOW_IEH_HOP; r = 0; break;
+    case IPPROTO_DSTOPTS_: bit = FLOW_IEH_DEST; r = *rank < 1 ? 1 : 6; break;
+    case IPPROTO_ROUTING_: bit = FLOW_IEH_ROUTER; r = 2; break;
+    case IPPROTO_FRAG_: bit = FLOW_IEH_FRAG; r = 3; break;
+    case IPPROTO_AH_: bit = FLOW_IEH_AUTH; r = 4; break;
+    case IPPROTO_ESP_: bit = FLOW_IEH_ESP; r = 5; break;
+    case IPPROTO_NONE_: bit = FLOW_IEH_NONEXT; r = 7; break;
+    default: return;
+    }
+    if (bit == FLOW_IEH_DEST ? ++*n_dest > 2 : (bits & bit)) {
+        bits |= FLOW_IEH_UNREP;
+    } else if (r < *rank) {
+        bits |= FLOW_IEH_UNSEQ;
+    }
+    flow->ipv6_exthdr = htonbe16(bits | bit);
+    if (r > *rank) {
+        *rank = r;
+    }
+}
+
 static enum flow_extract_error
 parse_ipv6_ext(struct cursor *c, struct flow *flow, uint8_t next, bool *l4)
 {
+    int rank = -1, n_dest = 0;
+
     for (;;) {
         size_t len;
 
+        note_ipv6_ext(flow, next, &rank, &n_dest);
         switch (next) {
         case IPPROTO_HOPOPTS_:
         case IPPROTO_ROUTING_:
@@ -289,6 +330,7 @@ parse_ipv6(struct cursor *c, struct flow *flow, bool *l4)
     if (UNLIKELY(err)) {
         flow->nw_frag = 0;
         flow->nw_proto = 0;
+        flow->ipv6_exthdr = 0;
         return err;
     }
     flow->nw_tos = (uint8_t) (vtc >> 20);
@@ -436,6 +478,15 @@ parse_l3(struct cursor *c, struct packet *p, struct flow *flow)
     case ETH_TYPE_ARP:
     case ETH_TYPE_RARP:
         return parse_arp(c, flow);
+    case ETH_TYPE_MPLS:
+    case ETH_TYPE_MPLS_MCAST:
+        /* Only the top label stack entry is in the key; what lies below
+         * it is unknown until pop_mpls names its type (ovs-fields(7)
+         * "MPLS"), so parsing stops here with l3 at the label stack. */
+        if (c->size >= 4) {
+            flow->mpls_lse = load_be32(c->data);
+        }
+        return FLOW_EXTRACT_OK;
     default:
         return FLOW_EXTRACT_OK;
     }
@@ -708,6 +759,15 @@ format_l2(const struct flow *f, struct ds *ds)
     }
     if (f->dl_type) {
         ds_put_format(ds, "dl_type=%#06x,", be16_to_host(f->dl_type));
+    }
+    if (f->mpls_lse) {
+        uint32_t lse = be32_to_host(f->mpls_lse);
+        ds_put_format(ds, "mpls_label=%"PRIu32",mpls_tc=%"PRIu32","
+                      "mpls_bos=%"PRIu32",mpls_ttl=%"PRIu32",",
+                      lse >> MPLS_LABEL_SHIFT,
+                      (lse & MPLS_TC_MASK) >> MPLS_TC_SHIFT,
+                      (lse & MPLS_BOS_MASK) >> MPLS_BOS_SHIFT,
+                      lse & MPLS_TTL_MASK);
     }
 }
 

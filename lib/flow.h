@@ -48,6 +48,17 @@
 #define FLOW_NW_FRAG_ANY   0x01   /* Any fragment (first or later). */
 #define FLOW_NW_FRAG_LATER 0x02   /* A fragment with nonzero offset. */
 
+/* flow->ipv6_exthdr bits (OpenFlow 1.3.5 §7.2.3.8, OFPIEH_*). */
+#define FLOW_IEH_NONEXT 0x001   /* "No next header" met. */
+#define FLOW_IEH_ESP    0x002   /* Encapsulating security payload. */
+#define FLOW_IEH_AUTH   0x004   /* Authentication header. */
+#define FLOW_IEH_DEST   0x008   /* One or two destination options. */
+#define FLOW_IEH_FRAG   0x010   /* Fragment header. */
+#define FLOW_IEH_ROUTER 0x020   /* Routing header. */
+#define FLOW_IEH_HOP    0x040   /* Hop-by-hop options. */
+#define FLOW_IEH_UNREP  0x080   /* A header repeated unexpectedly. */
+#define FLOW_IEH_UNSEQ  0x100   /* Headers out of RFC 8200 §4.1 order. */
+
 /* flow->ct_state bits (ovs-fields(7) "ct_state"). */
 #define CS_NEW         0x01
 #define CS_ESTABLISHED 0x02
@@ -73,6 +84,15 @@ struct flow_vlan {
 #define VLAN_CFI 0x1000
 #define VLAN_VID_MASK 0x0fff
 #define VLAN_PCP_SHIFT 13
+
+/* Bits of flow->mpls_lse (host order after be32_to_host). */
+#define MPLS_LABEL_SHIFT 12
+#define MPLS_LABEL_MASK 0xfffff000u
+#define MPLS_TC_SHIFT 9
+#define MPLS_TC_MASK 0x00000e00u
+#define MPLS_BOS_SHIFT 8
+#define MPLS_BOS_MASK 0x00000100u
+#define MPLS_TTL_MASK 0x000000ffu
 
 /* Tunnel metadata: where the packet came from (on receive) or is to go
  * (when set before output to a tunnel port). */
@@ -148,13 +168,18 @@ struct flow {
     uint8_t nw_ttl;             /* TTL / hop limit. */
     uint8_t nw_proto;           /* IP protocol; low 8 bits of ARP opcode. */
 
-    /* Words 31-35: ARP and neighbor discovery. */
+    /* Words 31-35: ARP and neighbor discovery; the MPLS top label. */
     struct in6_addr nd_target;  /* ND target address. */
     struct eth_addr arp_sha;    /* ARP SHA; ND source link-layer addr. */
     struct eth_addr arp_tha;    /* ARP THA; ND target link-layer addr. */
     be32 nd_reserved;           /* ND reserved/flags word. */
     uint8_t nd_options_type;    /* First ND option type. */
-    uint8_t pad3[7];            /* Zero. */
+    uint8_t pad3[1];            /* Zero. */
+    be16 ipv6_exthdr;           /* IPv6 extension headers seen: FLOW_IEH_*
+                                 * (OpenFlow 1.3 OFPIEH_* bits). */
+    be32 mpls_lse;              /* Top MPLS label stack entry (label 20,
+                                 * TC 3, BOS 1, TTL 8 bits) when dl_type
+                                 * is 0x8847/0x8848, else 0. */
 
     /* Word 36: L4. */
     be16 tp_src;                /* TCP/UDP/SCTP source; ICMP type. */

@@ -21,7 +21,8 @@ enum {
     NXAST_RESUBMIT_TABLE = 14, NXAST_OUTPUT_REG = 15, NXAST_LEARN = 16,
     NXAST_EXIT = 17, NXAST_DEC_TTL = 18, NXAST_FIN_TIMEOUT = 19,
     NXAST_CONTROLLER = 20, NXAST_DEC_TTL_CNT_IDS = 21,
-    NXAST_WRITE_METADATA = 22, NXAST_SET_MPLS_TTL = 25,
+    NXAST_WRITE_METADATA = 22, NXAST_PUSH_MPLS = 23,
+    NXAST_POP_MPLS = 24, NXAST_SET_MPLS_TTL = 25,
     NXAST_DEC_MPLS_TTL = 26, NXAST_OUTPUT_REG2 = 32, NXAST_REG_LOAD2 = 33,
     NXAST_CONJUNCTION = 34, NXAST_CT = 35, NXAST_NAT = 36,
     NXAST_CONTROLLER2 = 37, NXAST_CLONE = 42, NXAST_CT_CLEAR = 43,
@@ -51,6 +52,7 @@ static const uint8_t nx_lens[] = {
     [NXAST_FIN_TIMEOUT] = 16, [NXAST_CONTROLLER] = 16,
     [NXAST_WRITE_METADATA] = 32, [NXAST_SET_MPLS_TTL] = 16,
     [NXAST_DEC_MPLS_TTL] = 16, [NXAST_CONJUNCTION] = 16,
+    [NXAST_PUSH_MPLS] = 16, [NXAST_POP_MPLS] = 16,
     [NXAST_CT_CLEAR] = 16, [NXAST_RESUBMIT_TABLE_CT] = 16,
     [NXAST_CHECK_PKT_LARGER] = 24, [NXAST_GROUP] = 16,
 };
@@ -703,6 +705,17 @@ ofpacts__decode_nx(const uint8_t *p, size_t len, uint8_t version,
         md->mask = ofpa_get64(p + 24);
         return md->metadata & ~md->mask ? OFPERR_OFPBAC_BAD_ARGUMENT : 0;
     }
+    case NXAST_PUSH_MPLS:
+    case NXAST_POP_MPLS: {
+        uint16_t et = ofpa_get16(p + 10);
+        if (subtype == NXAST_PUSH_MPLS && et != 0x8847 && et != 0x8848) {
+            return OFPERR_OFPBAC_BAD_ARGUMENT;
+        }
+        OFPACT_CAST(u16, ofpact_put(ofpacts, subtype == NXAST_PUSH_MPLS
+                                    ? OFPACT_PUSH_MPLS : OFPACT_POP_MPLS,
+                                    sizeof(struct ofpact_u16)))->value = et;
+        return 0;
+    }
     case NXAST_SET_MPLS_TTL:
         OFPACT_CAST(u8, ofpact_put(ofpacts, OFPACT_SET_MPLS_TTL,
                                    sizeof(struct ofpact_u8)))->value = p[10];
@@ -1071,6 +1084,13 @@ ofpacts__encode_nx(const struct ofpact *a, uint8_t version,
         return true;
     case OFPACT_DEC_MPLS_TTL:
         nx_simple(out, NXAST_DEC_MPLS_TTL);
+        return true;
+    case OFPACT_PUSH_MPLS:
+    case OFPACT_POP_MPLS:
+        start = nx_start(out, a->type == OFPACT_PUSH_MPLS ? NXAST_PUSH_MPLS
+                         : NXAST_POP_MPLS);
+        ofpbuf_put_be16(out, OFPACT_CAST_CONST(u16, a)->value);
+        nx_finish(out, start, 16);
         return true;
     case OFPACT_SET_TUNNEL: {
         const struct ofpact_tunnel *t = OFPACT_CAST_CONST(tunnel, a);

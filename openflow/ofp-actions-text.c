@@ -1289,6 +1289,16 @@ parse_one(struct parse_ctx *ctx, char *item)
                                           sizeof(struct ofpact_push_vlan)))
             ->ethertype = x;
         return NULL;
+    } else if (!strcmp(name, "push_mpls") || !strcmp(name, "pop_mpls")) {
+        bool push = name[1] == 'u';
+        if (!arg || !parse_u64(arg, UINT16_MAX, &x)
+            || (push && x != 0x8847 && x != 0x8848)) {
+            return xasprintf("%s: bad ethertype", name);
+        }
+        OFPACT_CAST(u16, ofpact_put(ctx->ofpacts, push ? OFPACT_PUSH_MPLS
+                                    : OFPACT_POP_MPLS,
+                                    sizeof(struct ofpact_u16)))->value = x;
+        return NULL;
     } else if (!strcmp(name, "pop_vlan") || !strcmp(name, "strip_vlan")) {
         OFPACT_CAST(pop_vlan, ofpact_put(ctx->ofpacts, OFPACT_POP_VLAN,
                                          sizeof(struct ofpact_pop_vlan)))
@@ -1864,6 +1874,11 @@ format_one(const struct ofpact *a, const struct ofp_tlv_map *map,
     case OFPACT_PUSH_VLAN:
         ds_put_format(s, "push_vlan:%#"PRIx16,
                       OFPACT_CAST_CONST(push_vlan, a)->ethertype);
+        return;
+    case OFPACT_PUSH_MPLS:
+    case OFPACT_POP_MPLS:
+        ds_put_format(s, "%s:%#06"PRIx16, ofpact_type_name(a->type),
+                      OFPACT_CAST_CONST(u16, a)->value);
         return;
     case OFPACT_POP_VLAN:
         ds_put_cstr(s, OFPACT_CAST_CONST(pop_vlan, a)->strip_vlan

@@ -35,7 +35,8 @@ enum {
 enum {
     OFPAT_OUTPUT = 0, OFPAT_COPY_TTL_OUT = 11, OFPAT_COPY_TTL_IN = 12,
     OFPAT_SET_MPLS_TTL = 15, OFPAT_DEC_MPLS_TTL = 16, OFPAT_PUSH_VLAN = 17,
-    OFPAT_POP_VLAN = 18, OFPAT_SET_QUEUE = 21, OFPAT_GROUP = 22,
+    OFPAT_POP_VLAN = 18, OFPAT_PUSH_MPLS = 19,
+    OFPAT_POP_MPLS = 20, OFPAT_SET_QUEUE = 21, OFPAT_GROUP = 22,
     OFPAT_SET_NW_TTL = 23, OFPAT_DEC_NW_TTL = 24, OFPAT_SET_FIELD = 25,
     OFPAT_COPY_FIELD = 28, OFPAT_METER = 29, OFPAT_EXPERIMENTER = 0xffff,
 };
@@ -125,6 +126,7 @@ static const char *const type_names[OFPACT_N_TYPES] = {
     [OFPACT_SET_L4_SRC] = "mod_tp_src", [OFPACT_SET_L4_DST] = "mod_tp_dst",
     [OFPACT_DEC_TTL] = "dec_ttl", [OFPACT_SET_MPLS_TTL] = "set_mpls_ttl",
     [OFPACT_DEC_MPLS_TTL] = "dec_mpls_ttl", [OFPACT_SET_TUNNEL] = "set_tunnel",
+    [OFPACT_PUSH_MPLS] = "push_mpls", [OFPACT_POP_MPLS] = "pop_mpls",
     [OFPACT_SET_QUEUE] = "set_queue", [OFPACT_POP_QUEUE] = "pop_queue",
     [OFPACT_FIN_TIMEOUT] = "fin_timeout", [OFPACT_RESUBMIT] = "resubmit",
     [OFPACT_CLONE] = "clone", [OFPACT_CHECK_PKT_LARGER] = "check_pkt_larger",
@@ -675,6 +677,21 @@ decode_of11(const uint8_t *p, size_t len, uint8_t version,
         OFPACT_CAST(push_vlan, ofpact_put(ofpacts, OFPACT_PUSH_VLAN,
                                           sizeof(struct ofpact_push_vlan)))
             ->ethertype = et;
+        return 0;
+    }
+    case OFPAT_PUSH_MPLS:
+    case OFPAT_POP_MPLS: {
+        uint16_t et;
+        if (len != 8) {
+            return OFPERR_OFPBAC_BAD_LEN;
+        }
+        et = ofpa_get16(p + 4);
+        if (type == OFPAT_PUSH_MPLS && et != 0x8847 && et != 0x8848) {
+            return OFPERR_OFPBAC_BAD_ARGUMENT;
+        }
+        OFPACT_CAST(u16, ofpact_put(ofpacts, type == OFPAT_PUSH_MPLS
+                                    ? OFPACT_PUSH_MPLS : OFPACT_POP_MPLS,
+                                    sizeof(struct ofpact_u16)))->value = et;
         return 0;
     }
     case OFPAT_SET_QUEUE:
@@ -1280,6 +1297,12 @@ encode_of11(const struct ofpact *a, uint8_t version,
     case OFPACT_DEC_MPLS_TTL:
         put_simple(out, OFPAT_DEC_MPLS_TTL, 0, 8);
         return;
+    case OFPACT_PUSH_MPLS:
+    case OFPACT_POP_MPLS:
+        put_simple(out, a->type == OFPACT_PUSH_MPLS ? OFPAT_PUSH_MPLS
+                   : OFPAT_POP_MPLS,
+                   (uint32_t) OFPACT_CAST_CONST(u16, a)->value << 16, 8);
+        return;
     case OFPACT_SET_TUNNEL:
         put_set_field_u(out, version, map, OFPF_TUN_ID,
                         OFPACT_CAST_CONST(tunnel, a)->tun_id);
@@ -1589,6 +1612,13 @@ check_one(struct check_ctx *ctx, const struct ofpact *a,
     case OFPACT_POP_VLAN:
         ctx->match.wc.masks.vlans[0].tci = htonbe16(0xffff);
         ctx->match.flow.vlans[0].tci = 0;
+        return 0;
+    case OFPACT_PUSH_MPLS:
+    case OFPACT_POP_MPLS:
+        /* What follows sees the new Ethertype (a pop of a packet that is
+         * not MPLS does nothing, as in ovs-actions(7)). */
+        ctx->match.wc.masks.dl_type = htonbe16(0xffff);
+        ctx->match.flow.dl_type = htonbe16(OFPACT_CAST_CONST(u16, a)->value);
         return 0;
     case OFPACT_SET_VLAN_VID:
     case OFPACT_SET_VLAN_PCP:

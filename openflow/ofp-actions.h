@@ -64,6 +64,10 @@ enum ofpact_type {
     OFPACT_DEC_TTL,             /* struct ofpact_dec_ttl. */
     OFPACT_SET_MPLS_TTL,        /* struct ofpact_u8. */
     OFPACT_DEC_MPLS_TTL,        /* struct ofpact (no arguments). */
+    OFPACT_PUSH_MPLS,           /* struct ofpact_u16 (Ethertype 0x8847 or
+                                 * 0x8848). */
+    OFPACT_POP_MPLS,            /* struct ofpact_u16 (Ethertype of what
+                                 * follows the popped entry). */
     OFPACT_SET_TUNNEL,          /* struct ofpact_tunnel. */
 
     /* Metadata and queues. */

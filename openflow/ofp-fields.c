@@ -236,6 +236,28 @@ static const struct ofp_field ofp_fields[OFPF_N_FIELDS] = {
                         INT(vlans[0].tci, false, 13, 0x7),
                         .oxm = OXM(7), .oxm_version = 0x03 },
 
+    /* The top MPLS label stack entry (ovs-fields(7) "MPLS"); mpls_bos is
+     * read-only. */
+    [OFPF_MPLS_LABEL] = { DEF(OFPF_MPLS_LABEL, "mpls_label", NULL, NULL,
+                              "OXM_OF_MPLS_LABEL", 4, 20, NONE, MPLS,
+                              DECIMAL, true),
+                          INT(mpls_lse, false, MPLS_LABEL_SHIFT, 0xfffff),
+                          .oxm = OXM(34), .oxm_version = 0x03 },
+    [OFPF_MPLS_TC] = { DEF(OFPF_MPLS_TC, "mpls_tc", NULL, NULL,
+                           "OXM_OF_MPLS_TC", 1, 3, NONE, MPLS, DECIMAL,
+                           true),
+                       INT(mpls_lse, false, MPLS_TC_SHIFT, 0x7),
+                       .oxm = OXM(35), .oxm_version = 0x03 },
+    [OFPF_MPLS_BOS] = { DEF(OFPF_MPLS_BOS, "mpls_bos", NULL, NULL,
+                            "OXM_OF_MPLS_BOS", 1, 1, NONE, MPLS, DECIMAL,
+                            false),
+                        INT(mpls_lse, false, MPLS_BOS_SHIFT, 0x1),
+                        .oxm = OXM(36), .oxm_version = 0x04 },
+    [OFPF_MPLS_TTL] = { DEF(OFPF_MPLS_TTL, "mpls_ttl", NULL,
+                            "NXM_NX_MPLS_TTL", NULL, 1, 8, NONE, MPLS,
+                            DECIMAL, true),
+                        INT(mpls_lse, false, 0, 0xff), .nxm = NXM1(30) },
+
     [OFPF_IPV4_SRC] = { DEF(OFPF_IPV4_SRC, "ip_src", "nw_src", "NXM_OF_IP_SRC",
                             "OXM_OF_IPV4_SRC", 4, 32, BITWISE, IPV4, IPV4,
                             true),
@@ -261,6 +283,12 @@ static const struct ofp_field ofp_fields[OFPF_N_FIELDS] = {
                               20, BITWISE, IPV6, HEX, true),
                           BYTES(ipv6_label), .nxm = NXM1(27),
                           .oxm = OXM(28), .oxm_version = 0x03 },
+    /* OpenFlow 1.3's OXM_OF_IPV6_EXTHDR (read-only, OFPIEH_* bits). */
+    [OFPF_IPV6_EXTHDR] = { DEF(OFPF_IPV6_EXTHDR, "ipv6_exthdr", NULL, NULL,
+                               "OXM_OF_IPV6_EXTHDR", 2, 9, BITWISE, IPV6,
+                               HEX, false),
+                           INT(ipv6_exthdr, false, 0, 0x1ff),
+                           .oxm = OXM(39), .oxm_version = 0x04 },
     [OFPF_IP_PROTO] = { DEF(OFPF_IP_PROTO, "nw_proto", "ip_proto",
                             "NXM_OF_IP_PROTO", "OXM_OF_IP_PROTO", 1, 8,
                             NONE, IP_ANY, DECIMAL, false),
@@ -766,16 +794,32 @@ is_ct_valid(const struct flow *flow, const struct flow_wildcards *wc)
            && (flow->ct_state & want) == CS_TRACKED;
 }
 
+/* Whether the 8-bit ICMP type or code kept in the low byte of tp_src or
+ * tp_dst (at 'ofs') is matched exactly and equals 'want'. */
+static bool
+exact_icmp(const struct flow *flow, const struct flow_wildcards *wc,
+           size_t ofs, uint8_t want)
+{
+    be16 v, m;
+    memcpy(&v, (const uint8_t *) flow + ofs, 2);
+    memcpy(&m, (const uint8_t *) &wc->masks + ofs, 2);
+    return ((be16_to_host(m) & 0xff) == 0xff
+            && (be16_to_host(v) & 0xff) == want);
+}
+
+/* ND fields need an ICMPv6 type of 135 or 136 (OpenFlow 1.3.5 Table 12);
+ * the code, if matched, must be 0 (only then are they parsed), but as in
+ * ovs-ofctl it need not be matched. */
 static bool
 is_nd(const struct flow *flow, const struct flow_wildcards *wc, int type)
 {
     if (!is_eth_type(flow, wc, 0x86dd) || !is_ip_proto(flow, wc, 58)
-        || !exact_be16(flow, wc, F(tp_dst), 0)) {
+        || (wc->masks.tp_dst && !exact_icmp(flow, wc, F(tp_dst), 0))) {
         return false;
     }
-    return (type >= 0 ? exact_be16(flow, wc, F(tp_src), type)
-            : (exact_be16(flow, wc, F(tp_src), 135)
-               || exact_be16(flow, wc, F(tp_src), 136)));
+    return (type >= 0 ? exact_icmp(flow, wc, F(tp_src), type)
+            : (exact_icmp(flow, wc, F(tp_src), 135)
+               || exact_icmp(flow, wc, F(tp_src), 136)));
 }
 
 /* Whether ('flow', 'wc') satisfies 'field''s prerequisites. */
@@ -794,6 +838,8 @@ ofp_field_prereqs_ok(const struct ofp_field *field, const struct flow *flow,
                 && (be16_to_host(flow->vlans[0].tci) & VLAN_CFI));
     case OFPFP_ARP:
         return is_eth_type(flow, wc, 0x0806) || is_eth_type(flow, wc, 0x8035);
+    case OFPFP_MPLS:
+        return is_eth_type(flow, wc, 0x8847) || is_eth_type(flow, wc, 0x8848);
     case OFPFP_IPV4:
         return is_eth_type(flow, wc, 0x0800);
     case OFPFP_IPV6:

@@ -39,9 +39,11 @@ enum ofp_field_id {
     /* L2. */
     OFPF_ETH_SRC, OFPF_ETH_DST, OFPF_ETH_TYPE, OFPF_VLAN_TCI, OFPF_DL_VLAN,
     OFPF_DL_VLAN_PCP, OFPF_VLAN_VID, OFPF_VLAN_PCP,
+    OFPF_MPLS_LABEL, OFPF_MPLS_TC, OFPF_MPLS_BOS, OFPF_MPLS_TTL,
     /* L3. */
     OFPF_IPV4_SRC, OFPF_IPV4_DST, OFPF_IPV6_SRC, OFPF_IPV6_DST,
-    OFPF_IPV6_LABEL, OFPF_IP_PROTO, OFPF_IP_TTL, OFPF_IP_FRAG, OFPF_IP_TOS,
+    OFPF_IPV6_LABEL, OFPF_IPV6_EXTHDR, OFPF_IP_PROTO, OFPF_IP_TTL,
+    OFPF_IP_FRAG, OFPF_IP_TOS,
     OFPF_IP_DSCP, OFPF_IP_ECN,
     OFPF_ARP_OP, OFPF_ARP_SPA, OFPF_ARP_TPA, OFPF_ARP_SHA, OFPF_ARP_THA,
     /* L4. */
@@ -63,6 +65,7 @@ enum ofp_field_prereq {
     OFPFP_NONE,
     OFPFP_VLAN_VID,             /* vlan_tci=0x1000/0x1000. */
     OFPFP_ARP,                  /* eth_type 0x0806 or 0x8035. */
+    OFPFP_MPLS,                 /* eth_type 0x8847 or 0x8848. */
     OFPFP_IPV4,                 /* eth_type 0x0800. */
     OFPFP_IPV6,                 /* eth_type 0x86dd. */
     OFPFP_IP_ANY,               /* IPv4 or IPv6. */

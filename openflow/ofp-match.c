@@ -110,8 +110,10 @@ ofp_match_check_prereqs(const struct ofp_match *m,
  * their prerequisites; 0-terminated per group by OFPF_N_FIELDS. */
 static const enum ofp_field_id encode_order[] = {
     OFPF_ETH_DST, OFPF_ETH_SRC, OFPF_ETH_TYPE,
+    OFPF_MPLS_LABEL, OFPF_MPLS_TC, OFPF_MPLS_BOS, OFPF_MPLS_TTL,
     OFPF_IPV4_SRC, OFPF_IPV4_DST, OFPF_IPV6_SRC, OFPF_IPV6_DST,
-    OFPF_IPV6_LABEL, OFPF_IP_FRAG, OFPF_IP_ECN, OFPF_IP_TTL, OFPF_IP_PROTO,
+    OFPF_IPV6_LABEL, OFPF_IPV6_EXTHDR, OFPF_IP_FRAG, OFPF_IP_ECN,
+    OFPF_IP_TTL, OFPF_IP_PROTO,
     OFPF_TCP_SRC, OFPF_TCP_DST, OFPF_TCP_FLAGS, OFPF_UDP_SRC, OFPF_UDP_DST,
     OFPF_SCTP_SRC, OFPF_SCTP_DST, OFPF_ICMPV4_TYPE, OFPF_ICMPV4_CODE,
     OFPF_ICMPV6_TYPE, OFPF_ICMPV6_CODE, OFPF_ND_TARGET, OFPF_ND_SLL,
@@ -610,6 +612,7 @@ static const struct shorthand shorthands[] = {
     { "icmp6", 0x86dd, 58 }, { "tcp", 0x0800, 6 }, { "tcp6", 0x86dd, 6 },
     { "udp", 0x0800, 17 }, { "udp6", 0x86dd, 17 }, { "sctp", 0x0800, 132 },
     { "sctp6", 0x86dd, 132 }, { "arp", 0x0806, -1 }, { "rarp", 0x8035, -1 },
+    { "mpls", 0x8847, -1 }, { "mplsm", 0x8848, -1 },
 };
 
 static const char *const ct_state_names[8] = {
@@ -1249,6 +1252,13 @@ match_format(const struct ofp_match *m, const struct ofp_tlv_map *map,
     if (!sh && w->dl_type) {
         ds_put_format(s, "dl_type=0x%04x,", be16_to_host(f->dl_type));
     }
+    if (w->dl_type && (f->dl_type == htonbe16(0x8847)
+                       || f->dl_type == htonbe16(0x8848))) {
+        format_field(s, m, map, OFPF_MPLS_LABEL, NULL);
+        format_field(s, m, map, OFPF_MPLS_TC, NULL);
+        format_field(s, m, map, OFPF_MPLS_TTL, NULL);
+        format_field(s, m, map, OFPF_MPLS_BOS, NULL);
+    }
     is_ip = w->dl_type && f->dl_type == htonbe16(0x0800);
     is_ipv6 = w->dl_type && f->dl_type == htonbe16(0x86dd);
     is_arp = w->dl_type && (f->dl_type == htonbe16(0x0806)
@@ -1257,6 +1267,7 @@ match_format(const struct ofp_match *m, const struct ofp_tlv_map *map,
         format_field(s, m, map, OFPF_IPV6_SRC, NULL);
         format_field(s, m, map, OFPF_IPV6_DST, NULL);
         format_field(s, m, map, OFPF_IPV6_LABEL, NULL);
+        format_field(s, m, map, OFPF_IPV6_EXTHDR, NULL);
     }
     if (is_arp) {
         format_field(s, m, map, OFPF_ARP_SPA, NULL);

@@ -248,17 +248,114 @@ xlate_dec_ttl(struct xlate_ctx *ctx, const struct ofpact_dec_ttl *d)
     return false;
 }
 
+/* ---- MPLS (OpenFlow 1.3.5 §5.12, ovs-actions(7) "push_mpls"). ---- */
+
+static bool
+flow_is_mpls(struct xlate_ctx *ctx)
+{
+    FLOW_WC_SET(ctx->wc, dl_type);
+    return ctx->flow.dl_type == htonbe16(0x8847)
+           || ctx->flow.dl_type == htonbe16(0x8848);
+}
+
+/* push_mpls: a new top entry copies the current top one (BOS clear);
+ * onto a packet without labels it has label 0, TC 0, the IP TTL (0 for
+ * non-IP) and BOS set (OpenFlow 1.3.5 Table "push" defaults). */
+static void
+xlate_push_mpls(struct xlate_ctx *ctx, uint16_t ethertype)
+{
+    uint32_t lse;
+
+    if (flow_is_mpls(ctx)) {
+        FLOW_WC_SET(ctx->wc, mpls_lse);
+        lse = be32_to_host(ctx->flow.mpls_lse) & ~MPLS_BOS_MASK;
+    } else {
+        lse = MPLS_BOS_MASK;
+        if (flow_is_ip(ctx)) {
+            FLOW_WC_SET(ctx->wc, nw_ttl);
+            lse |= ctx->flow.nw_ttl;
+        }
+    }
+    /* Header changes so far apply to the headers below the new label. */
+    xlate__commit(ctx);
+    dp_actions_put_push_mpls(&ctx->b, ethertype, htonbe32(lse));
+    ctx->flow.dl_type = ctx->base.dl_type = htonbe16(ethertype);
+    ctx->flow.mpls_lse = ctx->base.mpls_lse = htonbe32(lse);
+}
+
+/* pop_mpls: no-op without a label.  What is below the popped entry (the
+ * next entry, or an 'ethertype' header) is parsed on recirculation, before
+ * the next table lookup. */
+static void
+xlate_pop_mpls(struct xlate_ctx *ctx, uint16_t ethertype)
+{
+    if (!flow_is_mpls(ctx)) {
+        return;
+    }
+    xlate__commit(ctx);
+    dp_actions_put_pop_mpls(&ctx->b, ethertype);
+    ctx->flow.dl_type = ctx->base.dl_type = htonbe16(ethertype);
+    ctx->flow.mpls_lse = ctx->base.mpls_lse = 0;
+    ctx->mpls_popped = true;
+}
+
+static void
+xlate_set_mpls_ttl(struct xlate_ctx *ctx, uint8_t ttl)
+{
+    if (!flow_is_mpls(ctx)) {
+        return;
+    }
+    FLOW_WC_SET(ctx->wc, mpls_lse);
+    ctx->flow.mpls_lse = htonbe32((be32_to_host(ctx->flow.mpls_lse)
+                                   & ~MPLS_TTL_MASK) | ttl);
+}
+
+/* dec_mpls_ttl: returns false if the pipeline stops (TTL expired: the
+ * packet goes to the controllers with reason invalid_ttl). */
+static bool
+xlate_dec_mpls_ttl(struct xlate_ctx *ctx)
+{
+    if (!flow_is_mpls(ctx)) {
+        return true;
+    }
+    FLOW_WC_SET(ctx->wc, mpls_lse);
+    uint32_t lse = be32_to_host(ctx->flow.mpls_lse);
+    uint8_t ttl = lse & MPLS_TTL_MASK;
+    if (ttl > 1) {
+        ctx->flow.mpls_lse = htonbe32((lse & ~MPLS_TTL_MASK) | (ttl - 1));
+        return true;
+    }
+    xlate__controller(ctx, 2, UINT16_MAX, 0, NULL, 0, false, NULL, 0);
+    return false;
+}
+
 static void
 xlate_group_bucket(struct xlate_ctx *ctx, const struct ofproto_bucket *b)
 {
-    struct flow old = ctx->flow;
-    bool old_exit = ctx->exit;
+    struct flow old = ctx->flow, old_base = ctx->base;
+    bool old_exit = ctx->exit, old_popped = ctx->mpls_popped;
+    const struct ofpact *acts = ofproto_actions_get(b->actions), *a;
+    size_t size = b->actions->size;
+
+    /* Header changes of a bucket are undone for what follows by the lazy
+     * commit, but an MPLS push or pop is emitted at once: such a bucket
+     * works on a clone of the packet. */
+    bool mpls = false;
+    OFPACT_FOR_EACH (a, acts, size) {
+        mpls |= a->type == OFPACT_PUSH_MPLS || a->type == OFPACT_POP_MPLS;
+    }
+    size_t token = mpls ? dp_actions_start_clone(&ctx->b) : 0;
     xlate__trace(ctx, "bucket %u", b->bucket_id);
     ctx->indent++;
-    xlate__actions(ctx, ofproto_actions_get(b->actions), b->actions->size);
+    xlate__actions(ctx, acts, size);
     ctx->indent--;
+    if (mpls) {
+        dp_actions_end_nested(&ctx->b, token);
+        ctx->base = old_base;
+    }
     ctx->flow = old;
     ctx->exit = old_exit;
+    ctx->mpls_popped = old_popped;
 }
 
 static bool
@@ -286,6 +383,38 @@ bucket_is_live(struct xlate_ctx *ctx, const struct ofproto_bucket *b,
         return false;
     }
     return true;
+}
+
+/* The hash that picks a select group's bucket: the Ethernet addresses,
+ * then the IP 5-tuple (flow_hash_5tuple()), or for ARP the protocol
+ * addresses, so that traffic that differs in any of them spreads.  Marks
+ * the fields hashed in the megaflow. */
+static uint32_t
+select_hash(struct xlate_ctx *ctx)
+{
+    const struct flow *f = &ctx->flow;
+    struct flow_wildcards *wc = ctx->wc;
+
+    FLOW_WC_SET(wc, dl_src);
+    FLOW_WC_SET(wc, dl_dst);
+    FLOW_WC_SET(wc, dl_type);
+    uint32_t h = hash_bytes(&f->dl_src, sizeof f->dl_src, 0);
+    h = hash_bytes(&f->dl_dst, sizeof f->dl_dst, h);
+    if (f->dl_type == htonbe16(0x0806) || f->dl_type == htonbe16(0x8035)) {
+        FLOW_WC_SET(wc, nw_src);
+        FLOW_WC_SET(wc, nw_dst);
+        return hash_finish(hash_add(hash_add(h, (KILN_FORCE uint32_t)
+                                                f->nw_src),
+                                    (KILN_FORCE uint32_t) f->nw_dst), 8);
+    }
+    FLOW_WC_SET(wc, nw_src);
+    FLOW_WC_SET(wc, nw_dst);
+    FLOW_WC_SET(wc, ipv6_src);
+    FLOW_WC_SET(wc, ipv6_dst);
+    FLOW_WC_SET(wc, nw_proto);
+    FLOW_WC_SET(wc, tp_src);
+    FLOW_WC_SET(wc, tp_dst);
+    return flow_hash_5tuple(f, h);
 }
 
 static void
@@ -321,16 +450,7 @@ xlate_group(struct xlate_ctx *ctx, uint32_t group_id)
         if (!total) {
             break;
         }
-        struct flow_wildcards *wc = ctx->wc;
-        FLOW_WC_SET(wc, dl_type);
-        FLOW_WC_SET(wc, nw_src);
-        FLOW_WC_SET(wc, nw_dst);
-        FLOW_WC_SET(wc, ipv6_src);
-        FLOW_WC_SET(wc, ipv6_dst);
-        FLOW_WC_SET(wc, nw_proto);
-        FLOW_WC_SET(wc, tp_src);
-        FLOW_WC_SET(wc, tp_dst);
-        uint32_t h = flow_hash_5tuple(&ctx->flow, 0);
+        uint32_t h = select_hash(ctx);
         uint64_t pick = ((uint64_t) h * total) >> 32;
         for (size_t i = 0; i < g->n_buckets; i++) {
             if (pick < g->buckets[i].weight) {
@@ -567,13 +687,14 @@ xlate_clone(struct xlate_ctx *ctx, const struct ofpact *a)
     size_t size;
     const struct ofpact *nested = ofpact_nested(a, &size);
     struct flow old_flow = ctx->flow, old_base = ctx->base;
-    bool old_exit = ctx->exit;
+    bool old_exit = ctx->exit, old_popped = ctx->mpls_popped;
     size_t token = dp_actions_start_clone(&ctx->b);
     xlate__actions(ctx, nested, size);
     dp_actions_end_nested(&ctx->b, token);
     ctx->flow = old_flow;
     ctx->base = old_base;
     ctx->exit = old_exit;
+    ctx->mpls_popped = old_popped;
 }
 
 static void
@@ -695,7 +816,19 @@ xlate__actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
             }
             break;
         case OFPACT_SET_MPLS_TTL:
+            xlate_set_mpls_ttl(ctx, OFPACT_CAST_CONST(u8, a)->value);
+            break;
         case OFPACT_DEC_MPLS_TTL:
+            if (!xlate_dec_mpls_ttl(ctx)) {
+                ctx->exit = true;
+            }
+            break;
+        case OFPACT_PUSH_MPLS:
+            xlate_push_mpls(ctx, OFPACT_CAST_CONST(u16, a)->value);
+            break;
+        case OFPACT_POP_MPLS:
+            xlate_pop_mpls(ctx, OFPACT_CAST_CONST(u16, a)->value);
+            break;
         case OFPACT_FIN_TIMEOUT:
         case OFPACT_NOTE:
         case OFPACT_CONJUNCTION:
@@ -835,8 +968,10 @@ xlate__run_actset(struct xlate_ctx *ctx)
     xlate__trace(ctx, "Action set:");
 
     static const enum ofpact_type order[] = {
-        OFPACT_POP_VLAN, OFPACT_PUSH_VLAN, OFPACT_DEC_TTL,
-        OFPACT_SET_FIELD, OFPACT_SET_VLAN_VID, OFPACT_SET_VLAN_PCP,
+        OFPACT_POP_VLAN, OFPACT_POP_MPLS, OFPACT_PUSH_MPLS,
+        OFPACT_PUSH_VLAN, OFPACT_DEC_TTL, OFPACT_DEC_MPLS_TTL,
+        OFPACT_SET_FIELD, OFPACT_SET_MPLS_TTL, OFPACT_SET_VLAN_VID,
+        OFPACT_SET_VLAN_PCP,
         OFPACT_SET_ETH_SRC, OFPACT_SET_ETH_DST, OFPACT_SET_IPV4_SRC,
         OFPACT_SET_IPV4_DST, OFPACT_SET_IP_DSCP, OFPACT_SET_IP_ECN,
         OFPACT_SET_IP_TTL, OFPACT_SET_L4_SRC, OFPACT_SET_L4_DST,

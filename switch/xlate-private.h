@@ -114,6 +114,9 @@ struct xlate_ctx {
     struct ofproto_rule *rule;  /* Current rule or NULL. */
     bool exit;                  /* Stop all processing. */
     bool error;                 /* Loop / limit: drop everything. */
+    bool mpls_popped;           /* A pop_mpls left headers that the flow
+                                 * does not describe: the next table
+                                 * lookup recirculates (re-parses). */
 };
 
 /* xlate.c */

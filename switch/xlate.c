@@ -749,6 +749,19 @@ xlate__table(struct xlate_ctx *ctx, uint8_t table_id, uint32_t in_port,
     if (ctx->error || ctx->exit) {
         return;
     }
+    if (ctx->mpls_popped) {
+        /* What a pop_mpls uncovered is known only once the datapath has
+         * parsed the packet again: freeze here (the action set goes with
+         * the recirculation state) and resume in 'table_id'. */
+        xlate__commit(ctx);
+        uint32_t id = xlate__recirc(ctx, table_id);
+        dp_actions_put_recirc(&ctx->b, id);
+        xlate__trace(ctx, " -> recirculates to table %u to parse the "
+                     "headers below the popped MPLS label", table_id);
+        ofpbuf_clear(&ctx->actset);
+        ctx->exit = true;
+        return;
+    }
     if (ctx->depth >= XLATE_MAX_DEPTH) {
         LOG_WARN_RL(&rl, "%s: over %d resubmit actions deep: loop? "
                     "dropping", ctx->bridge->ofproto->name,
@@ -989,6 +1002,22 @@ xlate_commit_l3l4(struct xlate_ctx *ctx)
                                     : DP_SET_SCTP;
             dp_actions_put_set_masked(&ctx->b, fld, &k, &m);
         }
+    } else if (l4 && ((dl_type == 0x0800 && f->nw_proto == 1)
+                      || (dl_type == 0x86dd && f->nw_proto == 58))) {
+        /* ICMP type and code live in tp_src and tp_dst. */
+        struct dp_key_icmp k = {
+            .type = be16_to_host(f->tp_src),
+            .code = be16_to_host(f->tp_dst),
+        };
+        struct dp_key_icmp m = {
+            .type = f->tp_src != b->tp_src ? 0xff : 0,
+            .code = f->tp_dst != b->tp_dst ? 0xff : 0,
+        };
+        if (m.type || m.code) {
+            FLOW_WC_SET(ctx->wc, nw_proto);
+            FLOW_WC_SET(ctx->wc, dl_type);
+            dp_actions_put_set_masked(&ctx->b, DP_SET_ICMP, &k, &m);
+        }
     }
     /* The datapath packet now looks like the flow (but for the metadata
      * the datapath does not carry). */
@@ -1000,6 +1029,26 @@ xlate_commit_l3l4(struct xlate_ctx *ctx)
     b->tunnel = tnl;
 }
 
+/* A changed top MPLS label stack entry (push and pop are emitted by the
+ * actions themselves, so 'base' and 'flow' agree on whether there is
+ * one). */
+static void
+xlate_commit_mpls(struct xlate_ctx *ctx)
+{
+    struct flow *f = &ctx->flow, *b = &ctx->base;
+    uint16_t dl_type = be16_to_host(f->dl_type);
+
+    if (f->mpls_lse == b->mpls_lse || (dl_type != 0x8847 && dl_type != 0x8848)
+        || f->dl_type != b->dl_type) {
+        return;
+    }
+    struct dp_key_mpls k = { .lse = f->mpls_lse };
+    struct dp_key_mpls m = { .lse = f->mpls_lse ^ b->mpls_lse };
+    FLOW_WC_SET(ctx->wc, dl_type);
+    dp_actions_put_set_masked(&ctx->b, DP_SET_MPLS, &k, &m);
+    b->mpls_lse = f->mpls_lse;
+}
+
 /* Emits the datapath actions that make the packet look like the flow:
  * VLAN pushes and pops, then SET_MASKED for each header with changed
  * fields (only the changed fields in the mask). */
@@ -1007,6 +1056,7 @@ void
 xlate__commit(struct xlate_ctx *ctx)
 {
     xlate_commit_vlans(ctx);
+    xlate_commit_mpls(ctx);
     xlate_commit_l3l4(ctx);
 }
 

@@ -162,6 +162,42 @@ EXT_HDRS = {0: IPv6ExtHdrHopByHop, 43: IPv6ExtHdrRouting,
             60: IPv6ExtHdrDestOpt, 51: AH, 44: IPv6ExtHdrFragment}
 
 
+# OpenFlow 1.3.5 OFPIEH_* bits of the ipv6_exthdr field, and each
+# header's place in the order RFC 8200 section 4.1 recommends.
+IEH_BIT = {0: 0x40, 60: 0x08, 43: 0x20, 44: 0x10, 51: 0x04, 50: 0x02,
+           59: 0x01}
+IEH_UNREP, IEH_UNSEQ = 0x80, 0x100
+
+
+class ExtHdrs:
+    """Accumulates ipv6_exthdr over a chain of next-header values."""
+
+    def __init__(self):
+        self.bits = 0
+        self.last = -1          # furthest place in the order so far
+        self.n_dest = 0
+
+    def note(self, nh):
+        if nh not in IEH_BIT:
+            return
+        bit = IEH_BIT[nh]
+        if nh == 60:
+            # Destination options: right after hop-by-hop (or first), or
+            # else the one before the upper layer; at most two.
+            place = 1 if self.last < 1 else 6
+            self.n_dest += 1
+            repeated = self.n_dest > 2
+        else:
+            place = {0: 0, 43: 2, 44: 3, 51: 4, 50: 5, 59: 7}[nh]
+            repeated = bool(self.bits & bit)
+        if repeated:
+            self.bits |= IEH_UNREP
+        elif place < self.last:
+            self.bits |= IEH_UNSEQ
+        self.bits |= bit
+        self.last = max(self.last, place)
+
+
 def ipv6(k, data, off):
     l3 = data[off:]
     if len(l3) < 40:
@@ -178,7 +214,9 @@ def ipv6(k, data, off):
     pos = off + 40
     nh = ip.nh
     frag = 0
+    ext = ExtHdrs()
     while nh in EXT_HDRS:
+        ext.note(nh)
         if len(rest) < 8:
             k.fail("ip6_ext_trunc")
             return
@@ -193,6 +231,7 @@ def ipv6(k, data, off):
                 k.set("nw_proto", hdr.nh)
                 k.set("nw_tos", ip.tc)
                 k.set("nw_ttl", ip.hlim)
+                k.set("ipv6_exthdr", ext.bits)
                 return
         elif nh == 51:
             size = (hdr.payloadlen + 2) * 4
@@ -204,6 +243,8 @@ def ipv6(k, data, off):
         nh = hdr.nh
         rest = rest[size:]
         pos += size
+    ext.note(nh)
+    k.set("ipv6_exthdr", ext.bits)
     k.set("nw_frag", frag)
     k.set("nw_proto", nh)
     k.set("nw_tos", ip.tc)
@@ -436,6 +477,21 @@ def packets():
          TCP(sport=10, dport=20, flags="R")),
         ("ip6_ah_tcp", v6() / AH(spi=1, icv=b"\x00" * 12) / TCP(
             sport=11, dport=12)),
+        # ipv6_exthdr: hop-by-hop then AH (the conformance suite's case),
+        # a hop-by-hop header that is not first (unexpected sequence), a
+        # repeated AH, and three destination options headers.
+        ("ip6_hop_ah_tcp", v6() / IPv6ExtHdrHopByHop() /
+         AH(nh=6, payloadlen=4, spi=1, icv=b"\x00" * 12) /
+         TCP(sport=11, dport=12)),
+        ("ip6_unseq", v6() / IPv6ExtHdrDestOpt() / IPv6ExtHdrHopByHop() /
+         UDP(sport=1, dport=2)),
+        ("ip6_unrep", v6() / AH(nh=44, payloadlen=4, spi=1,
+                                icv=b"\x00" * 12) /
+         IPv6ExtHdrFragment(nh=51) /
+         AH(nh=17, payloadlen=4, spi=2, icv=b"\x00" * 12) /
+         UDP(sport=1, dport=2)),
+        ("ip6_dest3", v6() / IPv6ExtHdrDestOpt() / IPv6ExtHdrDestOpt() /
+         IPv6ExtHdrDestOpt() / UDP(sport=1, dport=2)),
         ("ip6_frag_first", frag6),
         ("ip6_frag_later", v6() / IPv6ExtHdrFragment(
             id=7, m=0, offset=3, nh=17) / (b"\x00" * 16)),

@@ -868,6 +868,112 @@ test_dp_execute_hash_and_tunnel_and_meta(void **state)
     collector_uninit(&c);
 }
 
+/* PUSH_MPLS, SET_MASKED(MPLS) and POP_MPLS: the label stack entry goes
+ * between the L2 header and the IP header and the Ethertype follows;
+ * flow extraction reads the top entry back; a pop restores the packet's
+ * bytes. */
+static void
+test_dp_execute_mpls(void **state)
+{
+    static const size_t sizes[] = { 100 };
+    struct dp_actions_builder b;
+    struct collector c = { 0 };
+    uint32_t lse = 100u << MPLS_LABEL_SHIFT | MPLS_BOS_MASK | 64;
+
+    dp_actions_builder_init(&b);
+    dp_actions_put_push_mpls(&b, 0x8847, htonbe32(lse));
+    dp_actions_put_output(&b, 1);
+    struct dp_key_mpls k = { .lse = htonbe32(203u << MPLS_LABEL_SHIFT) };
+    struct dp_key_mpls m = { .lse = htonbe32(MPLS_LABEL_MASK) };
+    dp_actions_put_set_masked(&b, DP_SET_MPLS, &k, &m);
+    dp_actions_put_output(&b, 2);
+    dp_actions_put_pop_mpls(&b, 0x0800);
+    dp_actions_put_output(&b, 3);
+    char *s = format_builder(&b);
+    assert_string_equal(s, "push_mpls(label=100,tc=0,ttl=64,bos=1,"
+                        "eth_type=0x8847),1,set(mpls(label=203)),2,"
+                        "pop_mpls(eth_type=0x800),3");
+    free(s);
+
+    struct packet *ref = udp_packet(100);
+    struct packet_batch orig = run(&b, &c, sizes, 1, &collect_ops);
+    assert_int_equal(c.n, 3);
+
+    const uint8_t *d = packet_data(c.batches[0].packets[0]);
+    assert_int_equal(c.batches[0].packets[0]->size, 104);
+    assert_memory_equal(d, packet_data(ref), 12);
+    assert_int_equal(d[12], 0x88);
+    assert_int_equal(d[13], 0x47);
+    assert_int_equal(d[14] << 24 | d[15] << 16 | d[16] << 8 | d[17], lse);
+    assert_memory_equal(d + 18, packet_data(ref) + 14, 86);
+    struct flow flow;
+    assert_int_equal(flow_extract(c.batches[0].packets[0], &flow, NULL),
+                     FLOW_EXTRACT_OK);
+    assert_int_equal(be16_to_host(flow.dl_type), 0x8847);
+    assert_int_equal(be32_to_host(flow.mpls_lse), lse);
+    assert_int_equal(flow.nw_src, 0);      /* Nothing read past the label. */
+
+    d = packet_data(c.batches[1].packets[0]);
+    uint32_t lse2 = (lse & ~MPLS_LABEL_MASK) | 203u << MPLS_LABEL_SHIFT;
+    assert_int_equal(d[14] << 24 | d[15] << 16 | d[16] << 8 | d[17], lse2);
+
+    struct packet *p = c.batches[2].packets[0];
+    assert_ptr_equal(p, orig.packets[0]);
+    assert_int_equal(p->size, 100);
+    assert_memory_equal(packet_data(p), packet_data(ref), 100);
+    assert_int_equal(p->l3_ofs, 14);
+    packet_destroy(ref);
+    collector_uninit(&c);
+}
+
+/* SET_MASKED(ICMP): type and code of an ICMPv4 echo, the ICMP checksum
+ * updated to what a full computation gives. */
+static void
+test_dp_execute_set_icmp(void **state)
+{
+    uint8_t buf[50] = {
+        0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44,
+        0x55, 0x08, 0x00,
+        0x45, 0x00, 0x00, 36, 0x00, 0x01, 0x00, 0x00, 0x40, 0x01, 0, 0,
+        10, 0, 0, 1, 10, 0, 0, 2,
+        8, 0, 0, 0, 0x12, 0x34, 0x00, 0x01, 'k', 'i', 'l', 'n', 'i', 'c',
+        'm', 'p',
+    };
+    be16 c = packet_csum_ipv4_header(buf + 14);
+    memcpy(buf + 24, &c, 2);
+    c = packet_csum_fold(packet_csum_add(0, buf + 34, 16));
+    memcpy(buf + 36, &c, 2);
+
+    struct dp_actions_builder b;
+    dp_actions_builder_init(&b);
+    struct dp_key_icmp k = { .type = 0, .code = 10 };
+    struct dp_key_icmp m = { .type = 0xff, .code = 0xff };
+    dp_actions_put_set_masked(&b, DP_SET_ICMP, &k, &m);
+    char *s = format_builder(&b);
+    assert_string_equal(s, "set(icmp(type=0,code=10))");
+    free(s);
+    struct dp_actions *acts = dp_actions_builder_finish(&b);
+    struct packet *p = make_packet(buf, sizeof buf, false);
+    dp_execute_set_masked(p, dp_actions_get(acts));
+    const uint8_t *d = packet_data(p);
+    assert_int_equal(d[34], 0);
+    assert_int_equal(d[35], 10);
+    uint8_t icmp[16];
+    memcpy(icmp, d + 34, 16);
+    memset(icmp + 2, 0, 2);
+    c = packet_csum_fold(packet_csum_add(0, icmp, 16));
+    assert_memory_equal(d + 36, &c, 2);
+    /* Not ICMP: untouched. */
+    struct packet *u = udp_packet(64);
+    uint8_t before[64];
+    memcpy(before, packet_data(u), 64);
+    dp_execute_set_masked(u, dp_actions_get(acts));
+    assert_memory_equal(packet_data(u), before, 64);
+    packet_destroy(u);
+    packet_destroy(p);
+    dp_actions_destroy(acts);
+}
+
 static void
 test_dp_execute_crc32c(void **state)
 {
@@ -892,6 +998,8 @@ main(int argc, char *argv[])
         cmocka_unit_test(test_dp_execute_clone_truncate_check_pkt_len),
         cmocka_unit_test(test_dp_execute_hash_and_tunnel_and_meta),
         cmocka_unit_test(test_dp_execute_crc32c),
+        cmocka_unit_test(test_dp_execute_mpls),
+        cmocka_unit_test(test_dp_execute_set_icmp),
     };
 
     /* The fixtures file: the argument, else the source tree's. */

@@ -51,6 +51,7 @@ static const struct field fields[] = {
     FIELD("nw_tos", nw_tos, F_INT),
     FIELD("nw_ttl", nw_ttl, F_INT),
     FIELD("nw_proto", nw_proto, F_INT),
+    FIELD("ipv6_exthdr", ipv6_exthdr, F_INT),
     FIELD("nd_target", nd_target, F_IP6),
     FIELD("arp_sha", arp_sha, F_MAC),
     FIELD("arp_tha", arp_tha, F_MAC),

@@ -307,6 +307,13 @@ static const struct captured captured[] = {
     { 4, "ip",
       "push_vlan:0x8100",
       "00040010000000000011000881000000" },
+    /* Checked with Debian's ovs-ofctl parse-actions. */
+    { 1, "ip",
+      "push_mpls:0x8847,pop_mpls:0x0800",
+      "ffff0010000023200017884700000000ffff0010000023200018080000000000" },
+    { 4, "ip",
+      "push_mpls:0x8847,pop_mpls:0x0800",
+      "000400180000000000130008884700000014000808000000" },
     { 6, "ip",
       "push_vlan:0x8100",
       "00040010000000000011000881000000" },

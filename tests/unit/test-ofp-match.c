@@ -477,6 +477,72 @@ test_format_frag_vlan_megaflow(void **state)
     }
 }
 
+/* The MPLS fields: text as Debian's ovs-ofctl normalizes it, the MPLS
+ * Ethertype prerequisite, and the OXM round trip of the top label. */
+static void
+test_mpls_fields(void **state)
+{
+    (void) state;
+    assert_format("mpls,mpls_label=100,mpls_tc=3,mpls_ttl=64,mpls_bos=1",
+                  "mpls,mpls_label=100,mpls_tc=3,mpls_ttl=64,mpls_bos=1");
+    assert_format("mplsm,mpls_label=7", "mplsm,mpls_label=7");
+
+    struct ofp_match m, m2;
+    parse_ok(&m, "mpls,mpls_label=1048575,mpls_tc=7,mpls_bos=0");
+    assert_int_equal(be32_to_host(m.flow.mpls_lse), 0xfffffe00u);
+    assert_int_equal(be32_to_host(m.wc.masks.mpls_lse), 0xffffff00u);
+    assert_int_equal(ofp_match_check_prereqs(&m, NULL), 0);
+    struct ofpbuf b;
+    ofpbuf_init(&b);
+    size_t consumed;
+    ofp_match_put_oxm(&m, NULL, 4, &b);
+    assert_int_equal(ofp_match_decode_oxm(b.data, b.size, NULL, &m2,
+                                          &consumed), 0);
+    assert_int_equal(consumed, b.size);
+    assert_true(ofp_match_equal(&m, &m2));
+    ofpbuf_uninit(&b);
+
+    /* OpenFlow 1.3's ipv6_exthdr: IPv6 only, maskable, OXM 39. */
+    assert_format("ipv6,ipv6_exthdr=0x44", "ipv6,ipv6_exthdr=0x44");
+    assert_format("ipv6,ipv6_exthdr=0x40/0x1f0",
+                  "ipv6,ipv6_exthdr=0x40/0x1f0");
+    parse_ok(&m, "ipv6,ipv6_exthdr=0x44");
+    m.flow.dl_type = htonbe16(0x0800);
+    assert_int_equal(ofp_match_check_prereqs(&m, NULL),
+                     OFPERR_OFPBMC_BAD_PREREQ);
+
+    /* Without the MPLS Ethertype the fields have no meaning. */
+    parse_ok(&m, "mpls,mpls_label=5");
+    m.flow.dl_type = htonbe16(0x0800);
+    assert_int_equal(ofp_match_check_prereqs(&m, NULL),
+                     OFPERR_OFPBMC_BAD_PREREQ);
+}
+
+/* ND fields need ICMPv6 type 135/136; the code need not be matched (as
+ * in OpenFlow 1.3.5 Table 12 and ovs-ofctl), but a matched code must be
+ * 0. */
+static void
+test_nd_prereqs(void **state)
+{
+    const struct ofp_field *target = ofp_field_from_id(OFPF_ND_TARGET);
+    const struct ofp_field *tll = ofp_field_from_id(OFPF_ND_TLL);
+    struct ofp_match m;
+
+    (void) state;
+    parse_ok(&m, "icmp6,icmp_type=135,nd_target=20::20");
+    assert_true(ofp_field_prereqs_ok(target, &m.flow, &m.wc));
+    parse_ok(&m, "icmp6,icmp_type=136,icmp_code=0,nd_tll=aa:aa:aa:aa:aa:aa");
+    assert_true(ofp_field_prereqs_ok(tll, &m.flow, &m.wc));
+    m.flow.tp_dst = htonbe16(1);
+    assert_false(ofp_field_prereqs_ok(tll, &m.flow, &m.wc));
+    parse_ok(&m, "icmp6,icmp_type=135,nd_target=20::20");
+    m.flow.tp_src = htonbe16(128);
+    assert_false(ofp_field_prereqs_ok(target, &m.flow, &m.wc));
+    m.flow.tp_src = htonbe16(136);
+    assert_false(ofp_field_prereqs_ok(ofp_field_from_id(OFPF_ND_SLL),
+                                      &m.flow, &m.wc));
+}
+
 /* NXM_NX_COOKIE(_W) in an nx_match (NXT_FLOW_MOD, NXST_FLOW) is skipped
  * by the match decoder; the message decoders take it. */
 static void
@@ -493,9 +559,14 @@ test_nxm_cookie_skipped(void **state)
     assert_true(ofp_match_equal(&m, &want));
     n = unhex("00013c080000000000000005", buf);
     assert_int_equal(ofp_match_decode_nxm(buf, n, NULL, &m), 0);
-    n = unhex("00013c0400000005", buf);
+    /* NXM_NX field 127: no such field.  (Field 30 is NXM_NX_MPLS_TTL,
+     * one byte wide: four bytes of it are a bad length.) */
+    n = unhex("0001fe0400000005", buf);
     assert_int_equal(ofp_match_decode_nxm(buf, n, NULL, &m),
                      OFPERR_OFPBMC_BAD_FIELD);
+    n = unhex("00013c0400000005", buf);
+    assert_int_equal(ofp_match_decode_nxm(buf, n, NULL, &m),
+                     OFPERR_OFPBMC_BAD_LEN);
 }
 
 int
@@ -506,6 +577,8 @@ main(void)
         cmocka_unit_test(test_nxm_bytes_match_ovs),
         cmocka_unit_test(test_ofp10_bytes_match_ovs),
         cmocka_unit_test(test_every_field_round_trips),
+        cmocka_unit_test(test_mpls_fields),
+        cmocka_unit_test(test_nd_prereqs),
         cmocka_unit_test(test_text_format_like_ovs),
         cmocka_unit_test(test_text_rejects_bad_input),
         cmocka_unit_test(test_decode_rejects_malformed),

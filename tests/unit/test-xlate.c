@@ -279,6 +279,10 @@ test_xlate_vlan_actions(void **state)
     sw_destroy(s);
 }
 
+/* MPLS: push_mpls takes the IP TTL, set_field and dec_mpls_ttl rewrite
+ * the new entry; pop_mpls followed by a table lookup recirculates, and
+ * the re-parsed packet resumes in that table with the registers. */
+
 /* Random flows that agree with 'f' on the bits of 'wc' translate the
  * same. */
 static void
@@ -503,6 +507,112 @@ test_xlate_groups(void **state)
     assert_int_equal(counts[2], 0);
     assert_in_range(counts[0], 800, 1200);
     assert_in_range(counts[1], 2800, 3200);
+
+    /* Traffic that differs only in its Ethernet addresses, or ARP in its
+     * protocol addresses, spreads too; the megaflow matches what was
+     * hashed. */
+    for (int kind = 0; kind < 2; kind++) {
+        memset(counts, 0, sizeof counts);
+        for (int i = 0; i < 2000; i++) {
+            char flow[160];
+            if (kind) {
+                snprintf(flow, sizeof flow, "in_port=10,arp,"
+                         "arp_spa=10.1.%d.%d,arp_tpa=10.2.0.1", i / 256,
+                         i % 256);
+            } else {
+                snprintf(flow, sizeof flow, "in_port=10,tcp,nw_src=10.0.0.1,"
+                         "dl_src=00:00:00:00:%02x:%02x", i / 256, i % 256);
+            }
+            struct flow f;
+            struct flow_wildcards wc;
+            parse_flow(flow, &f);
+            char *got = xlate_f(s, s->b0, &f, &wc, NULL);
+            int port = atoi(got);
+            assert_in_range(port, 11, 13);
+            counts[port - 11]++;
+            free(got);
+            assert_memory_equal(&wc.masks.dl_src,
+                                "\xff\xff\xff\xff\xff\xff", 6);
+            assert_int_equal(wc.masks.nw_src, htonbe32(0xffffffff));
+        }
+        assert_int_equal(counts[2], 0);
+        assert_in_range(counts[0], 350, 650);
+        assert_in_range(counts[1], 1350, 1650);
+    }
+    sw_destroy(s);
+}
+
+/* set_field of ICMP type and code becomes a datapath ICMP set (which
+ * fixes the checksum), for ICMPv4 and ICMPv6. */
+static void
+test_xlate_set_icmp(void **state)
+{
+    struct sw *s = sw_create();
+    add_flow(s->p0, "icmp,icmp_type=8,actions=set_field:0->icmp_type,"
+             "set_field:10->icmp_code,output:2");
+    add_flow(s->p0, "icmp6,icmp_type=128,actions=set_field:1->icmpv6_code,"
+             "output:2");
+    ASSERT_XLATE(s, "in_port=1,icmp,icmp_type=8,icmp_code=0",
+                 "set(icmp(type=0,code=10)),12");
+    ASSERT_XLATE(s, "in_port=1,icmp6,icmp_type=128,icmp_code=0",
+                 "set(icmp(code=1)),12");
+    sw_destroy(s);
+}
+
+static void
+test_xlate_mpls(void **state)
+{
+    struct sw *s = sw_create();
+    add_flow(s->p0, "in_port=2,ip,actions=push_mpls:0x8847,"
+             "set_field:10->mpls_label,dec_mpls_ttl,output:3");
+    add_flow(s->p0, "in_port=1,mpls,actions=load:7->NXM_NX_REG1[],"
+             "pop_mpls:0x0800,goto_table:1");
+    add_flow(s->p0, "in_port=3,actions=pop_mpls:0x0800,output:1");
+    add_flow(s->p0, "table=1,ip,reg1=7,nw_src=10.0.0.1,actions=output:2");
+    ASSERT_XLATE(s, "in_port=2,ip,nw_ttl=64",
+                 "push_mpls(label=0,tc=0,ttl=64,bos=1,eth_type=0x8847),"
+                 "set(mpls(label=10,ttl=63)),13");
+    /* pop_mpls of a packet that is not MPLS does nothing. */
+    ASSERT_XLATE(s, "in_port=3,ip", "11");
+    ASSERT_XLATE(s, "in_port=3,mpls,mpls_label=9,mpls_bos=1",
+                 "pop_mpls(eth_type=0x800),11");
+
+    struct flow f;
+    parse_flow("in_port=1,mpls,mpls_label=5,mpls_ttl=64,mpls_bos=1", &f);
+    struct xlate_in xin = { .map = s->map, .flow = &f, .bridge = s->b0 };
+    struct xlate_out out;
+    assert_int_equal(xlate_flow(&xin, &out), 0);
+    struct ds d = DS_EMPTY_INITIALIZER;
+    dp_actions_format(dp_actions_get(out.actions), out.actions->size, &d);
+    assert_string_equal(ds_cstr(&d), "pop_mpls(eth_type=0x800),recirc(0x1)");
+    assert_int_equal(xlate_map_n_recirc(s->map), 1);
+    /* The megaflow matches the Ethertype; the popped entry's value does
+     * not matter (the datapath parses what is below it again). */
+    assert_int_equal(out.wc.masks.dl_type, htonbe16(0xffff));
+    assert_int_equal(out.wc.masks.mpls_lse, 0);
+
+    struct flow r;
+    parse_flow("ip,nw_src=10.0.0.1", &r);
+    r.recirc_id = 1;
+    r.in_port = 11;             /* Datapath port. */
+    struct xlate_in xin2 = { .map = s->map, .flow = &r };
+    struct xlate_out out2;
+    assert_int_equal(xlate_flow(&xin2, &out2), 0);
+    ds_clear(&d);
+    dp_actions_format(dp_actions_get(out2.actions), out2.actions->size, &d);
+    assert_string_equal(ds_cstr(&d), "12");
+    xlate_out_uninit(&out2);
+    xlate_out_uninit(&out);
+    assert_int_equal(xlate_map_n_recirc(s->map), 0);
+    ds_uninit(&d);
+
+    /* A group bucket that pops works on a clone: the next bucket sees
+     * the label. */
+    const char *b2[] = { "pop_mpls:0x0800,output:2", "output:3" };
+    add_group(s->p0, 9, OFPROTO_GT_ALL, b2, NULL, NULL, 2);
+    add_flow(s->p0, "in_port=4,actions=group:9");
+    ASSERT_XLATE(s, "in_port=4,mpls,mpls_label=9,mpls_bos=1",
+                 "clone(pop_mpls(eth_type=0x800),12),13");
     sw_destroy(s);
 }
 
@@ -918,6 +1028,8 @@ main(void)
         cmocka_unit_test(test_xlate_normal_vlans),
         cmocka_unit_test(test_xlate_patch),
         cmocka_unit_test(test_xlate_groups),
+        cmocka_unit_test(test_xlate_mpls),
+        cmocka_unit_test(test_xlate_set_icmp),
         cmocka_unit_test(test_xlate_ct_recirc),
         cmocka_unit_test(test_xlate_controller),
         cmocka_unit_test(test_xlate_learn),
