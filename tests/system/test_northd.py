@@ -1509,8 +1509,12 @@ class Chassis:
                         OVN_LOGDIR=workdir)
         self.procs = []
 
-    def setup(self, make_server, sb):
-        self.db = make_server("ovs", VS_SCHEMA, name="vsdb")
+    def setup(self, make_server, sb, system_id="hv1", encap_ip="127.0.0.1",
+              underlay=None):
+        """'underlay' (device, "ADDR/PLEN") puts 'device' (in the chassis'
+        namespace) on a bridge br-phy that holds the encapsulation
+        address, for ovs-vswitchd's userspace tunneling."""
+        self.db = make_server("ovs", VS_SCHEMA, name="vsdb-" + system_id)
         self.vsctl("--no-wait", "init")
         self.start(["ip", "netns", "exec", self.netns, OVS_VSWITCHD,
                     self.db.remote, "--no-chdir",
@@ -1520,11 +1524,26 @@ class Chassis:
         self.vsctl("add-br", "br-int", "--", "set", "Bridge", "br-int",
                    "datapath_type=netdev", "fail-mode=secure",
                    "other_config:disable-in-band=true")
+        if underlay:
+            dev, addr = underlay
+            self.vsctl("add-br", "br-phy", "--", "set", "Bridge", "br-phy",
+                       "datapath_type=netdev",
+                       "other_config:disable-in-band=true", "--",
+                       "add-port", "br-phy", dev)
+            deadline = time.monotonic() + 10
+            while kilntest.run_proc(["ip", "-n", self.netns, "link", "show",
+                                     "br-phy"]).returncode:
+                assert time.monotonic() < deadline, self.logs()
+                time.sleep(0.1)
+            sh(["ip", "-n", self.netns, "addr", "add", addr, "dev",
+                "br-phy"])
+            sh(["ip", "-n", self.netns, "link", "set", "br-phy", "up"])
+            sh(["ip", "-n", self.netns, "link", "set", dev, "up"])
         self.vsctl("set", "Open_vSwitch", ".",
-                   "external_ids:system-id=hv1",
+                   "external_ids:system-id=" + system_id,
                    "external_ids:ovn-remote=" + sb.remote,
                    "external_ids:ovn-encap-type=geneve",
-                   "external_ids:ovn-encap-ip=127.0.0.1",
+                   "external_ids:ovn-encap-ip=" + encap_ip,
                    "external_ids:ovn-bridge-datapath-type=netdev")
         self.start([OVN_CONTROLLER, self.db.remote, "--no-chdir",
                     "--pidfile=" + os.path.join(self.dir, "controller.pid"),
@@ -1673,6 +1692,84 @@ def ping(ns, addr, ch):
                            "-i", "0.2", "-W", "2", addr], timeout=30)
     assert p.returncode == 0, (addr, p.stdout, p.stderr, ch.logs())
     assert " 0% packet loss" in p.stdout
+
+
+def test_two_chassis(make_server, make_northd, tmp_path, namespaces):
+    """Two chassis (each ovn-controller and ovs-vswitchd in its own
+    namespace) joined by Geneve over an underlay veth: a VM on each pings
+    the other within a switch and across a router, IPv4 and IPv6."""
+    assert have_netns(), "this test needs root and network namespaces"
+    nb = make_server("kiln", NB_SCHEMA, name="knb")
+    sb = make_server("kiln", SB_SCHEMA, name="ksb")
+    make_northd(nb, sb, "kiln")
+    apply([["ls-add", "ls1"],
+           ["lsp-add", "ls1", "vm1"],
+           ["lsp-set-addresses", "vm1", "00:00:00:00:31:01 10.31.0.2 fd31::2"],
+           ["lsp-add", "ls1", "vm2"],
+           ["lsp-set-addresses", "vm2", "00:00:00:00:31:02 10.31.0.3 fd31::3"],
+           ["ls-add", "ls2"],
+           ["lsp-add", "ls2", "vm3"],
+           ["lsp-set-addresses", "vm3", "00:00:00:00:32:01 10.32.0.2 fd32::2"],
+           ["lr-add", "lr0"],
+           ["lrp-add", "lr0", "lrp1", "00:00:00:00:ff:31", "10.31.0.1/24",
+            "fd31::1/64"],
+           ["lrp-add", "lr0", "lrp2", "00:00:00:00:ff:32", "10.32.0.1/24",
+            "fd32::1/64"],
+           ["lsp-add", "ls1", "ls1-lr0"],
+           ["lsp-set-type", "ls1-lr0", "router"],
+           ["lsp-set-addresses", "ls1-lr0", "router"],
+           ["lsp-set-options", "ls1-lr0", "router-port=lrp1"],
+           ["lsp-add", "ls2", "ls2-lr0"],
+           ["lsp-set-type", "ls2-lr0", "router"],
+           ["lsp-set-addresses", "ls2-lr0", "router"],
+           ["lsp-set-options", "ls2-lr0", "router-port=lrp2"]], nb)
+
+    hva, hvb = namespaces(0), namespaces(10)
+    tag = "kn%d" % os.getpid()
+    sh(["ip", "-n", hva, "link", "add", tag + "ua", "type", "veth", "peer",
+        "name", tag + "ub", "netns", hvb])
+    cha = Chassis(str(tmp_path / "hva"), hva)
+    chb = Chassis(str(tmp_path / "hvb"), hvb)
+    try:
+        cha.setup(make_server, sb, "hva", "172.31.0.1",
+                  (tag + "ua", "172.31.0.1/24"))
+        chb.setup(make_server, sb, "hvb", "172.31.0.2",
+                  (tag + "ub", "172.31.0.2/24"))
+        ns1 = plug_vif(cha, namespaces, 1, "vm1", "00:00:00:00:31:01",
+                       ["10.31.0.2/24", "fd31::2/64"],
+                       ["10.31.0.1", "fd31::1"])
+        plug_vif(chb, namespaces, 2, "vm2", "00:00:00:00:31:02",
+                 ["10.31.0.3/24", "fd31::3/64"], ["10.31.0.1", "fd31::1"])
+        plug_vif(chb, namespaces, 3, "vm3", "00:00:00:00:32:01",
+                 ["10.32.0.2/24", "fd32::2/64"], ["10.32.0.1", "fd32::1"])
+        deadline = time.monotonic() + 30
+        while True:
+            ups = nbctl(nb, "--bare", "--columns=name,up", "list",
+                        "Logical_Switch_Port").split()
+            if ups.count("true") == 3:
+                break
+            assert time.monotonic() < deadline, (ups, cha.logs(),
+                                                 chb.logs())
+            time.sleep(0.2)
+        nbctl(nb, "--wait=hv", "sync", timeout=90)
+        # Each chassis has a Geneve port to the other.
+        for ch, peer in ((cha, "172.31.0.2"), (chb, "172.31.0.1")):
+            assert peer in ch.vsctl("--bare", "--columns=options", "find",
+                                    "Interface", "type=geneve"), ch.logs()
+        # The first packet over the tunnel waits for ovs-vswitchd to
+        # resolve the other chassis' underlay address (it is dropped).
+        deadline = time.monotonic() + 15
+        while kilntest.run_proc(["ip", "netns", "exec", ns1, "ping", "-c",
+                                 "1", "-W", "1", "10.31.0.3"],
+                                timeout=30).returncode:
+            assert time.monotonic() < deadline, (cha.logs(), chb.logs())
+        ping(ns1, "10.31.0.3", cha)     # Same switch, other chassis.
+        ping(ns1, "fd31::3", cha)
+        ping(ns1, "10.32.0.2", cha)     # Across the router.
+        ping(ns1, "fd32::2", cha)
+    finally:
+        cha.stop()
+        chb.stop()
 
 
 def test_ping_across_router(make_server, make_northd, tmp_path, namespaces):
