@@ -1789,7 +1789,15 @@ router_build_policy_flows(struct northd *nd, struct northd_router *lr,
         p->match = match;
         const char *mark = idl_row_get_map_string(r, c->lrpol_options,
                                                   "pkt_mark");
-        p->pkt_mark = mark ? strtoll(mark, NULL, 10) : -1;
+        p->pkt_mark = -1;
+        if (mark) {
+            /* A mark that is not a number in 1..2^32-1 is none. */
+            char *end;
+            long long v = strtoll(mark, &end, 10);
+            if (*mark && !*end && v > 0 && v <= UINT32_MAX) {
+                p->pkt_mark = v;
+            }
+        }
         /* "nexthops", or the older "nexthop". */
         const struct datum *nhs = idl_row_get(r, c->lrpol_nexthops);
         const char *nh = idl_row_get_string(r, c->lrpol_nexthop);

@@ -464,7 +464,10 @@ def test_router_policies_match_ovn_northd(pair):
               "reroute", "10.20.0.99", "pkt_mark=7"],
              # Not reachable by any port: no flow.
              ["lr-policy-add", "lr0", "350", "ip4.src == 10.10.0.13",
-              "reroute", "192.0.2.1"]],
+              "reroute", "192.0.2.1"],
+             # A mark that is not a number.
+             ["lr-policy-add", "lr0", "360", "ip4.src == 10.10.0.14",
+              "allow", "pkt_mark=bogus"]],
             [["lr-policy-del", "lr0", "100", "ip4.src == 10.10.0.0/24"]]):
         apply(cmds, knb, onb)
         assert_same(ksb, osb)
