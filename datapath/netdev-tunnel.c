@@ -21,12 +21,14 @@
  * remote_ip, or md.tunnel.ip_dst for remote_ip=flow; the key the port's,
  * or md.tunnel.tun_id for key=flow.
  *
- * Offloads.  The port takes no transmit offload, so netdev.c finishes
- * partial checksums and cuts TCP GSO frames in software (packet-csum.c)
- * before they get here; this backend then sends a run of same-sized
- * segments bound for the same place as one UDP GSO datagram (UDP_SEGMENT):
- * one system call and one trip through the kernel's stack per run instead
- * of per segment.  On receive, UDP GRO (UDP_GRO) hands over coalesced
+ * Offloads.  Where the socket takes UDP GSO, the port takes TCP GSO
+ * packets and partial checksums: it cuts a TCP GSO packet itself, writing
+ * only each segment's headers (packet_csum_segment_headers()) and pointing
+ * iovecs at the payload, so the payload is copied once, by the kernel;
+ * then it sends a run of same-sized segments bound for the same place as
+ * one UDP GSO datagram (UDP_SEGMENT): one system call and one trip through
+ * the kernel's stack per run instead of per segment.  (GRE ports take no
+ * offload: netdev.c finishes checksums and cuts frames for them.)  On receive, UDP GRO (UDP_GRO) hands over coalesced
  * datagrams, which are split back into their tunnel packets here; a run
  * of them that carries consecutive segments of one inner TCP/IPv4 flow
  * with identical headers (what the sending side's GSO run was made of)
@@ -420,7 +422,10 @@ tnl_open(const struct netdev_class *class, const char *name,
     }
     port->sock = s;
     packet_batch_init(&port->backlog);
-    netdev__init(&port->up, class, name, 1, 0);
+    /* With UDP GSO, TCP GSO packets are cut here (tnl_send()), into
+     * iovecs over their payload; partial checksums are finished here. */
+    netdev__init(&port->up, class, name, 1,
+                 s->gso ? NETDEV_TX_TSO | NETDEV_TX_CSUM : 0);
     *netdevp = &port->up;
     return 0;
 
@@ -1151,90 +1156,73 @@ tnl_build_header(const struct tnl_port *port, const struct packet *p,
     return len;
 }
 
-/* One datagram to send: a run of packets [first, first + n). */
+/* Sending.  A batch becomes a list of segments (a packet, or one segment
+ * of a TCP GSO packet cut here without copying its payload), and runs of
+ * segments that one UDP GSO datagram can carry (same header, destination,
+ * TTL, TOS and port; same size but for the last) become one message of a
+ * sendmmsg(); a message's iovecs are the tunnel header, then each
+ * segment's headers and payload. */
+
+#define TNL_TX_MSGS 32          /* Messages per sendmmsg(). */
+#define TNL_TX_IOVS 512         /* Their iovecs. */
+#define TNL_TX_SEG_HDRS 8192    /* Bytes for the headers of cut segments. */
+#define TNL_TX_MAX_SEGS 64      /* Segments one TCP GSO packet may make. */
+
+/* A message being built. */
 struct tnl_tx_msg {
-    size_t first;               /* Index of the first packet. */
-    size_t n;                   /* Packets in the run. */
+    uint8_t hdr[TNL_MAX_HDR];   /* The tunnel header of every segment. */
+    size_t hdr_size;            /* Its bytes. */
+    be32 dst;                   /* Destination. */
+    const struct flow_tnl *tnl; /* TTL, TOS, UDP port of the first. */
+    size_t seg_size;            /* Bytes of the first segment. */
+    size_t last_size;           /* Bytes of the last one so far. */
+    size_t bytes;               /* Bytes of all (headers included). */
+    size_t n_segs;              /* Segments. */
+    uint64_t inner_bytes;       /* Bytes without the tunnel headers. */
 };
 
-static int
-tnl_send(struct netdev *netdev, int qid, struct packet_batch *batch)
+/* Everything one tnl_send() call builds. */
+struct tnl_tx {
+    struct tnl_port *port;
+    struct mmsghdr mmsgs[TNL_TX_MSGS];
+    struct sockaddr_in addrs[TNL_TX_MSGS];
+    uint64_t cmsgs[TNL_TX_MSGS][8];
+    struct tnl_tx_msg msgs[TNL_TX_MSGS];
+    size_t n_msgs;
+    struct iovec iovs[TNL_TX_IOVS];
+    size_t n_iovs;
+    uint8_t seg_hdrs[TNL_TX_SEG_HDRS]; /* Headers of cut segments. */
+    size_t seg_hdrs_used;
+    uint64_t n_ok, bytes, errors;
+    int err;
+};
+
+/* Sends the messages of 'tx' and empties it. */
+static void
+tnl_tx_flush(struct tnl_tx *tx)
 {
-    struct tnl_port *port = tnl_port_cast(netdev);
+    struct tnl_port *port = tx->port;
     struct tnl_socket *s = port->sock;
-    size_t n = batch->count;
-    uint8_t hdrs[PACKET_BATCH_SIZE][TNL_MAX_HDR];
-    size_t hdr_sizes[PACKET_BATCH_SIZE];
-    be32 dsts[PACKET_BATCH_SIZE];
-    struct iovec iovs[PACKET_BATCH_SIZE * 2];
-    struct mmsghdr msgs[PACKET_BATCH_SIZE];
-    struct sockaddr_in addrs[PACKET_BATCH_SIZE];
-    uint64_t cmsgs[PACKET_BATCH_SIZE][8];
-    struct tnl_tx_msg runs[PACKET_BATCH_SIZE];
-    size_t n_runs = 0, n_ok = 0;
-    uint64_t bytes = 0, errors = 0;
-    int err = 0;
 
-    pthread_rwlock_rdlock(&tlv_lock);
-    for (size_t i = 0; i < n; i++) {
-        hdr_sizes[i] = tnl_build_header(port, batch->packets[i], hdrs[i],
-                                        &dsts[i]);
-    }
-    pthread_rwlock_unlock(&tlv_lock);
+    for (size_t i = 0; i < tx->n_msgs; i++) {
+        const struct tnl_tx_msg *m = &tx->msgs[i];
+        struct msghdr *mh = &tx->mmsgs[i].msg_hdr;
+        struct sockaddr_in *sin = &tx->addrs[i];
+        const struct flow_tnl *t = m->tnl;
 
-    /* Group runs that one UDP GSO datagram can carry: same header and
-     * destination, same size (the last may be smaller). */
-    for (size_t i = 0; i < n;) {
-        const struct packet *p = batch->packets[i];
-        const struct flow_tnl *t = &p->md.tunnel;
-        size_t seg = hdr_sizes[i] + p->size, total = seg, j = i + 1;
-
-        if (!dsts[i]) {
-            LOG_WARN_RL(&rl, "%s: no tunnel destination: dropping",
-                        netdev->name);
-            errors++;
-            i++;
-            continue;
-        }
-        while (s->gso && j < n && j - i < TNL_MAX_GSO_SEGS
-               && dsts[j] == dsts[i] && hdr_sizes[j] == hdr_sizes[i]
-               && hdr_sizes[j] + batch->packets[j]->size <= seg
-               && total + hdr_sizes[j] + batch->packets[j]->size
-                  <= TNL_MAX_GSO_BYTES
-               && batch->packets[j]->md.tunnel.ip_ttl == t->ip_ttl
-               && batch->packets[j]->md.tunnel.ip_tos == t->ip_tos
-               && batch->packets[j]->md.tunnel.tp_dst == t->tp_dst
-               && !memcmp(hdrs[j], hdrs[i], hdr_sizes[i])
-               && hdr_sizes[j - 1] + batch->packets[j - 1]->size == seg) {
-            total += hdr_sizes[j] + batch->packets[j]->size;
-            j++;
-        }
-
-        struct msghdr *mh = &msgs[n_runs].msg_hdr;
-        struct sockaddr_in *sin = &addrs[n_runs];
-
-        memset(mh, 0, sizeof *mh);
         memset(sin, 0, sizeof *sin);
         sin->sin_family = AF_INET;
-        sin->sin_addr.s_addr = (KILN_FORCE uint32_t) dsts[i];
+        sin->sin_addr.s_addr = (KILN_FORCE uint32_t) m->dst;
         sin->sin_port = (s->kind == TNL_GRE ? 0
                          : t->tp_dst && !port->remote_ip
                          ? (KILN_FORCE uint16_t) t->tp_dst
                          : htons(port->dst_port));
         mh->msg_name = sin;
         mh->msg_namelen = sizeof *sin;
-        mh->msg_iov = &iovs[2 * i];
-        mh->msg_iovlen = 2 * (j - i);
-        for (size_t k = i; k < j; k++) {
-            iovs[2 * k].iov_base = hdrs[i];
-            iovs[2 * k].iov_len = hdr_sizes[k];
-            iovs[2 * k + 1].iov_base = packet_data(batch->packets[k]);
-            iovs[2 * k + 1].iov_len = batch->packets[k]->size;
-        }
 
         /* Control: outer TTL and TOS, and the GSO segment size. */
-        mh->msg_control = cmsgs[n_runs];
-        mh->msg_controllen = sizeof cmsgs[n_runs];
+        mh->msg_control = tx->cmsgs[i];
+        mh->msg_controllen = sizeof tx->cmsgs[i];
         struct cmsghdr *c = CMSG_FIRSTHDR(mh);
         size_t clen = 0;
         int ttl = t->ip_ttl ? t->ip_ttl : 64, tos = t->ip_tos;
@@ -1252,8 +1240,8 @@ tnl_send(struct netdev *netdev, int qid, struct packet_batch *batch)
             memcpy(CMSG_DATA(c), &tos, sizeof tos);
             clen += CMSG_SPACE(sizeof tos);
         }
-        if (j - i > 1) {
-            uint16_t gso = seg;
+        if (m->n_segs > 1) {
+            uint16_t gso = m->seg_size;
 
             c = CMSG_NXTHDR(mh, c);
             c->cmsg_level = SOL_UDP;
@@ -1263,14 +1251,10 @@ tnl_send(struct netdev *netdev, int qid, struct packet_batch *batch)
             clen += CMSG_SPACE(sizeof gso);
         }
         mh->msg_controllen = clen;
-        runs[n_runs].first = i;
-        runs[n_runs].n = j - i;
-        n_runs++;
-        i = j;
     }
 
-    for (size_t r = 0; r < n_runs;) {
-        int sent = sendmmsg(s->fd, &msgs[r], n_runs - r, 0);
+    for (size_t r = 0; r < tx->n_msgs;) {
+        int sent = sendmmsg(s->fd, &tx->mmsgs[r], tx->n_msgs - r, 0);
 
         if (sent < 0 && errno == EINTR) {
             continue;
@@ -1279,26 +1263,194 @@ tnl_send(struct netdev *netdev, int qid, struct packet_batch *batch)
             /* The first message failed: count it and go on. */
             int e = sent < 0 ? -errno : -EIO;
 
-            LOG_WARN_RL(&rl, "%s: send failed (%s)", netdev->name,
+            LOG_WARN_RL(&rl, "%s: send failed (%s)", port->up.name,
                         strerror(-e));
-            err = err ? err : e;
-            errors += runs[r].n;
+            tx->err = tx->err ? tx->err : e;
+            tx->errors += tx->msgs[r].n_segs;
             r++;
             continue;
         }
         for (int k = 0; k < sent; k++, r++) {
-            n_ok += runs[r].n;
-            for (size_t m = 0; m < runs[r].n; m++) {
-                bytes += batch->packets[runs[r].first + m]->size;
-            }
+            tx->n_ok += tx->msgs[r].n_segs;
+            tx->bytes += tx->msgs[r].inner_bytes;
         }
     }
+    tx->n_msgs = tx->n_iovs = tx->seg_hdrs_used = 0;
+}
 
-    netdev__stats_add(&netdev->stats.tx_packets, n_ok);
-    netdev__stats_add(&netdev->stats.tx_bytes, bytes);
-    netdev__stats_add(&netdev->stats.tx_errors, errors);
+/* Whether a segment of 'size' bytes (tunnel header included) for 'p',
+ * whose tunnel header 'hdr' and destination 'dst' were just built, may
+ * join the open message 'm' as its next UDP GSO segment. */
+static bool
+tnl_tx_joins(const struct tnl_socket *s, const struct tnl_tx_msg *m,
+             const struct packet *p, const uint8_t *hdr, size_t hdr_size,
+             be32 dst, size_t size)
+{
+    const struct flow_tnl *t = &p->md.tunnel;
+
+    return (s->gso && m->n_segs < TNL_MAX_GSO_SEGS
+            && m->last_size == m->seg_size && size <= m->seg_size
+            && m->bytes + size <= TNL_MAX_GSO_BYTES
+            && dst == m->dst && hdr_size == m->hdr_size
+            && t->ip_ttl == m->tnl->ip_ttl && t->ip_tos == m->tnl->ip_tos
+            && t->tp_dst == m->tnl->tp_dst
+            && !memcmp(hdr, m->hdr, hdr_size));
+}
+
+/* Adds one segment of 'p' (its 'n_parts' pieces in 'parts', the tunnel
+ * header not among them) to 'tx', whose tunnel header for 'p' is
+ * 'hdr'. */
+static void
+tnl_tx_add(struct tnl_tx *tx, const struct packet *p, const uint8_t *hdr,
+           size_t hdr_size, be32 dst, const struct iovec *parts,
+           size_t n_parts)
+{
+    size_t inner = 0;
+
+    for (size_t i = 0; i < n_parts; i++) {
+        inner += parts[i].iov_len;
+    }
+    size_t size = hdr_size + inner;
+    struct tnl_tx_msg *m = tx->n_msgs ? &tx->msgs[tx->n_msgs - 1] : NULL;
+
+    if (!m || !tnl_tx_joins(tx->port->sock, m, p, hdr, hdr_size, dst,
+                            size)) {
+        if (tx->n_msgs == TNL_TX_MSGS
+            || tx->n_iovs + 1 + n_parts > TNL_TX_IOVS) {
+            tnl_tx_flush(tx);
+        }
+        m = &tx->msgs[tx->n_msgs];
+        memcpy(m->hdr, hdr, hdr_size);
+        m->hdr_size = hdr_size;
+        m->dst = dst;
+        m->tnl = &p->md.tunnel;
+        m->seg_size = size;
+        m->bytes = m->n_segs = m->inner_bytes = 0;
+        struct msghdr *mh = &tx->mmsgs[tx->n_msgs].msg_hdr;
+        memset(mh, 0, sizeof *mh);
+        mh->msg_iov = &tx->iovs[tx->n_iovs];
+        tx->n_msgs++;
+    } else if (tx->n_iovs + 1 + n_parts > TNL_TX_IOVS) {
+        /* No room for this segment's iovecs: send what there is and
+         * start again with a message of its own. */
+        tnl_tx_flush(tx);
+        tnl_tx_add(tx, p, hdr, hdr_size, dst, parts, n_parts);
+        return;
+    }
+
+    struct msghdr *mh = &tx->mmsgs[tx->n_msgs - 1].msg_hdr;
+    tx->iovs[tx->n_iovs++] = (struct iovec) {
+        .iov_base = m->hdr, .iov_len = hdr_size,
+    };
+    for (size_t i = 0; i < n_parts; i++) {
+        tx->iovs[tx->n_iovs++] = parts[i];
+    }
+    mh->msg_iovlen += 1 + n_parts;
+    m->last_size = size;
+    m->bytes += size;
+    m->n_segs++;
+    m->inner_bytes += inner;
+}
+
+/* Adds the TCP GSO packet 'p' to 'tx', cut into segments whose headers
+ * go into tx->seg_hdrs.  Returns 0 or a negative errno (nothing added). */
+static int
+tnl_tx_add_gso(struct tnl_tx *tx, const struct packet *p,
+               const uint8_t *hdr, size_t hdr_size, be32 dst)
+{
+    struct packet_segment segs[TNL_TX_MAX_SEGS];
+    int n;
+
+    n = packet_csum_segment_headers(p, tx->seg_hdrs + tx->seg_hdrs_used,
+                                    TNL_TX_SEG_HDRS - tx->seg_hdrs_used,
+                                    segs, ARRAY_SIZE(segs));
+    if (n == -E2BIG && tx->seg_hdrs_used) {
+        tnl_tx_flush(tx);
+        n = packet_csum_segment_headers(p, tx->seg_hdrs, TNL_TX_SEG_HDRS,
+                                        segs, ARRAY_SIZE(segs));
+    }
+    if (n < 0) {
+        return n;
+    }
+    /* Flushing below must not reuse the header space just written. */
+    tx->seg_hdrs_used += (size_t) n * segs[0].hdr_size;
+    for (int i = 0; i < n; i++) {
+        struct iovec parts[2] = {
+            { .iov_base = (void *) segs[i].hdr,
+              .iov_len = segs[i].hdr_size },
+            { .iov_base = (void *) segs[i].payload,
+              .iov_len = segs[i].payload_size },
+        };
+        size_t used = tx->seg_hdrs_used;
+
+        tnl_tx_add(tx, p, hdr, hdr_size, dst, parts,
+                   parts[1].iov_len ? 2 : 1);
+        /* A flush inside tnl_tx_add() emptied the header space, but the
+         * segments still to come have their headers in it. */
+        tx->seg_hdrs_used = MAX(tx->seg_hdrs_used, used);
+    }
+    netdev__stats_add(&tx->port->up.stats.tx_sw_segments, n);
+    return 0;
+}
+
+static int
+tnl_send(struct netdev *netdev, int qid, struct packet_batch *batch)
+{
+    struct tnl_port *port = tnl_port_cast(netdev);
+    struct tnl_tx txs;          /* About 30 KiB: the stack has room. */
+    struct tnl_tx *tx = &txs;
+
+    (void) qid;
+    tx->port = port;
+    tx->n_msgs = tx->n_iovs = tx->seg_hdrs_used = 0;
+    tx->n_ok = tx->bytes = tx->errors = 0;
+    tx->err = 0;
+
+    pthread_rwlock_rdlock(&tlv_lock);
+    for (size_t i = 0; i < batch->count; i++) {
+        struct packet *p = batch->packets[i];
+        uint8_t hdr[TNL_MAX_HDR];
+        be32 dst;
+        size_t hdr_size = tnl_build_header(port, p, hdr, &dst);
+        int error = 0;
+
+        if (!dst) {
+            LOG_WARN_RL(&rl, "%s: no tunnel destination: dropping",
+                        netdev->name);
+            tx->errors++;
+            continue;
+        }
+        if (p->gso != PACKET_GSO_NONE) {
+            error = tnl_tx_add_gso(tx, p, hdr, hdr_size, dst);
+        } else {
+            if (p->csum == PACKET_CSUM_PARTIAL) {
+                error = packet_csum_finish(p);
+                netdev__stats_add(&netdev->stats.tx_sw_csum, !error);
+            }
+            if (!error) {
+                struct iovec part = {
+                    .iov_base = packet_data(p), .iov_len = p->size,
+                };
+
+                tnl_tx_add(tx, p, hdr, hdr_size, dst, &part, 1);
+            }
+        }
+        if (error) {
+            LOG_WARN_RL(&rl, "%s: dropping a packet: no software offload "
+                        "(%s)", netdev->name, strerror(-error));
+            tx->errors++;
+            tx->err = tx->err ? tx->err : error;
+        }
+    }
+    pthread_rwlock_unlock(&tlv_lock);
+    tnl_tx_flush(tx);
+
+    netdev__stats_add(&netdev->stats.tx_packets, tx->n_ok);
+    netdev__stats_add(&netdev->stats.tx_bytes, tx->bytes);
+    netdev__stats_add(&netdev->stats.tx_errors, tx->errors);
+    int err = tx->err ? tx->err : tx->errors ? -EHOSTUNREACH : 0;
     packet_batch_destroy_all(batch);
-    return err ? err : errors ? -EHOSTUNREACH : 0;
+    return err;
 }
 
 #define TNL_CLASS(NAME)                         \

@@ -72,4 +72,24 @@ int packet_csum_n_segments(const struct packet *p);
 int packet_csum_segment(const struct packet *p, struct packet **segs,
                         size_t max_segs) WARN_UNUSED_RESULT;
 
+/* One segment of a super-frame cut by packet_csum_segment_headers(): its
+ * headers, then its payload, to be sent one after the other. */
+struct packet_segment {
+    const uint8_t *hdr;         /* Headers, complete with checksums. */
+    size_t hdr_size;            /* Their bytes. */
+    const uint8_t *payload;     /* Payload: inside the super-frame. */
+    size_t payload_size;        /* Its bytes. */
+};
+
+/* Software GSO without copying the payload: cuts 'p' as
+ * packet_csum_segment() does, but writes only each segment's headers, one
+ * after the other into 'hdrs' ('hdrs_size' bytes), and describes segment
+ * i in segs[i], whose payload points into 'p' (so 'p' must outlive its
+ * use, unchanged).  Returns the number of segments, or a negative errno as
+ * packet_csum_segment() does (-E2BIG also when 'hdrs' is too small). */
+int packet_csum_segment_headers(const struct packet *p, uint8_t *hdrs,
+                                size_t hdrs_size,
+                                struct packet_segment *segs,
+                                size_t max_segs) WARN_UNUSED_RESULT;
+
 #endif /* datapath/packet-csum.h */

@@ -368,6 +368,88 @@ test_packet_csum_segment_tcp6_vlan(void **state)
     packet_destroy(p);
 }
 
+/* packet_csum_segment_headers() writes the same headers as
+ * packet_csum_segment() (checked against scapy's) and points at the
+ * payload in place. */
+static void
+test_packet_csum_segment_headers(void **state)
+{
+    struct packet *p = make_frame(gso4_hdr, sizeof gso4_hdr, 3500, 0);
+    struct packet_segment segs[8];
+    uint8_t hdrs[4 * 54];
+    uint8_t *expect = malloc(3500);
+
+    p->gso = PACKET_GSO_TCPV4;
+    p->gso_size = 1000;
+    pattern(expect, 3500, 0);
+    assert_int_equal(packet_csum_segment_headers(p, hdrs, sizeof hdrs - 1,
+                                                 segs, 8), -E2BIG);
+    assert_int_equal(packet_csum_segment_headers(p, hdrs, sizeof hdrs,
+                                                 segs, 3), -E2BIG);
+    int n = packet_csum_segment_headers(p, hdrs, sizeof hdrs, segs, 8);
+    assert_int_equal(n, 4);
+    for (int i = 0; i < n; i++) {
+        size_t len = MIN(1000, 3500 - i * 1000);
+
+        assert_int_equal(segs[i].hdr_size, 54);
+        assert_memory_equal(segs[i].hdr, gso4_seg_hdrs + i * 54, 54);
+        assert_ptr_equal(segs[i].payload, packet_data(p) + 54 + i * 1000);
+        assert_int_equal(segs[i].payload_size, len);
+        assert_memory_equal(segs[i].payload, expect + i * 1000, len);
+    }
+    packet_destroy(p);
+
+    /* IPv6 under a VLAN tag. */
+    uint8_t hdrs6[3 * 78];
+    p = make_frame(gso6_hdr, sizeof gso6_hdr, 2900, 0);
+    p->gso = PACKET_GSO_TCPV6;
+    p->gso_size = 1400;
+    n = packet_csum_segment_headers(p, hdrs6, sizeof hdrs6, segs, 8);
+    assert_int_equal(n, 3);
+    for (int i = 0; i < n; i++) {
+        assert_memory_equal(segs[i].hdr, gso6_seg_hdrs + i * 78, 78);
+        assert_int_equal(segs[i].payload_size, MIN(1400, 2900 - i * 1400));
+    }
+    packet_destroy(p);
+    free(expect);
+}
+
+/* packet_csum_add() sums 64-bit words with deferred carries: check it
+ * against a plain 16-bit ones' complement sum for every length up to 300
+ * at every alignment, on bytes that make many carries. */
+static void
+test_packet_csum_add_reference(void **state)
+{
+    uint8_t buf[320];
+
+    for (size_t i = 0; i < sizeof buf; i++) {
+        buf[i] = (uint8_t) (0xff - (i * 7 % 13));
+    }
+    for (size_t align = 0; align < 8; align++) {
+        for (size_t len = 0; len <= 300; len++) {
+            const uint8_t *d = buf + align;
+            uint32_t ref = 0xfffe;    /* A start value with carries. */
+
+            for (size_t k = 0; k + 1 < len; k += 2) {
+                uint16_t w;
+
+                memcpy(&w, d + k, 2);
+                ref += w;
+            }
+            if (len & 1) {
+                uint8_t last[2] = { d[len - 1], 0 };
+                uint16_t w;
+
+                memcpy(&w, last, 2);
+                ref += w;
+            }
+            assert_int_equal(packet_csum_fold(packet_csum_add(0xfffe, d,
+                                                              len)),
+                             packet_csum_fold(ref));
+        }
+    }
+}
+
 static void
 test_packet_csum_segment_errors(void **state)
 {
@@ -483,6 +565,8 @@ main(void)
         cmocka_unit_test(test_packet_csum_segment_tcp4),
         cmocka_unit_test(test_packet_csum_segment_tcp6_vlan),
         cmocka_unit_test(test_packet_csum_segment_errors),
+        cmocka_unit_test(test_packet_csum_segment_headers),
+        cmocka_unit_test(test_packet_csum_add_reference),
         cmocka_unit_test(test_packet_pool_hooks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
