@@ -25,7 +25,7 @@ Figures per switch:
 and the ratio kiln/ovs. Kiln's in-process bytes per connection come from
 bench/conntrack-bench (1,000,000 UDP connections) when it is built.
 
-Usage: bench/ct-bench.py [--duration S] [--workers W] [--only kiln,ovs]
+Usage: bench/ct-bench.py [--duration S] [--workers W] [--only kiln,ovs,veth]
                          [--json FILE]
 Run as root. kiln-switchd and kiln-db come from $KILN_BUILD (default
 build-swbench, else build).
@@ -209,17 +209,18 @@ def conn_rate(env, exe, h, v1, v2, secs, workers):
         # A short warm-up fills the megaflow cache, then a clean table.
         sb.sh("ip", "netns", "exec", v1, exe, "client", VM2, CONN_PORT, 0.5,
               *srcs)
-        appctl(h, "dpctl/flush-conntrack")
+        if h:
+            appctl(h, "dpctl/flush-conntrack")
         sb.wait_quiet()
-        rss0 = rss_kib(h.switch.pid)
-        pr = sb.Probe(h.pids())
+        rss0 = rss_kib(h.switch.pid) if h else 0
+        pr = sb.Probe(h.pids() if h else [])
         pr.start()
         st, out = sb.sh("ip", "netns", "exec", v1, exe, "client", VM2,
                         CONN_PORT, secs, *srcs,
                         timeout=secs + 60)
         res = pr.stop()
-        entries = ct_total(h)
-        rss1 = rss_kib(h.switch.pid)
+        entries = ct_total(h) if h else None
+        rss1 = rss_kib(h.switch.pid) if h else 0
     finally:
         env.stop(srv)
         env.procs.remove(srv)
@@ -231,6 +232,37 @@ def conn_rate(env, exe, h, v1, v2, secs, workers):
     res["bytes_per_entry"] = ((rss1 - rss0) * 1024.0 / entries
                               if entries else None)
     return res
+
+
+def run_veth(env, args, exe):
+    """The kernel's own limit: vm1 and vm2 joined directly by a veth pair,
+    no switch and no connection tracking."""
+    v1 = env.ns("vm1")
+    v2 = env.ns("vm2")
+    sb.sh("ip", "link", "add", "eth0", "netns", v1, "type", "veth", "peer",
+          "name", "eth0", "netns", v2)
+    for ns, ip in ((v1, VM1), (v2, VM2)):
+        sb.sh("ip", "-n", ns, "addr", "add", ip + "/24", "dev", "eth0")
+        sb.sh("ip", "-n", ns, "link", "set", "eth0", "up")
+    for ip in SRC_IPS[1:]:
+        sb.sh("ip", "-n", v1, "addr", "add", ip + "/24", "dev", "eth0")
+    sb.wait_for(lambda: sb.ping_ok(v1, VM2), "vm1 -> vm2 ping", 20)
+    sb.log("veth: no switch")
+    r = {}
+    sb.wait_quiet()
+    t = sb.iperf(env, v1, v2, VM2, args.duration, False, [])
+    r["tcp_gbps"] = t["gbps"]
+    r["tcp_retrans"] = t["retransmits"] or 0
+    p = sb.ping_test(v1, VM2)
+    r["rtt_min_ms"] = p["rtt_min_ms"]
+    r["rtt_avg_ms"] = p["rtt_avg_ms"]
+    c = conn_rate(env, exe, None, v1, v2, args.duration, args.workers)
+    r["conns_per_s"] = c["conns_per_s"]
+    r["conn_failures"] = c["conn_failures"]
+    r["conn_busy"] = c["machine_busy_pct"]
+    sb.log("   %.0f conns/s (%d failed)" % (c["conns_per_s"],
+                                           c["conn_failures"]))
+    return r
 
 
 def run_switch(env, kind, args, exe):
@@ -315,14 +347,16 @@ def main():
     ap.add_argument("--workers", type=int, default=16,
                     help="connection client processes, 1-64, spread over "
                     "4 source addresses (default 16)")
-    ap.add_argument("--only", default="kiln,ovs")
+    ap.add_argument("--only", default="kiln,ovs,veth",
+                    help="comma list of kiln, ovs, veth (default all; "
+                    "veth: the two namespaces joined directly, no switch)")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
     args.build = sb.build_dir()
     args.workers = max(1, min(args.workers, 64))
     only = set(args.only.split(","))
-    if not only <= {"kiln", "ovs"}:
-        ap.error("--only takes kiln, ovs")
+    if not only <= {"kiln", "ovs", "veth"}:
+        ap.error("--only takes kiln, ovs, veth")
     if os.geteuid() != 0:
         ap.error("must run as root (network namespaces)")
 
@@ -335,11 +369,12 @@ def main():
     env = sb.Env()
     cdir, exe = build_connrate()
     try:
-        for kind in ("ovs", "kiln"):
+        for kind in ("veth", "ovs", "kiln"):
             if kind not in only:
                 continue
             try:
-                results[kind] = run_switch(env, kind, args, exe)
+                results[kind] = (run_veth(env, args, exe) if kind == "veth"
+                                 else run_switch(env, kind, args, exe))
             except (RuntimeError, TimeoutError, ValueError,
                     subprocess.TimeoutExpired) as e:
                 sb.log("FAILED %s: %s" % (kind, e))
@@ -355,20 +390,24 @@ def main():
         env.cleanup()
         shutil.rmtree(cdir, ignore_errors=True)
 
-    hdr = "%-30s %12s %12s %9s" % ("metric", "ovs-vswitchd", "kiln-switchd",
-                                   "kiln/ovs")
+    hdr = "%-30s %10s %12s %12s %9s %9s" % (
+        "metric", "veth", "ovs-vswitchd", "kiln-switchd", "kiln/ovs",
+        "kiln/veth")
     print(hdr)
     print("-" * len(hdr))
     for label, key in ROWS:
+        v = results.get("veth", {}).get(key)
         o = results.get("ovs", {}).get(key)
         k = results.get("kiln", {}).get(key)
-        print("%-30s %12s %12s %9s" % (label, sb.fmt(o), sb.fmt(k),
-                                       sb.ratio(k, o)))
+        print("%-30s %10s %12s %12s %9s %9s" % (
+            label, sb.fmt(v), sb.fmt(o), sb.fmt(k), sb.ratio(k, o),
+            sb.ratio(k, v)))
     if inproc is not None:
         print("kiln conntrack in process (conntrack-bench, 1,000,000 UDP "
               "connections): %.0f bytes/connection" % inproc)
-    print("Ratios are kiln/ovs: above 1 is better for rates, below 1 for "
-          "CPU, failures, retransmits and bytes.")
+    print("Ratios are kiln/other: above 1 is better for rates, below 1 "
+          "for CPU, failures, retransmits and bytes.  veth is the "
+          "kernel's own limit here (no switch): no switch can beat it.")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"results": results, "kiln_inprocess_bytes": inproc},
