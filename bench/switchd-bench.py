@@ -20,6 +20,12 @@ core) over the TCP and UDP runs.
 
 Usage: bench/switchd-bench.py [--duration S] [--only kiln|ovs|veth[,...]]
                               [--topology onebridge|geneve|both]
+                              [--kiln-port-type system|afxdp]
+                              [--xdp-mode MODE] [--kiln-vm-tx-off]
+--kiln-port-type afxdp makes kiln-switchd's VM ports type=afxdp
+(options:xdp-mode=MODE, default best-effort) instead of system; the VMs'
+veth ends then have transmit offloads off, as for OVS (AF_XDP carries no
+checksum or GSO state).
 Run as root. kiln-switchd and kiln-db come from $KILN_BUILD (default
 build-swbench, else build).
 """
@@ -384,20 +390,39 @@ def run_veth(env, args):
     return r
 
 
+def vm_port_settings(kind, args):
+    """Interface settings of a VM port of switch 'kind'."""
+    if kind == "kiln" and args.kiln_port_type == "afxdp":
+        return ["type=afxdp", "options:xdp-mode=" + args.xdp_mode]
+    return []
+
+
+def vm_txoff(kind, args):
+    """Whether the VMs of switch 'kind' run with transmit offloads off:
+    for OVS as the reference method does, and for AF_XDP ports, which
+    carry no offload state."""
+    return kind == "ovs" or (kind == "kiln"
+                             and (args.kiln_port_type == "afxdp"
+                                  or args.kiln_vm_tx_off))
+
+
 def run_onebridge(env, kind, args):
     h = Host(env, kind, "h")
     try:
         h.start(args.build)
-        txoff = kind == "ovs"     # as the reference method does for OVS
+        txoff = vm_txoff(kind, args)
         v1 = vm(env, h.ns, "vm1", "10.1.0.1", "p1", txoff)
         v2 = vm(env, h.ns, "vm2", "10.1.0.2", "p2", txoff)
-        h.add_port("p1")
-        h.add_port("p2")
+        h.add_port("p1", *vm_port_settings(kind, args))
+        h.add_port("p2", *vm_port_settings(kind, args))
         wait_for(lambda: ping_ok(v1, "10.1.0.2"), "vm1 -> vm2 ping", 20)
     except Exception:
         log(h.log_tail())
         raise
     log("%s onebridge" % kind)
+    if vm_port_settings(kind, args):
+        log("   p1 status: " + h.vsctl("get", "interface", "p1",
+                                       "status").strip())
     return measure(env, v1, v2, "10.1.0.2", args.duration, h.pids(),
                    args.runs)
 
@@ -412,7 +437,7 @@ def run_geneve(env, kind, args):
             h.start(args.build)
         sh("ip", "link", "add", "ul", "netns", h1.ns, "type", "veth",
            "peer", "name", "ul", "netns", h2.ns)
-        txoff = kind == "ovs"
+        txoff = vm_txoff(kind, args)
         v1 = vm(env, h1.ns, "vm1", "10.0.1.11", "vm1-p", txoff)
         v2 = vm(env, h2.ns, "vm2", "10.0.1.12", "vm2-p", txoff)
         for h, other in ((h1, h2), (h2, h1)):
@@ -434,7 +459,7 @@ def run_geneve(env, kind, args):
             sh("ip", "-n", h.ns, "addr", "add", ul[h] + "/24", "dev", dev)
             sh("ip", "-n", h.ns, "link", "set", dev, "up")
             port = "vm1-p" if h is h1 else "vm2-p"
-            h.add_port(port)
+            h.add_port(port, *vm_port_settings(kind, args))
             h.add_port("gnv0", "type=geneve",
                        "options:remote_ip=" + ul[other],
                        "options:key=5")
@@ -512,6 +537,17 @@ def main():
     ap.add_argument("--topology", default="both",
                     choices=["onebridge", "geneve", "both"])
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--kiln-port-type", default="system",
+                    choices=["system", "afxdp"],
+                    help="type of kiln-switchd's VM ports (default system)")
+    ap.add_argument("--xdp-mode", default="best-effort",
+                    choices=["best-effort", "native", "generic",
+                             "native-with-zerocopy"],
+                    help="options:xdp-mode of afxdp ports (default "
+                    "best-effort)")
+    ap.add_argument("--kiln-vm-tx-off", action="store_true",
+                    help="kiln's VMs with transmit offloads off also on "
+                    "system ports (to compare with afxdp ports)")
     args = ap.parse_args()
     args.build = build_dir()
     only = set(args.only.split(","))

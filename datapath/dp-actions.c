@@ -231,6 +231,13 @@ dp_actions_put_hash(struct dp_actions_builder *b, uint32_t basis)
     put_action(b, DP_ACTION_HASH, basis, 0);
 }
 
+/* Appends METER through datapath meter 'meter_id'. */
+void
+dp_actions_put_meter(struct dp_actions_builder *b, uint32_t meter_id)
+{
+    put_action(b, DP_ACTION_METER, meter_id, 0);
+}
+
 /* Appends TRUNCATE: the next OUTPUT sends at most 'max_len' bytes. */
 void
 dp_actions_put_truncate(struct dp_actions_builder *b, uint32_t max_len)
@@ -315,6 +322,7 @@ validate_action(const struct dp_action *a, int depth)
     case DP_ACTION_TRUNCATE:
     case DP_ACTION_DROP:
     case DP_ACTION_POP_MPLS:
+    case DP_ACTION_METER:
         return psize == 0 ? 0 : -EINVAL;
     case DP_ACTION_PUSH_MPLS:
         return psize == sizeof (struct dp_action_push_mpls) ? 0 : -EINVAL;
@@ -861,6 +869,9 @@ format_action(const struct dp_action *a, struct ds *ds)
         break;
     case DP_ACTION_TRUNCATE:
         ds_put_format(ds, "trunc(%"PRIu32")", arg);
+        break;
+    case DP_ACTION_METER:
+        ds_put_format(ds, "meter(%"PRIu32")", arg);
         break;
     case DP_ACTION_CHECK_PKT_LEN: {
         const struct dp_action_check_pkt_len *c = dp_action_payload(a);

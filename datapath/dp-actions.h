@@ -60,6 +60,9 @@ enum dp_action_type {
                                  * order); payload: struct
                                  * dp_action_push_mpls. */
     DP_ACTION_POP_MPLS,         /* arg: Ethertype after the pop. */
+    DP_ACTION_METER,            /* arg: datapath meter number
+                                 * (datapath/dp-meter.h); drops or
+                                 * remarks the packets over its rate. */
     DP_ACTION_N_TYPES
 };
 
@@ -317,6 +320,8 @@ void dp_actions_put_ct(struct dp_actions_builder *b,
 void dp_actions_put_ct_clear(struct dp_actions_builder *b);
 void dp_actions_put_hash(struct dp_actions_builder *b, uint32_t basis);
 void dp_actions_put_truncate(struct dp_actions_builder *b, uint32_t max_len);
+/* Appends METER: the packets go through datapath meter 'meter_id'. */
+void dp_actions_put_meter(struct dp_actions_builder *b, uint32_t meter_id);
 void dp_actions_put_drop(struct dp_actions_builder *b);
 
 /* Nesting: dp_actions_start_clone() opens a CLONE and returns a token

@@ -877,6 +877,11 @@ exec_list(const struct exec_ctx *ctx, struct packet_batch *batch,
         case DP_ACTION_DROP:
             packet_batch_destroy_all(batch);
             return;
+        case DP_ACTION_METER:
+            if (ctx->ops->meter) {
+                ctx->ops->meter(ctx->aux, batch, arg);
+            }
+            break;
         case DP_ACTION_N_TYPES:
         default:
             NOT_REACHED();

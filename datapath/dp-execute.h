@@ -43,6 +43,10 @@ struct dp_exec_ops {
      * packets get ct_state = trk|inv. */
     void (*conntrack)(void *aux, struct packet_batch *batch,
                       const struct dp_action_ct *ct);
+    /* Runs 'batch' (nonempty) through datapath meter 'meter_id'
+     * (datapath/dp-meter.h): it destroys and removes the packets it drops,
+     * keeping the others in order.  NULL: METER passes every packet. */
+    void (*meter)(void *aux, struct packet_batch *batch, uint32_t meter_id);
 };
 
 /* Runs the 'size' bytes of actions at 'actions' (dp_actions_validate()

@@ -44,6 +44,7 @@
 
 struct conntrack;
 struct dp_actions;
+struct dp_meter_table;
 struct ds;
 struct dpif;
 struct packet;
@@ -113,6 +114,10 @@ struct dpif_config {
     long long max_idle_ms;      /* Idle megaflows expire after this. */
     size_t max_flows;           /* Megaflows over all threads. */
     size_t emc_entries;         /* EMC slots per thread (0: no EMC). */
+    int busy_poll_us;           /* After packets, a thread keeps polling
+                                 * (yielding the CPU to anyone runnable)
+                                 * this long before it sleeps; 0: sleeps
+                                 * at once. */
     dpif_upcall_func *upcall;   /* Required. */
     dpif_userspace_func *userspace; /* May be NULL: packets dropped. */
     dpif_push_stats_func *push_stats; /* May be NULL. */
@@ -120,6 +125,9 @@ struct dpif_config {
     struct conntrack *conntrack; /* Runs the CT action (borrowed: it must
                                   * outlive the dpif); NULL marks such
                                   * packets trk|inv. */
+    struct dp_meter_table *meters; /* Runs the METER action (borrowed: it
+                                    * must outlive the dpif); NULL passes
+                                    * every packet. */
 };
 
 /* Fills 'config' with the defaults (no callbacks). */

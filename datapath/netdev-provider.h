@@ -25,6 +25,10 @@ struct netdev {
     char *name;                 /* Device name.  Owned. */
     int n_rxq;                  /* Number of rx queues, >= 1. */
     uint32_t tx_offloads;       /* enum netdev_tx_offload flags. */
+    char *fallback;             /* Why this port runs on another backend
+                                 * than its type asked for (an "afxdp"
+                                 * port on AF_PACKET), or NULL.  Owned;
+                                 * set by the backend that fell back. */
     /* Updated with relaxed atomic adds (netdev__stats_add()), since
      * several threads may send at once. */
     struct netdev_stats stats;
@@ -32,7 +36,7 @@ struct netdev {
 
 /* A backend: one per type name. */
 struct netdev_class {
-    const char *type;           /* "system", "internal", "tap". */
+    const char *type;           /* "system", "internal", "tap", "afxdp". */
 
     /* Opens device 'name' with 'options' (may be NULL) and stores a new
      * netdev in '*netdevp' after netdev__init() on its base.  Returns 0
@@ -55,11 +59,15 @@ struct netdev_class {
     /* Adds the backend's own counters (kernel drops) to '*stats'.  May be
      * NULL. */
     void (*get_stats)(const struct netdev *, struct netdev_stats *stats);
+    /* Adds the backend's keys to 'status' (netdev_get_status()).  May be
+     * NULL. */
+    void (*get_status)(const struct netdev *, struct strmap *status);
 };
 
 extern const struct netdev_class netdev_afpacket_class;
 extern const struct netdev_class netdev_internal_class;
 extern const struct netdev_class netdev_tap_class;
+extern const struct netdev_class netdev_afxdp_class;
 
 /* Fills the base 'netdev' of a new device of 'class' called 'name'. */
 void netdev__init(struct netdev *netdev, const struct netdev_class *class,

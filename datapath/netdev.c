@@ -18,6 +18,7 @@
 #include "datapath/packet-csum.h"
 #include "datapath/packet.h"
 #include "lib/log.h"
+#include "lib/strmap.h"
 
 LOG_MODULE(netdev);
 
@@ -34,6 +35,7 @@ static const struct netdev_class *const netdev_classes[] = {
     &netdev_afpacket_class,
     &netdev_internal_class,
     &netdev_tap_class,
+    &netdev_afxdp_class,
     &netdev_geneve_class,
     &netdev_vxlan_class,
     &netdev_gre_class,
@@ -85,6 +87,7 @@ void
 netdev__uninit(struct netdev *netdev)
 {
     free(netdev->name);
+    free(netdev->fallback);
 }
 
 const char *
@@ -242,6 +245,23 @@ netdev_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
     }
     if (netdev->class->get_stats) {
         netdev->class->get_stats(netdev, stats);
+    }
+}
+
+void
+netdev_get_status(const struct netdev *netdev, struct strmap *status)
+{
+    if (netdev->class == &netdev_afpacket_class) {
+        strmap_replace(status, "io_backend", "af_packet");
+    } else if (netdev->class == &netdev_internal_class
+               || netdev->class == &netdev_tap_class) {
+        strmap_replace(status, "io_backend", "tap");
+    }
+    if (netdev->fallback) {
+        strmap_replace(status, "io_fallback", netdev->fallback);
+    }
+    if (netdev->class->get_status) {
+        netdev->class->get_status(netdev, status);
     }
 }
 

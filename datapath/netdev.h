@@ -6,7 +6,11 @@
  *               (netdev-afpacket.c);
  *   "internal"  a tap device that Kiln creates, named after the port, gone
  *               when the netdev closes (netdev-tap.c);
- *   "tap"       an existing tap device, by name (netdev-tap.c).
+ *   "tap"       an existing tap device, by name (netdev-tap.c);
+ *   "afxdp"     an existing Linux device through AF_XDP sockets
+ *               (netdev-afxdp.c), or through AF_PACKET as "system" if
+ *               AF_XDP cannot be set up there (netdev_get_status() says
+ *               which, and why).
  *
  * Receive is zero-copy where the backend allows: the packets of a batch
  * are lent by the netdev (their 'pool' is set) and go back to it when
@@ -57,10 +61,16 @@ enum netdev_tx_offload {
     NETDEV_TX_USO = 1 << 2,     /* PACKET_GSO_UDP_L4. */
 };
 
-/* Opens the device 'name' of 'type' ("system", "internal", "tap") and
- * stores it in '*netdevp'.  'options' (may be NULL) tunes it:
+/* Opens the device 'name' of 'type' ("system", "internal", "tap",
+ * "afxdp", ...) and stores it in '*netdevp'.  'options' (may be NULL)
+ * tunes it:
  *   "tx-offload"  "false" makes the port send only complete, unsegmented
  *                 frames (software checksum and GSO); default "true".
+ *   "xdp-mode"    "afxdp": best-effort (default), native-with-zerocopy,
+ *                 native or generic (ovs-vswitchd.conf.db(5)).
+ *   "n_rxq"       "afxdp": rx queues (AF_XDP sockets), 1 to 16.
+ * An "afxdp" port that cannot have AF_XDP opens as "system" instead
+ * (netdev_get_type() then says "system"), with a warning in the log.
  * Returns 0, or a negative errno (-EAFNOSUPPORT for an unknown type) and
  * sets '*netdevp' to NULL.  The caller owns the netdev. */
 int netdev_open(const char *name, const char *type,
@@ -110,5 +120,11 @@ int netdev_get_link_state(const struct netdev *, bool *upp,
 int netdev_set_up(struct netdev *, bool up);
 /* Fills '*stats' with the counters kept since netdev_open(). */
 void netdev_get_stats(const struct netdev *, struct netdev_stats *stats);
+/* Adds to 'status' (a strmap owned by the caller) what the port uses for
+ * packet I/O: "io_backend" ("af_packet", "af_xdp", "tap"; absent for
+ * others), for AF_XDP "xdp_mode" (the mode in use) and "n_rxq", and for a
+ * port that fell back from the backend its type asked for "io_fallback"
+ * with the reason. */
+void netdev_get_status(const struct netdev *, struct strmap *status);
 
 #endif /* datapath/netdev.h */

@@ -94,6 +94,10 @@ enum ofpmsg_type {
     OFPMSG_TABLE_FEATURES_REPLY,   /* Classified only. */
     OFPMSG_METER_STATS_REQUEST,    /* Classified only. */
     OFPMSG_METER_STATS_REPLY,      /* Classified only. */
+    OFPMSG_METER_CONFIG_REQUEST,   /* openflow/ofp-meter.h (1.5: DESC). */
+    OFPMSG_METER_CONFIG_REPLY,     /* openflow/ofp-meter.h. */
+    OFPMSG_METER_FEATURES_REQUEST, /* openflow/ofp-meter.h. */
+    OFPMSG_METER_FEATURES_REPLY,   /* openflow/ofp-meter.h. */
 
     /* Nicira extensions. */
     OFPMSG_NXT_SET_FLOW_FORMAT,

@@ -13,6 +13,7 @@
 
 #include "datapath/conntrack.h"
 #include "datapath/dp-actions.h"
+#include "datapath/dp-meter.h"
 #include "datapath/dpif.h"
 #include "datapath/flow-extract.h"
 #include "datapath/netdev-tunnel.h"
@@ -35,6 +36,7 @@
 #include "ovsdb/schema.h"
 #include "switch/connmgr.h"
 #include "switch/mac-learning.h"
+#include "switch/ofproto-meter.h"
 #include "switch/ofproto.h"
 #include "switch/xlate.h"
 
@@ -82,6 +84,7 @@ struct bridge_columns {
     const struct idl_column *if_ifindex;    /* ifindex (written). */
     const struct idl_column *if_statistics; /* statistics (written). */
     const struct idl_column *if_error;      /* error (written). */
+    const struct idl_column *if_status;     /* status (written). */
 };
 
 struct bridge;
@@ -133,6 +136,7 @@ struct bridge_set {
     struct dpif *dpif;          /* The datapath.  Owned. */
     struct xlate_map *xmap;     /* The translator's map.  Owned. */
     struct conntrack *ct;       /* Connection tracker.  Owned. */
+    struct dp_meter_table *meters; /* Datapath meters.  Owned. */
     uv_timer_t run_timer;       /* Every BRIDGE_RUN_MSEC. */
     int n_handles;              /* Handles not closed yet (destroy). */
     uv_prepare_t prepare;       /* Each loop turn: table versions. */
@@ -171,6 +175,7 @@ netdev_type_for(const char *type)
 {
     static const char *const types[] = {
         "system", "internal", "tap", "geneve", "vxlan", "gre", "stt",
+        "afxdp",
     };
     if (!type[0]) {
         return "system";
@@ -627,6 +632,7 @@ bridge_create(struct bridge_set *bs, const char *name)
     br->name = xstrdup(name);
     uint64_t dpid = bridge_default_dpid(name, &br->mac);
     br->ofproto = ofproto_create(name, dpid);
+    ofproto_set_dp_meters(br->ofproto, bs->meters);
     br->connmgr = connmgr_create(bs->loop, br->ofproto);
     br->xbr = xlate_bridge_add(bs->xmap, br->ofproto);
     xlate_bridge_set_connmgr(br->xbr, br->connmgr);
@@ -1041,6 +1047,30 @@ iface_write_stats(struct iface *i, struct idl_txn *txn,
     txn_set_datum(txn, row, col, &d);
 }
 
+/* Writes the 'status' column of 'i': the packet I/O in use
+ * (netdev_get_status()), empty for a port without a netdev. */
+static void
+iface_write_status(struct iface *i, struct idl_txn *txn,
+                   const struct idl_row *row, const struct idl_column *col)
+{
+    struct strmap status;
+    strmap_init(&status);
+    if (i->netdev) {
+        netdev_get_status(i->netdev, &status);
+    }
+    const struct strmap_node **nodes = strmap_sort(&status);
+    size_t n = strmap_count(&status);
+    struct datum d;
+    datum_init_alloc(&d, n, true);
+    for (size_t k = 0; k < n; k++) {
+        d.keys[k].string = xstrdup(nodes[k]->key);
+        d.values[k].string = xstrdup(nodes[k]->value);
+    }
+    free(nodes);
+    strmap_uninit(&status);
+    txn_set_datum(txn, row, col, &d);
+}
+
 static void
 status_txn_done(struct idl_txn *txn, enum idl_txn_status status, void *bs_)
 {
@@ -1073,8 +1103,8 @@ bridge_set_write_status(struct bridge_set *bs, bool with_stats)
     IDL_FOR_EACH_ROW (row, c->ovs) {
         static const char *const dp_types[] = { "netdev", "system" };
         static const char *const if_types[] = {
-            "geneve", "gre", "internal", "patch", "stt", "system", "tap",
-            "vxlan",
+            "afxdp", "geneve", "gre", "internal", "patch", "stt", "system",
+            "tap", "vxlan",
         };
         txn_set_str_set(txn, row, c->ovs_dp_types, dp_types,
                         ARRAY_SIZE(dp_types));
@@ -1107,6 +1137,7 @@ bridge_set_write_status(struct bridge_set *bs, bool with_stats)
             txn_set_str(txn, row, c->if_link_state, NULL);
             txn_set_str(txn, row, c->if_admin_state, NULL);
             txn_set_str(txn, row, c->if_mac_in_use, NULL);
+            iface_write_status(i, txn, row, c->if_status);
             continue;
         }
         txn_set_str(txn, row, c->if_error, NULL);
@@ -1124,6 +1155,7 @@ bridge_set_write_status(struct bridge_set *bs, bool with_stats)
                 snprintf(s, sizeof s, ETH_ADDR_FMT, ETH_ADDR_ARGS(mac));
                 txn_set_str(txn, row, c->if_mac_in_use, s);
             }
+            iface_write_status(i, txn, row, c->if_status);
             int ifindex = netdev_get_ifindex(i->netdev);
             txn_set_int(txn, row, c->if_ifindex, ifindex > 0 ? ifindex : 0);
             if (with_stats) {
@@ -1602,6 +1634,7 @@ columns_init(struct bridge_columns *c, struct idl *idl)
     c->if_ifindex = idl_add_column(c->iface, "ifindex");
     c->if_statistics = idl_add_column(c->iface, "statistics");
     c->if_error = idl_add_column(c->iface, "error");
+    c->if_status = idl_add_column(c->iface, "status");
 }
 
 static void
@@ -1622,16 +1655,21 @@ bridge_set_create(uv_loop_t *loop, struct idl *idl,
     hmap_init(&bs->ifaces);
     bs->xmap = xlate_map_create();
     bs->ct = conntrack_create();
+    bs->meters = dp_meter_table_create();
 
     struct dpif_config cfg;
     dpif_config_init(&cfg);
     cfg.name = "ovs-netdev";
     cfg.n_threads = opts && opts->n_threads > 0 ? opts->n_threads : 1;
+    if (opts && opts->busy_poll_us >= 0) {
+        cfg.busy_poll_us = opts->busy_poll_us;
+    }
     cfg.upcall = xlate_upcall;
     cfg.userspace = xlate_userspace;
     cfg.push_stats = xlate_push_stats;
     cfg.aux = bs->xmap;
     cfg.conntrack = bs->ct;
+    cfg.meters = bs->meters;
     int err = dpif_create(&cfg, &bs->dpif);
     if (err) {
         LOG_FATAL("cannot create the datapath (%s)", strerror(-err));
@@ -1677,6 +1715,7 @@ bridge_set_destroy(struct bridge_set *bs)
     dpif_destroy(bs->dpif);
     xlate_map_destroy(bs->xmap);
     conntrack_destroy(bs->ct);
+    dp_meter_table_destroy(bs->meters);
     hmap_uninit(&bs->ifaces);
     /* 'bs' goes when both handles are closed (next loop turn). */
     bs->n_handles = 2;

@@ -33,6 +33,7 @@ struct bridge_set;
 /* Options of bridge_set_create(). */
 struct bridge_set_options {
     int n_threads;              /* Packet threads (>= 1). */
+    int busy_poll_us;           /* dpif_config's; negative: default. */
 };
 
 /* Creates the switch on 'loop', reading and writing the Open_vSwitch

@@ -14,10 +14,12 @@
 #include "lib/util.h"
 #include "openflow/ofp-actions.h"
 #include "openflow/ofp-match.h"
+#include "openflow/ofp-meter.h"
 #include "openflow/ofp-msgs.h"
 #include "openflow/ofp-protocol.h"
 #include "openflow/ofpbuf.h"
 #include "switch/connmgr-private.h"
+#include "switch/ofproto-meter.h"
 #include "switch/ofproto.h"
 
 LOG_MODULE(connmgr_handlers);
@@ -570,6 +572,12 @@ handle_bundle_add(struct ofconn *c, const struct ofpmsg *msg)
             ofproto_bundle_add_group_mod(cb->b, &g.gm);
         }
         group_mod_buf_uninit(&g);
+    } else if (inner.type == OFPMSG_METER_MOD) {
+        struct ofp_meter_mod mm;
+        err = ofp_meter_mod_decode(&inner, &mm);
+        if (!err) {
+            ofproto_bundle_add_meter_mod(cb->b, &mm);
+        }
     } else {
         err = OFPERR_OFPBFC_MSG_UNSUP;
     }
@@ -1323,6 +1331,67 @@ handle_table_features(struct ofconn *c, const struct ofpmsg *msg)
     ofconn__send_mp(c, &r);
 }
 
+/* Meters (OpenFlow 1.3.5 §7.3.4.4, §7.3.5.12-14). */
+
+static void
+handle_meter_mod(struct ofconn *c, const struct ofpmsg *msg)
+{
+    struct ofp_meter_mod mm;
+    enum ofperr err = ofp_meter_mod_decode(msg, &mm);
+    if (!err) {
+        err = ofproto_meter_mod(c->mgr->ofproto, &mm);
+    }
+    if (err) {
+        ofconn__send_error(c, msg, err);
+    }
+}
+
+struct meter_reply_aux {
+    struct ofpmsg_mp_reply *r;  /* Reply being built. */
+    uint8_t version;            /* Its version. */
+    bool config;                /* METER_CONFIG rather than METER stats. */
+};
+
+static void
+meter_reply_visit(const struct ofp_meter_config *cfg,
+                  const struct ofp_meter_stats *stats, void *aux_)
+{
+    struct meter_reply_aux *aux = aux_;
+    if (aux->config) {
+        ofp_meter_config_put(aux->r, aux->version, cfg);
+    } else {
+        ofp_meter_stats_put(aux->r, aux->version, stats);
+    }
+}
+
+static void
+handle_meter_request(struct ofconn *c, const struct ofpmsg *msg)
+{
+    uint32_t meter_id;
+    enum ofperr err = ofp_meter_request_decode(msg, &meter_id);
+    if (err) {
+        ofconn__send_error(c, msg, err);
+        return;
+    }
+    if (msg->type == OFPMSG_METER_FEATURES_REQUEST) {
+        struct ofp_meter_features mf;
+        struct ofpbuf b = OFPBUF_EMPTY_INITIALIZER;
+        ofproto_meter_features(&mf);
+        ofp_meter_features_encode(msg->version, msg->xid, &mf, &b);
+        ofconn__send_buf(c, &b);
+        ofpbuf_uninit(&b);
+        return;
+    }
+    bool config = msg->type == OFPMSG_METER_CONFIG_REQUEST;
+    struct ofpmsg_mp_reply r;
+    ofpmsg_mp_reply_init(&r, (config ? OFPMSG_METER_CONFIG_REPLY
+                              : OFPMSG_METER_STATS_REPLY),
+                         OFPMSG_STD, msg->version, msg->xid);
+    struct meter_reply_aux aux = { &r, msg->version, config };
+    ofproto_meter_visit(c->mgr->ofproto, meter_id, meter_reply_visit, &aux);
+    ofconn__send_mp(c, &r);
+}
+
 static bool
 needs_master(enum ofpmsg_type type)
 {
@@ -1359,7 +1428,7 @@ connmgr__handle_request(struct ofconn *c, const struct ofpmsg *msg)
         /* OpenFlow 1.3 table config bits are deprecated; accepted. */
         break;
     case OFPMSG_METER_MOD:
-        ofconn__send_error(c, msg, OFPERR_OFPMMFC_OUT_OF_METERS);
+        handle_meter_mod(c, msg);
         break;
     case OFPMSG_BUNDLE_CONTROL:
         handle_bundle_ctrl(c, msg);
@@ -1413,7 +1482,9 @@ connmgr__handle_request(struct ofconn *c, const struct ofpmsg *msg)
         handle_table_features(c, msg);
         break;
     case OFPMSG_METER_STATS_REQUEST:
-        ofconn__send_error(c, msg, OFPERR_OFPBRC_BAD_MULTIPART);
+    case OFPMSG_METER_CONFIG_REQUEST:
+    case OFPMSG_METER_FEATURES_REQUEST:
+        handle_meter_request(c, msg);
         break;
     default:
         LOG_DBG_RL(&rl, "%s: unsupported %s", c->name,

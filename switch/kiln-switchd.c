@@ -8,7 +8,9 @@
  * DATABASE defaults to unix:RUNDIR/db.sock; RUNDIR is --rundir (which must
  * come before --pidfile), else $KILN_RUNDIR, $OVS_RUNDIR, /var/run/kiln.
  *
- * --n-threads=N sets the number of packet threads (default 1).
+ * --n-threads=N sets the number of packet threads (default 1);
+ * --busy-poll-us=N how long a packet thread polls on after its last
+ * packet before it sleeps (default 20; 0: sleep at once).
  *
  * This file wires the database, the switch (switch/bridge.h: bridges,
  * ports, the shared datapath) and the management commands together. */
@@ -38,6 +40,7 @@ LOG_MODULE(kiln_switchd);
 enum {
     OPT_UNIXCTL = 0x100,
     OPT_RUNDIR,
+    OPT_BUSY_POLL_US,
     OPT_N_THREADS,
 };
 
@@ -64,6 +67,8 @@ usage(void)
            "  --unixctl=PATH          management socket (default\n"
            "                          RUNDIR/kiln-switchd.PID.ctl)\n"
            "  --n-threads=N           packet threads (default 1)\n"
+           "  --busy-poll-us=N        poll N us after the last packet before\n"
+           "                          sleeping (default 20, 0: off)\n"
            "  -h, --help              show this help\n"
            "  -V, --version           show the version\n",
            program_name(), program_name());
@@ -163,6 +168,7 @@ main(int argc, char *argv[])
         { "unixctl", required_argument, NULL, OPT_UNIXCTL },
         { "rundir", required_argument, NULL, OPT_RUNDIR },
         { "n-threads", required_argument, NULL, OPT_N_THREADS },
+        { "busy-poll-us", required_argument, NULL, OPT_BUSY_POLL_US },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         DAEMON_LONG_OPTIONS,
@@ -170,7 +176,8 @@ main(int argc, char *argv[])
         { NULL, 0, NULL, 0 },
     };
     const char *unixctl = NULL;
-    struct bridge_set_options bopts = { .n_threads = 1 };
+    struct bridge_set_options bopts = { .n_threads = 1,
+                                        .busy_poll_us = -1 };
 
     util_set_program_name(argv[0]);
     signal(SIGPIPE, SIG_IGN);
@@ -195,6 +202,18 @@ main(int argc, char *argv[])
                 exit(EXIT_FAILURE);
             }
             break;
+        case OPT_BUSY_POLL_US: {
+            char *end;
+            long us = strtol(optarg, &end, 10);
+
+            if (*end || end == optarg || us < 0 || us > 1000000) {
+                fprintf(stderr, "%s: --busy-poll-us: 0 to 1000000\n",
+                        program_name());
+                exit(EXIT_FAILURE);
+            }
+            bopts.busy_poll_us = us;
+            break;
+        }
         case 'h':
             usage();
         case 'V':

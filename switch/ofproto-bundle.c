@@ -1,7 +1,7 @@
 /* Bundles (OpenFlow 1.4.1 §6.8, and the ONF extension 230 that carries
- * them in OpenFlow 1.3): flow_mods and group_mods stored until commit,
- * then applied in one transaction that either applies them all or, on the
- * first failure, undoes them all.  Also the text dump of every flow for
+ * them in OpenFlow 1.3): flow_mods, group_mods and meter_mods stored until
+ * commit, then applied in one transaction that either applies them all or,
+ * on the first failure, undoes them all.  Also the text dump of every flow for
  * `ovs-appctl bridge/dump-flows`. */
 #include "switch/ofproto.h"
 
@@ -12,11 +12,14 @@
 #include "lib/ds.h"
 #include "lib/util.h"
 #include "openflow/ofp-actions.h"
+#include "switch/ofproto-meter.h"
 #include "switch/ofproto-private.h"
 
-/* A stored message: a deep copy of a flow_mod or group_mod. */
+/* A stored message: a deep copy of a flow_mod, group_mod or meter_mod. */
 struct bundle_msg {
     bool is_group;              /* 'gm' rather than 'fm'. */
+    bool is_meter;              /* 'mm' rather than 'fm'. */
+    struct ofp_meter_mod mm;    /* Meter mod (no pointers). */
     struct ofproto_flow_mod fm; /* Flow mod; 'ofpacts' owned. */
     struct ofproto_group_mod gm; /* Group mod; 'buckets' and their
                                   * 'ofpacts' owned. */
@@ -51,7 +54,9 @@ ofproto_bundle_destroy(struct ofproto_bundle *b)
     }
     for (size_t i = 0; i < b->n_msgs; i++) {
         struct bundle_msg *m = &b->msgs[i];
-        if (m->is_group) {
+        if (m->is_meter) {
+            continue;
+        } else if (m->is_group) {
             for (size_t j = 0; j < m->gm.n_buckets; j++) {
                 free(CONST_CAST(void *, m->gm.buckets[j].ofpacts));
             }
@@ -106,7 +111,9 @@ ofproto_bundle_tlv_usage(const struct ofproto_bundle *b)
     uint64_t bits = 0;
     for (size_t i = 0; i < b->n_msgs; i++) {
         const struct bundle_msg *m = &b->msgs[i];
-        if (m->is_group) {
+        if (m->is_meter) {
+            continue;
+        } else if (m->is_group) {
             for (size_t j = 0; j < m->gm.n_buckets; j++) {
                 const struct ofproto_bucket_spec *bs = &m->gm.buckets[j];
                 bits |= ofproto_ofpacts_tlv_usage(bs->ofpacts,
@@ -167,6 +174,16 @@ ofproto_bundle_add_group_mod(struct ofproto_bundle *b,
     m->gm.buckets = buckets;
 }
 
+/* Stores a copy of 'mm' in 'b'. */
+void
+ofproto_bundle_add_meter_mod(struct ofproto_bundle *b,
+                             const struct ofp_meter_mod *mm)
+{
+    struct bundle_msg *m = bundle_add(b);
+    m->is_meter = true;
+    m->mm = *mm;
+}
+
 /* Applies every message of 'b' to 'p' in order, atomically: if one fails,
  * none stays applied, its index goes to '*failed_index' (if nonnull) and
  * its error is returned.  Returns 0 on success.  'b' is unchanged (the
@@ -178,7 +195,9 @@ ofproto_bundle_commit(struct ofproto *p, struct ofproto_bundle *b,
     struct ofproto_txn *txn = ofproto_txn_begin(p);
     for (size_t i = 0; i < b->n_msgs; i++) {
         const struct bundle_msg *m = &b->msgs[i];
-        enum ofperr err = (m->is_group
+        enum ofperr err = (m->is_meter
+                           ? ofproto_txn_meter_mod(txn, &m->mm)
+                           : m->is_group
                            ? ofproto_txn_group_mod(txn, &m->gm)
                            : ofproto_txn_flow_mod(txn, &m->fm));
         if (err) {

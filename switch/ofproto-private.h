@@ -17,6 +17,8 @@ enum txn_op {
     TXN_RULE_MOD,               /* 'rule' changed; old values saved. */
     TXN_GROUP,                  /* 'old_group' replaced by 'new_group'
                                  * (either may be NULL). */
+    TXN_METER,                  /* 'old_meter' replaced by 'new_meter'
+                                 * (either may be NULL). */
 };
 
 struct txn_entry {
@@ -31,6 +33,8 @@ struct txn_entry {
     uint64_t old_bytes;         /* MOD: previous byte count. */
     struct ofproto_group *old_group; /* GROUP: removed group (owned). */
     struct ofproto_group *new_group; /* GROUP: inserted group. */
+    struct ofproto_meter *old_meter; /* METER: removed meter (owned). */
+    struct ofproto_meter *new_meter; /* METER: inserted meter. */
 };
 
 struct ofproto_txn {
@@ -39,5 +43,17 @@ struct ofproto_txn {
     size_t n_log;               /* Entries in 'log'. */
     size_t allocated_log;       /* Slots in 'log'. */
 };
+
+/* ofproto.c: the transaction log, for ofproto-meter.c. */
+struct txn_entry *ofproto__txn_log(struct ofproto_txn *, enum txn_op);
+void ofproto__txn_delete_rule(struct ofproto_txn *, struct ofproto_rule *,
+                              enum ofproto_removed_reason);
+
+/* ofproto-meter.c: TXN_METER undo (the table back as it was) and finish
+ * (the datapath meter configured or freed, the replaced meter freed), and
+ * freeing every meter when the switch goes. */
+void ofproto_meter__undo(struct ofproto *, struct txn_entry *);
+void ofproto_meter__finish(struct ofproto *, struct txn_entry *);
+void ofproto_meter__destroy_all(struct ofproto *);
 
 #endif /* switch/ofproto-private.h */

@@ -13,6 +13,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "openflow/ofp-actions.h"
+#include "switch/ofproto-meter.h"
 #include "switch/ofproto-private.h"
 
 LOG_MODULE(ofproto);
@@ -237,6 +238,7 @@ ofproto_create(const char *name, uint64_t datapath_id)
         atomic_init(&p->tables[i].matched_count, 0);
     }
     hmap_init(&p->groups);
+    hmap_init(&p->meters);
     hmap_init(&p->ports);
     list_init(&p->expirable);
     p->max_ports = OFPP_MAX_PORT;
@@ -278,6 +280,7 @@ ofproto_destroy(struct ofproto *p)
         group_destroy(g);
     }
     hmap_uninit(&p->groups);
+    ofproto_meter__destroy_all(p);
     struct ofproto_port *port;
     HMAP_FOR_EACH_SAFE (port, node, &p->ports) {
         hmap_remove(&p->ports, &port->node);
@@ -545,6 +548,9 @@ ofproto_txn_flow_mod(struct ofproto_txn *txn,
         || fm->command == OFPROTO_FC_MODIFY
         || fm->command == OFPROTO_FC_MODIFY_STRICT) {
         err = check_groups(p, fm->ofpacts, fm->ofpacts_size);
+        if (!err) {
+            err = ofproto_meter__check(p, fm->ofpacts, fm->ofpacts_size);
+        }
         if (err) {
             return err;
         }
@@ -631,6 +637,9 @@ txn_undo(struct ofproto *p, struct txn_entry *e)
                         hash_int(e->old_group->group_id, 0));
         }
         break;
+    case TXN_METER:
+        ofproto_meter__undo(p, e);
+        break;
     }
 }
 
@@ -654,7 +663,24 @@ txn_finish(struct ofproto *p, struct txn_entry *e)
     case TXN_GROUP:
         group_destroy(e->old_group);
         break;
+    case TXN_METER:
+        ofproto_meter__finish(p, e);
+        break;
     }
+}
+
+/* The log and rule deletion, for ofproto-meter.c. */
+struct txn_entry *
+ofproto__txn_log(struct ofproto_txn *txn, enum txn_op op)
+{
+    return txn_log(txn, op);
+}
+
+void
+ofproto__txn_delete_rule(struct ofproto_txn *txn, struct ofproto_rule *rule,
+                         enum ofproto_removed_reason reason)
+{
+    txn_delete_rule(txn, rule, reason);
 }
 
 /* Makes the changes of 'txn' final: sends flow_removed for deleted rules

@@ -38,6 +38,7 @@
 #include "openflow/ofp-match.h"
 #include "switch/classifier.h"
 
+struct dp_meter_table;
 struct ds;
 struct ofpact;
 struct ofproto;
@@ -266,6 +267,10 @@ struct ofproto {
     long long (*clock)(void);   /* Time source (msec). */
     struct ofproto_callbacks cbs; /* Notifications. */
     void *cbs_aux;              /* Their argument. */
+    struct hmap meters;         /* "struct ofproto_meter"s by id
+                                 * (switch/ofproto-meter.h). */
+    struct dp_meter_table *dp_meters; /* Their datapath meters (borrowed),
+                                       * or NULL. */
 };
 
 struct ofproto *ofproto_create(const char *name, uint64_t datapath_id);

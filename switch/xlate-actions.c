@@ -3,6 +3,7 @@
  * lazy commit of xlate.c before anything that sends the packet), marks
  * the flow bits it read in the megaflow mask, or recurses into tables and
  * groups. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include "lib/util.h"
 #include "openflow/ofp-actions.h"
 #include "openflow/ofp-match.h"
+#include "switch/ofproto-meter.h"
 #include "switch/ofproto.h"
 #include "switch/xlate-private.h"
 
@@ -223,6 +225,66 @@ flow_is_ip(struct xlate_ctx *ctx)
     FLOW_WC_SET(ctx->wc, dl_type);
     return ctx->flow.dl_type == htonbe16(0x0800)
            || ctx->flow.dl_type == htonbe16(0x86dd);
+}
+
+/* The datapath meter of OpenFlow meter 'meter_id', or
+ * OFPROTO_METER_NO_DP.  The bridge's read lock is held. */
+static uint32_t
+meter_dp_id(struct xlate_ctx *ctx, uint32_t meter_id)
+{
+    const struct ofproto_meter *m = ofproto_meter_find(ctx->bridge->ofproto,
+                                                       meter_id);
+    return m ? m->dp_id : OFPROTO_METER_NO_DP;
+}
+
+/* The meter instruction (OpenFlow 1.3) or action (1.5): the packets go
+ * through the meter's datapath meter, which may drop or remark them. */
+static void
+xlate_meter(struct xlate_ctx *ctx, uint32_t meter_id)
+{
+    uint32_t dp_id = meter_dp_id(ctx, meter_id);
+    if (dp_id == OFPROTO_METER_NO_DP) {
+        xlate__trace(ctx, "meter:%"PRIu32" (no such meter: ignored)",
+                     meter_id);
+        return;
+    }
+    xlate__commit(ctx);
+    dp_actions_put_meter(&ctx->b, dp_id);
+    xlate__trace(ctx, "meter:%"PRIu32" -> datapath meter(%"PRIu32")",
+                 meter_id, dp_id);
+}
+
+/* Before a controller action (or output to CONTROLLER): if 'meter_id'
+ * (UINT32_MAX for none: then the OFPM_CONTROLLER meter) exists, opens a
+ * clone whose copy of the packets goes through that meter to the
+ * controller, and returns a nonzero token for
+ * xlate__controller_meter_end(); else 0.  A paused controller action is
+ * not metered (its packet is the pipeline's). */
+size_t
+xlate__controller_meter_start(struct xlate_ctx *ctx, uint32_t meter_id,
+                              bool pause)
+{
+    if (pause) {
+        return 0;
+    }
+    uint32_t dp_id = meter_dp_id(ctx, (meter_id != UINT32_MAX
+                                       ? meter_id : OFPM_CONTROLLER));
+    if (dp_id == OFPROTO_METER_NO_DP) {
+        return 0;
+    }
+    xlate__commit(ctx);
+    size_t token = dp_actions_start_clone(&ctx->b);
+    dp_actions_put_meter(&ctx->b, dp_id);
+    return token + 1;
+}
+
+/* Closes what xlate__controller_meter_start() opened. */
+void
+xlate__controller_meter_end(struct xlate_ctx *ctx, size_t token)
+{
+    if (token) {
+        dp_actions_end_nested(&ctx->b, token - 1);
+    }
 }
 
 /* dec_ttl: returns false if the pipeline stops (TTL expired). */
@@ -734,9 +796,12 @@ xlate__actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
         case OFPACT_CONTROLLER: {
             const struct ofpact_controller *c
                 = OFPACT_CAST_CONST(controller, a);
+            size_t token = xlate__controller_meter_start(ctx, c->meter_id,
+                                                         c->pause);
             xlate__controller(ctx, c->reason, c->max_len, c->controller_id,
                               c->userdata, c->userdata_len, c->pause,
                               next, rest);
+            xlate__controller_meter_end(ctx, token);
             break;
         }
         case OFPACT_ENQUEUE:
@@ -832,8 +897,10 @@ xlate__actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
         case OFPACT_FIN_TIMEOUT:
         case OFPACT_NOTE:
         case OFPACT_CONJUNCTION:
-        case OFPACT_METER:
         case OFPACT_NAT:
+            break;
+        case OFPACT_METER:
+            xlate_meter(ctx, OFPACT_CAST_CONST(u32, a)->value);
             break;
         case OFPACT_SET_TUNNEL:
             ctx->flow.tunnel.tun_id

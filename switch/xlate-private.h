@@ -142,6 +142,9 @@ void xlate__actions(struct xlate_ctx *, const struct ofpact *, size_t size);
 void xlate__run_actset(struct xlate_ctx *);
 void xlate__write_actset(struct xlate_ctx *, const struct ofpact *,
                          size_t size);
+size_t xlate__controller_meter_start(struct xlate_ctx *, uint32_t meter_id,
+                                     bool pause);
+void xlate__controller_meter_end(struct xlate_ctx *, size_t token);
 uint64_t xlate__subfield_get(struct xlate_ctx *, const struct ofp_subfield *);
 void xlate__subfield_set(struct xlate_ctx *, const struct ofp_subfield *,
                          uint64_t value);

@@ -1245,9 +1245,13 @@ xlate__output(struct xlate_ctx *ctx, uint32_t port, uint16_t max_len,
     case OFPP_NORMAL:
         xlate__normal(ctx);
         return;
-    case OFPP_CONTROLLER:
+    case OFPP_CONTROLLER: {
+        size_t token = xlate__controller_meter_start(ctx, UINT32_MAX,
+                                                     false);
         xlate__controller(ctx, 1, max_len, 0, NULL, 0, false, NULL, 0);
+        xlate__controller_meter_end(ctx, token);
         return;
+    }
     case OFPP_FLOOD:
     case OFPP_ALL: {
         size_t n;

@@ -229,6 +229,10 @@ ofctl_format_error(const struct ofpmsg *msg, struct ds *s)
                       strncmp(name, "NXT_", 4) && strncmp(name, "OFP", 3)
                       ? "OFPT_" : "", name,
                       ofctl_version_tag(inner.version), inner.xid);
+        if (inner.type == OFPMSG_METER_MOD) {
+            ofctl_format_meter_mod(&inner, s);
+            return;
+        }
         if (inner.type == OFPMSG_GROUP_MOD) {
             ds_put_cstr(s, "\n");
             format_group_mod_body(&inner, s);
@@ -2450,6 +2454,14 @@ static const struct command commands[] = {
     { "del-groups", 1, 2, cmd_del_groups },
     { "dump-groups", 1, 2, cmd_dump_groups },
     { "dump-group-stats", 1, 2, cmd_dump_group_stats },
+    { "add-meter", 2, 2, ofctl_cmd_add_meter },
+    { "mod-meter", 2, 2, ofctl_cmd_mod_meter },
+    { "del-meter", 1, 2, ofctl_cmd_del_meters },
+    { "del-meters", 1, 2, ofctl_cmd_del_meters },
+    { "dump-meter", 1, 2, ofctl_cmd_dump_meters },
+    { "dump-meters", 1, 2, ofctl_cmd_dump_meters },
+    { "meter-stats", 1, 2, ofctl_cmd_meter_stats },
+    { "meter-features", 1, 1, ofctl_cmd_meter_features },
     { "packet-out", 2, INT_MAX, cmd_packet_out },
     { "add-tlv-map", 2, 2, cmd_add_tlv_map },
     { "del-tlv-map", 1, 2, cmd_del_tlv_map },
@@ -2484,6 +2496,12 @@ usage(void)
            "  del-groups SWITCH [GROUP]   delete matching GROUPs\n"
            "  dump-groups SWITCH [GROUP]  print group descriptions\n"
            "  dump-group-stats SWITCH [GROUP]  print group statistics\n"
+           "  add-meter SWITCH METER      add meter described by METER\n"
+           "  mod-meter SWITCH METER      modify specific METER\n"
+           "  del-meters SWITCH [METER]   delete METER (default: all)\n"
+           "  dump-meters SWITCH [METER]  print METER configuration\n"
+           "  meter-stats SWITCH [METER]  print meter statistics\n"
+           "  meter-features SWITCH       print meter features\n"
            "  packet-out SWITCH IN_PORT ACTIONS PACKET...\n"
            "  packet-out SWITCH \"in_port=P packet=HEX actions=A\"\n"
            "  add-tlv-map SWITCH MAP      add TLV option mappings\n"

@@ -66,4 +66,15 @@ const char *ofctl_version_tag(uint8_t version);
 /* Prints an OFPT_ERROR message as ovs-ofctl does to 's'. */
 void ofctl_format_error(const struct ofpmsg *, struct ds *s);
 
+/* Meter commands (tools/ofctl-meter.c); argv[0] is the command name. */
+void ofctl_cmd_add_meter(int argc, char *argv[]);
+void ofctl_cmd_mod_meter(int argc, char *argv[]);
+void ofctl_cmd_del_meters(int argc, char *argv[]);
+void ofctl_cmd_dump_meters(int argc, char *argv[]);
+void ofctl_cmd_meter_stats(int argc, char *argv[]);
+void ofctl_cmd_meter_features(int argc, char *argv[]);
+/* Appends a METER_MOD's body as ovs-ofctl prints it after the message
+ * name (" ADD meter=1 kbps bands=\ntype=drop rate=100\n"). */
+void ofctl_format_meter_mod(const struct ofpmsg *, struct ds *s);
+
 #endif /* tools/ofctl-private.h */

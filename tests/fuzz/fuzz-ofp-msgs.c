@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "openflow/ofp-meter.h"
 #include "openflow/ofp-msgs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -286,6 +287,49 @@ decode_and_reencode(const struct ofpmsg *msg, struct ofpbuf *out)
             drain_buckets(msg, gd.buckets_raw, gd.buckets_raw_size);
         }
         return false;
+    }
+    case OFPMSG_METER_MOD: {
+        struct ofp_meter_mod mm;
+        if (ofp_meter_mod_decode(msg, &mm)) {
+            return false;
+        }
+        ofp_meter_mod_encode(v, xid, &mm, out);
+        return true;
+    }
+    case OFPMSG_METER_STATS_REQUEST:
+    case OFPMSG_METER_CONFIG_REQUEST: {
+        uint32_t id;
+        if (ofp_meter_request_decode(msg, &id)) {
+            return false;
+        }
+        ofp_meter_request_encode(msg->type, v, xid, id, out);
+        return true;
+    }
+    case OFPMSG_METER_STATS_REPLY: {
+        struct ofpmsg_iter it;
+        struct ofp_meter_stats ms;
+        ofpmsg_iter_init(&it, msg, msg->body, msg->body_size);
+        while (!ofp_meter_stats_pull(&it, &ms)) {
+            continue;
+        }
+        return false;
+    }
+    case OFPMSG_METER_CONFIG_REPLY: {
+        struct ofpmsg_iter it;
+        struct ofp_meter_config mc;
+        ofpmsg_iter_init(&it, msg, msg->body, msg->body_size);
+        while (!ofp_meter_config_pull(&it, &mc)) {
+            continue;
+        }
+        return false;
+    }
+    case OFPMSG_METER_FEATURES_REPLY: {
+        struct ofp_meter_features mf;
+        if (ofp_meter_features_decode(msg, &mf)) {
+            return false;
+        }
+        ofp_meter_features_encode(v, xid, &mf, out);
+        return true;
     }
     case OFPMSG_GROUP_FEATURES_REPLY: {
         struct ofpmsg_group_features gf;

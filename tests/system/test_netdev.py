@@ -17,6 +17,7 @@ transfer would stall).
 
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -365,3 +366,288 @@ def test_open_errors(topo):
                            timeout=10)
         assert r.returncode == 1, spec
         assert err in r.stderr, r.stderr
+
+
+# ---- AF_XDP ("afxdp" ports, datapath/netdev-afxdp.c). ----
+#
+# AF_XDP frames carry no offload state, so a peer that hands the veth
+# partial checksums or GSO super-frames (a veth's defaults) would send
+# through an AF_XDP port frames with unfinished checksums or frames too
+# big for a UMEM frame; as with OVS's afxdp ports, the hosts' ends have
+# transmit offloads off ("tx off", which takes TSO with it).
+
+def tx_off(ns, dev):
+    sh("ip", "netns", "exec", ns, "ethtool", "-K", dev, "tx", "off")
+
+
+def xdp_attached(ns, dev):
+    """"xdp", "xdpgeneric" (the mode as ip-link(8) shows it) or None."""
+    info = json.loads(sh("ip", "-n", ns, "-d", "-j", "link", "show",
+                         dev))[0]
+    xdp = info.get("xdp")
+    if not xdp:
+        return None
+    return {1: "xdp", 2: "xdpgeneric"}.get(xdp.get("mode"), str(xdp))
+
+
+@pytest.mark.parametrize("mode", ["native", "generic"])
+def test_afxdp_ports_pump(topo, mode):
+    """The netdev layer alone: two afxdp ports, no transmit offloads,
+    every frame received whole (no GSO), TCP at full size; the program is
+    gone when the pump closes the ports."""
+    topo.veths()
+    tx_off(topo.ns1, "veth0")
+    tx_off(topo.ns2, "veth0")
+    pump = Pump(topo, "afxdp:host-a,xdp-mode=" + mode,
+                "afxdp:host-b,xdp-mode=" + mode)
+    assert [p["type"] for p in pump.ports] == ["afxdp", "afxdp"]
+    assert [p["tx_offloads"] for p in pump.ports] == [0, 0]
+    want = "xdp" if mode == "native" else "xdpgeneric"
+    assert xdp_attached(topo.nsp, "host-a") == want
+    ping(topo)
+    _, nbytes = iperf(topo)
+    stats = pump.stop()
+    a, b = stats["host-a"], stats["host-b"]
+    assert nbytes > 10 * 1024 * 1024
+    assert a["rx_gso_packets"] == 0
+    assert a["rx_bytes"] / a["rx_packets"] > 1000    # Full-size segments.
+    assert b["tx_packets"] + b["tx_dropped"] + b["tx_errors"] \
+        == a["rx_packets"]
+    assert a["rx_errors"] == b["rx_errors"] == b["tx_errors"] == 0
+    assert xdp_attached(topo.nsp, "host-a") is None
+    assert xdp_attached(topo.nsp, "host-b") is None
+
+
+def test_afxdp_zerocopy_on_veth_falls_back_in_pump(topo):
+    """A veth has no zero-copy AF_XDP: the port opens as AF_PACKET."""
+    topo.veths()
+    pump = Pump(topo, "afxdp:host-a,xdp-mode=native-with-zerocopy",
+                "afxdp:host-b,xdp-mode=bogus")
+    assert [p["type"] for p in pump.ports] == ["system", "system"]
+    assert xdp_attached(topo.nsp, "host-a") is None
+    ping(topo)
+    pump.stop()
+    err = pump.proc.stderr.read()
+    assert "falling back to AF_PACKET" in err, err
+    assert "zero-copy" in err and "unknown xdp-mode" in err, err
+
+
+# The same through kiln-switchd: two hosts on a bridge whose ports are
+# type=afxdp.
+
+import test_switchd as sw  # noqa: E402
+
+_TCP_SERVER = r"""
+import hashlib, socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1)
+print("ready", flush=True)
+s.settimeout(20)
+c, _ = s.accept()
+c.settimeout(20)
+h, n = hashlib.sha256(), 0
+while True:
+    b = c.recv(1 << 16)
+    if not b:
+        break
+    h.update(b); n += len(b)
+print(n, h.hexdigest(), flush=True)
+"""
+
+_TCP_CLIENT = r"""
+import hashlib, random, socket, sys
+data = random.Random(int(sys.argv[3])).randbytes(int(sys.argv[4]))
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+s.sendall(data)
+s.close()
+print(len(data), hashlib.sha256(data).hexdigest())
+"""
+
+
+def tcp_transfer(server_ns, client_ns, ip, size=4 << 20, port=5301):
+    """Sends 'size' random bytes over TCP; asserts the server got them
+    all, unchanged (SHA-256 of both ends)."""
+    srv = subprocess.Popen(["ip", "netns", "exec", server_ns, sw.PY, "-c",
+                            _TCP_SERVER, ip, str(port)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+    try:
+        assert srv.stdout.readline().strip() == "ready"
+        _, out = sw.ns_exec(client_ns, sw.PY, "-c", _TCP_CLIENT, ip,
+                            str(port), str(port), str(size), timeout=60)
+        got = srv.stdout.readline().strip()
+        assert got == out.strip() and got.startswith("%d " % size), \
+            (got, out)
+    finally:
+        srv.kill()
+        srv.wait()
+
+
+def iface_status(h, name):
+    """The Interface's status column as a dict."""
+    out = h.vsctl("--format=json", "--columns=status", "list", "interface",
+                  name)
+    pairs = json.loads(out)["data"][0][0][1]
+    return dict(pairs)
+
+
+def wait_status(h, name, key, value, timeout=10):
+    sw.wait_for(lambda: iface_status(h, name).get(key) == value,
+                "%s status %s=%s" % (name, key, value), timeout=timeout)
+
+
+@pytest.fixture
+def net():
+    n = sw.Net()
+    try:
+        yield n
+    finally:
+        n.cleanup()
+
+
+def afxdp_bridge(net, mode, offloads_off=True):
+    """A switch with A (10.1.0.1) on p1 and B on p2, both type=afxdp."""
+    h = net.host("h")
+    a = net.vm(h, "a", sw.A_IP, "p1")
+    b = net.vm(h, "b", sw.B_IP, "p2")
+    if offloads_off:
+        tx_off(a, "eth0")
+        tx_off(b, "eth0")
+    for p in ("p1", "p2"):
+        h.vsctl("add-port", "br0", p, "--", "set", "interface", p,
+                "type=afxdp", "options:xdp-mode=" + mode)
+    sw.wait_for(lambda: h.get("interface", "p2", "ofport") not in
+                ("[]", "-1"), "ofport")
+    return h, a, b
+
+
+@pytest.mark.parametrize("mode,attached", [("native", "xdp"),
+                                           ("generic", "xdpgeneric"),
+                                           ("best-effort", "xdp")])
+def test_afxdp_bridge_ping_tcp_udp(net, mode, attached):
+    h, a, b = afxdp_bridge(net, mode)
+    in_use = "native" if mode == "best-effort" else mode
+    for p in ("p1", "p2"):
+        wait_status(h, p, "io_backend", "af_xdp")
+        st = iface_status(h, p)
+        assert st["xdp_mode"] == in_use and "io_fallback" not in st, st
+        assert xdp_attached(h.ns, p) == attached
+    assert "(afxdp)" in h.appctl("dpctl/show")
+    sw.ping(a, sw.B_IP)
+    tcp_transfer(b, a, sw.B_IP)
+    tcp_transfer(a, b, sw.A_IP)
+    assert sw.exchange(a, b, sw.A_IP, "udp", port=5002) == "GOT 5"
+    # The frames crossed the afxdp ports: 4 MB each way in full-size
+    # frames (about 2,900 of them).
+    show = h.appctl("dpctl/show", "-s")
+    for p in ("p1", "p2"):
+        m = re.search(r"port \d+: %s \(afxdp\)\n +RX packets:(\d+)" % p,
+                      show)
+        assert m and int(m.group(1)) > 2800, show
+
+
+def test_afxdp_fallback_to_afpacket(net):
+    """xdp-mode=native-with-zerocopy cannot work on a veth: the port
+    still forwards, through AF_PACKET (with the veth's offloads on), and
+    says so in its status and the log."""
+    h, a, b = afxdp_bridge(net, "native-with-zerocopy", offloads_off=False)
+    for p in ("p1", "p2"):
+        wait_status(h, p, "io_backend", "af_packet")
+        st = iface_status(h, p)
+        assert "zero-copy" in st["io_fallback"], st
+        assert "xdp_mode" not in st
+        assert xdp_attached(h.ns, p) is None
+        assert h.get("interface", p, "error") == "[]"
+    sw.ping(a, sw.B_IP)
+    tcp_transfer(b, a, sw.B_IP)
+    assert sw.exchange(a, b, sw.A_IP, "udp", port=5002) == "GOT 5"
+    with open(h.log) as f:
+        log = f.read()
+    assert re.search(r"p1: AF_XDP not available \(.*zero-copy.*\): "
+                     r"falling back to AF_PACKET", log), log
+
+    # An option that makes no sense falls back the same way.
+    h.vsctl("set", "interface", "p1", "options:xdp-mode=turbo")
+    sw.wait_for(lambda: "unknown xdp-mode" in
+                iface_status(h, "p1").get("io_fallback", ""), "fallback")
+    assert sw.ping_eventually(a, sw.B_IP)
+
+
+def test_afxdp_close_and_readd_as_system(net):
+    h, a, b = afxdp_bridge(net, "native")
+    wait_status(h, "p1", "io_backend", "af_xdp")
+    sw.ping(a, sw.B_IP)
+    h.vsctl("del-port", "br0", "p1")
+    sw.wait_for(lambda: xdp_attached(h.ns, "p1") is None, "XDP detached")
+    assert not sw.ping(a, sw.B_IP, count=2, check=False)
+    # The same device as a plain AF_PACKET port.
+    h.vsctl("add-port", "br0", "p1")
+    wait_status(h, "p1", "io_backend", "af_packet")
+    assert "io_fallback" not in iface_status(h, "p1")
+    assert sw.ping_eventually(a, sw.B_IP)
+    tcp_transfer(b, a, sw.B_IP)
+    # And back to AF_XDP, generic this time.
+    h.vsctl("set", "interface", "p1", "type=afxdp",
+            "options:xdp-mode=generic")
+    wait_status(h, "p1", "xdp_mode", "generic")
+    assert xdp_attached(h.ns, "p1") == "xdpgeneric"
+    assert sw.ping_eventually(a, sw.B_IP)
+
+
+def test_afxdp_kill9_leaves_devices_usable(net):
+    h, a, b = afxdp_bridge(net, "native")
+    wait_status(h, "p2", "io_backend", "af_xdp")
+    sw.ping(a, sw.B_IP)
+    h.kill9()
+    # The BPF links died with the process: the programs are gone.
+    for p in ("p1", "p2"):
+        sw.wait_for(lambda: xdp_attached(h.ns, p) is None,
+                    "%s XDP detached" % p)
+    # A new switch opens the same devices again.
+    h.start_switchd()
+    wait_status(h, "p1", "io_backend", "af_xdp", timeout=15)
+    wait_status(h, "p2", "io_backend", "af_xdp", timeout=15)
+    assert sw.ping_eventually(a, sw.B_IP, timeout=15)
+    tcp_transfer(b, a, sw.B_IP)
+    # And one with plain AF_PACKET ports.
+    h.kill9()
+    for p in ("p1", "p2"):
+        h.vsctl("set", "interface", p, "type=system")
+    h.start_switchd()
+    wait_status(h, "p1", "io_backend", "af_packet", timeout=15)
+    assert sw.ping_eventually(a, sw.B_IP, timeout=15)
+
+
+def test_afxdp_two_rx_queues(net):
+    """n_rxq=2 on veths with two queues: a socket per queue, traffic on
+    both; n_rxq=2 on a one-queue veth cannot bind queue 1 and falls
+    back."""
+    h = net.host("h")
+    vms = []
+    for name, ip, port in (("a", sw.A_IP, "p1"), ("b", sw.B_IP, "p2")):
+        ns = net.ns(name)
+        sw.sh("ip", "link", "add", "eth0", "netns", ns, "numtxqueues", "2",
+              "numrxqueues", "2", "type", "veth", "peer", "name", port,
+              "netns", h.ns, "numtxqueues", "2", "numrxqueues", "2")
+        sw.sh("ip", "-n", ns, "addr", "add", ip + "/24", "dev", "eth0")
+        sw.sh("ip", "-n", ns, "link", "set", "eth0", "up")
+        sw.sh("ip", "-n", h.ns, "link", "set", port, "up")
+        tx_off(ns, "eth0")
+        vms.append(ns)
+        h.vsctl("add-port", "br0", port, "--", "set", "interface", port,
+                "type=afxdp", "options:xdp-mode=native", "options:n_rxq=2")
+    a, b = vms
+    for p in ("p1", "p2"):
+        wait_status(h, p, "io_backend", "af_xdp")
+        assert iface_status(h, p)["n_rxq"] == "2"
+    sw.ping(a, sw.B_IP)
+    for port in range(5310, 5314):
+        tcp_transfer(b, a, sw.B_IP, size=1 << 20, port=port)
+
+    one = net.vm(h, "c", sw.C_IP, "p3")
+    h.vsctl("add-port", "br0", "p3", "--", "set", "interface", "p3",
+            "type=afxdp", "options:n_rxq=2")
+    wait_status(h, "p3", "io_backend", "af_packet")
+    assert "bind" in iface_status(h, "p3")["io_fallback"]
+    sw.ping(one, sw.A_IP)

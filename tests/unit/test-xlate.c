@@ -18,6 +18,9 @@
 #include "openflow/ofp-match.h"
 #include "switch/connmgr.h"
 #include "switch/mac-learning.h"
+#include "datapath/dp-meter.h"
+#include "openflow/ofp-meter.h"
+#include "switch/ofproto-meter.h"
 #include "switch/ofproto.h"
 #include "switch/xlate.h"
 
@@ -672,6 +675,70 @@ test_xlate_ct_recirc(void **state)
     sw_destroy(s);
 }
 
+/* Meters: the instruction (1.3) and action (1.5) become the datapath
+ * meter of the OpenFlow meter; controller actions go through their
+ * meter_id's meter, or the controller meter, in a clone. */
+static void
+test_xlate_meter(void **state)
+{
+    struct sw *s = sw_create();
+    struct dp_meter_table *dp = dp_meter_table_create();
+    ofproto_set_dp_meters(s->p0, dp);
+    struct ofp_meter_mod mm;
+    memset(&mm, 0, sizeof mm);
+    mm.command = OFPMC_ADD;
+    mm.meter.flags = OFPMF_PKTPS;
+    mm.meter.n_bands = 1;
+    mm.meter.bands[0].type = OFPMBT_DROP;
+    mm.meter.bands[0].rate = 10;
+    for (uint32_t id = 1; id <= 3; id++) {
+        mm.meter.meter_id = id;
+        assert_int_equal(ofproto_meter_mod(s->p0, &mm), 0);
+    }
+    uint32_t dp2 = ofproto_meter_find(s->p0, 2)->dp_id;
+    uint32_t dp3 = ofproto_meter_find(s->p0, 3)->dp_id;
+    add_flow(s->p0, "in_port=1,actions=meter:2,output:2");
+    add_flow(s->p0, "in_port=2,actions=controller(meter_id=3),output:3");
+    add_flow(s->p0, "in_port=3,actions=controller,output:1");
+    add_flow(s->p0, "in_port=4,actions=output:CONTROLLER");
+    char want[128];
+    snprintf(want, sizeof want, "meter(%u),12", dp2);
+    ASSERT_XLATE(s, "in_port=1", want);
+
+    char *got = xlate_s(s, "in_port=2");
+    snprintf(want, sizeof want, "clone(meter(%u),userspace(", dp3);
+    assert_true(!strncmp(got, want, strlen(want)));
+    assert_non_null(strstr(got, ")),13"));
+    free(got);
+    /* No controller meter yet: the controller action is not metered. */
+    got = xlate_s(s, "in_port=3");
+    assert_null(strstr(got, "meter("));
+    free(got);
+    mm.meter.meter_id = OFPM_CONTROLLER;
+    assert_int_equal(ofproto_meter_mod(s->p0, &mm), 0);
+    uint32_t dpc = ofproto_meter_find(s->p0, OFPM_CONTROLLER)->dp_id;
+    got = xlate_s(s, "in_port=3");
+    snprintf(want, sizeof want, "clone(meter(%u),userspace(", dpc);
+    assert_true(!strncmp(got, want, strlen(want)));
+    free(got);
+    got = xlate_s(s, "in_port=4");
+    assert_true(!strncmp(got, want, strlen(want)));
+    free(got);
+
+    /* A modify keeps the datapath meter; a delete takes the flow. */
+    mm.meter.meter_id = 2;
+    mm.command = OFPMC_MODIFY;
+    mm.meter.bands[0].rate = 99;
+    assert_int_equal(ofproto_meter_mod(s->p0, &mm), 0);
+    snprintf(want, sizeof want, "meter(%u),12", dp2);
+    ASSERT_XLATE(s, "in_port=1", want);
+    mm.command = OFPMC_DELETE;
+    assert_int_equal(ofproto_meter_mod(s->p0, &mm), 0);
+    ASSERT_XLATE(s, "in_port=1", "drop");
+    sw_destroy(s);
+    dp_meter_table_destroy(dp);
+}
+
 static void
 test_xlate_controller(void **state)
 {
@@ -1017,6 +1084,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_xlate_output),
+        cmocka_unit_test(test_xlate_meter),
         cmocka_unit_test(test_xlate_flood_all),
         cmocka_unit_test(test_xlate_resubmit_and_goto),
         cmocka_unit_test(test_xlate_resubmit_loop),
