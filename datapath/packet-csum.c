@@ -301,16 +301,36 @@ parse_tcp_frame(const struct packet *p, struct tcp_frame *f)
     return 0;
 }
 
-int
-packet_csum_n_segments(const struct packet *p)
+/* Parses the TCP GSO frame 'p' into '*f' and returns the number of
+ * segments it makes, or a negative errno as packet_csum_segment() does
+ * (-E2BIG for more than 'max_segs'). */
+static int
+count_segments(const struct packet *p, struct tcp_frame *f, size_t max_segs)
 {
-    struct tcp_frame f;
-    int err = parse_tcp_frame(p, &f);
+    int err = parse_tcp_frame(p, f);
 
     if (err) {
         return err;
     }
-    return f.payload ? (f.payload + p->gso_size - 1) / p->gso_size : 1;
+    size_t n = f->payload ? (f->payload + p->gso_size - 1) / p->gso_size : 1;
+    return n > max_segs ? -E2BIG : (int) n;
+}
+
+/* Where segment 'i' of 'p' (framed as 'f') takes its payload from. */
+static void
+segment_span(const struct packet *p, const struct tcp_frame *f, size_t i,
+             size_t *ofs, size_t *len)
+{
+    *ofs = f->hdr_size + i * p->gso_size;
+    *len = MIN((size_t) p->gso_size, p->size - *ofs);
+}
+
+int
+packet_csum_n_segments(const struct packet *p)
+{
+    struct tcp_frame f;
+
+    return count_segments(p, &f, SIZE_MAX);
 }
 
 /* Rewrites 'hdr', a copy of the 'f->hdr_size' header bytes of the
@@ -385,22 +405,20 @@ packet_csum_segment_headers(const struct packet *p, uint8_t *hdrs,
                             size_t max_segs)
 {
     struct tcp_frame f;
-    int err = parse_tcp_frame(p, &f);
+    int n = count_segments(p, &f, max_segs);
 
-    if (err) {
-        return err;
+    if (n < 0) {
+        return n;
     }
-
-    size_t n = f.payload ? (f.payload + p->gso_size - 1) / p->gso_size : 1;
-    if (n > max_segs || n * f.hdr_size > hdrs_size) {
+    if ((size_t) n * f.hdr_size > hdrs_size) {
         return -E2BIG;
     }
     const uint8_t *src = packet_data(p);
-    for (size_t i = 0; i < n; i++) {
-        size_t ofs = f.hdr_size + i * p->gso_size;
-        size_t len = MIN((size_t) p->gso_size, p->size - ofs);
+    for (int i = 0; i < n; i++) {
         uint8_t *h = hdrs + i * f.hdr_size;
+        size_t ofs, len;
 
+        segment_span(p, &f, i, &ofs, &len);
         memcpy(h, src, f.hdr_size);
         fix_segment_headers(h, &f, i, n, ofs, len,
                             packet_csum_add(0, src + ofs, len));
@@ -417,20 +435,12 @@ packet_csum_segment(const struct packet *p, struct packet **segs,
                     size_t max_segs)
 {
     struct tcp_frame f;
-    int err = parse_tcp_frame(p, &f);
+    int n = count_segments(p, &f, max_segs);
 
-    if (err) {
-        return err;
-    }
+    for (int i = 0; i < n; i++) {
+        size_t ofs, len;
 
-    size_t n = f.payload ? (f.payload + p->gso_size - 1) / p->gso_size : 1;
-    if (n > max_segs) {
-        return -E2BIG;
-    }
-    for (size_t i = 0; i < n; i++) {
-        size_t ofs = f.hdr_size + i * p->gso_size;
-        size_t len = MIN((size_t) p->gso_size, p->size - ofs);
-
+        segment_span(p, &f, i, &ofs, &len);
         segs[i] = make_segment(p, &f, i, n, ofs, len);
     }
     return n;
