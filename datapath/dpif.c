@@ -46,17 +46,18 @@
 LOG_MODULE(dpif);
 
 #define DPIF_IDLE_POLL_MS 100   /* Longest sleep of an idle thread. */
-/* How long a thread polls on after its last packet before it sleeps.  A
- * sleeping thread is woken through the scheduler, which in a virtual
- * machine (an interprocessor interrupt to a halted CPU) costs tens of
- * microseconds, paid by each packet of a request/response exchange and
- * by each burst of a stream; polling a little longer takes that off
- * while traffic flows.  Measured here (bench/ct-bench.py, 2 cores):
- * 20 us raised short connections/s by 10-20% with TCP throughput the
- * same or better; longer spins, or sched_yield() between rounds, cost
- * throughput, as the spinning thread then takes CPU time the VMs'
- * stacks need. */
-#define DPIF_DEFAULT_BUSY_POLL_US 20
+/* How long a thread polls on after its last packet before it sleeps
+ * (--busy-poll-us).  A sleeping thread is woken through the scheduler,
+ * which in a virtual machine (an interprocessor interrupt to a halted
+ * CPU) costs tens of microseconds, paid by each packet of a
+ * request/response exchange; polling on takes that off while traffic
+ * flows.  But the spinning thread takes CPU time that the VMs' own stacks
+ * need when the machine is small: measured here (2 cores, interleaved
+ * runs), 20 us gave 10-20% more short TCP connections per second with 2
+ * clients and none with 16, and 15-50% fewer 64-byte UDP packets
+ * delivered under a flood (the receiving socket starved).  Off by
+ * default; sched_yield() between rounds was worse for TCP throughput. */
+#define DPIF_DEFAULT_BUSY_POLL_US 0
 
 /* Tells the CPU that this is a spin-wait (less power, no penalty for the
  * memory-order violation at the loop's exit). */

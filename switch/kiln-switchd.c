@@ -10,7 +10,7 @@
  *
  * --n-threads=N sets the number of packet threads (default 1);
  * --busy-poll-us=N how long a packet thread polls on after its last
- * packet before it sleeps (default 20; 0: sleep at once).
+ * packet before it sleeps (default 0: sleep at once).
  *
  * This file wires the database, the switch (switch/bridge.h: bridges,
  * ports, the shared datapath) and the management commands together. */
@@ -68,7 +68,7 @@ usage(void)
            "                          RUNDIR/kiln-switchd.PID.ctl)\n"
            "  --n-threads=N           packet threads (default 1)\n"
            "  --busy-poll-us=N        poll N us after the last packet before\n"
-           "                          sleeping (default 20, 0: off)\n"
+           "                          sleeping (default 0: off)\n"
            "  -h, --help              show this help\n"
            "  -V, --version           show the version\n",
            program_name(), program_name());

@@ -166,14 +166,15 @@ class Host:
         self.db.start()
         self.vsctl("init")
 
-    def start_switchd(self):
+    def start_switchd(self, *extra):
         if os.path.exists(self.ctl):
             os.unlink(self.ctl)
         env = dict(os.environ, KILN_RUNDIR=self.dir)
         out = open(os.path.join(self.dir, "switchd.out"), "ab")
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", self.ns, SWITCHD, self.db.remote,
-             "--no-chdir", "--unixctl=" + self.ctl, "--log-file=" + self.log],
+             "--no-chdir", "--unixctl=" + self.ctl, "--log-file=" + self.log,
+             *extra],
             stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env,
             cwd=self.dir)
         out.close()
@@ -203,6 +204,11 @@ class Host:
 
     def appctl(self, *args, check=True):
         return sh(APPCTL, "-t", self.ctl, *args, check=check)[1]
+
+    def stop_switchd(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
 
     def kill9(self):
         if self.proc and self.proc.poll() is None:
@@ -585,6 +591,23 @@ def test_kill9_and_restart(two):
     assert ping_eventually(a, B_IP, timeout=15)
     wait_for(lambda: os.path.exists(h.mgmt), "br0.mgmt")
     assert "1(p1)" in h.ofctl("show")
+
+
+def test_busy_poll_and_threads_options(two):
+    """--busy-poll-us and --n-threads: bad values are refused with a
+    message; good ones give a switch that forwards as before."""
+    h, a, b = two
+    for bad in ("--busy-poll-us=-1", "--busy-poll-us=abc",
+                "--busy-poll-us=1000001", "--n-threads=0"):
+        r = subprocess.run([SWITCHD, bad, "--version"], capture_output=True,
+                           text=True, timeout=10)
+        assert r.returncode != 0, bad
+        assert bad.split("=")[0] in r.stderr, r.stderr
+    h.stop_switchd()
+    h.start_switchd("--busy-poll-us=200", "--n-threads=2")
+    assert ping_eventually(a, B_IP, timeout=15)
+    assert exchange(b, a, B_IP, "tcp") == "GOT 2000003"
+    assert exchange(a, b, A_IP, "udp", port=5002) == "GOT 5"
 
 
 def test_patch_ports_and_bridge_removal(net):
