@@ -17,9 +17,13 @@
  * 'elapsed * rate' far from overflowing; a full bucket needs 1000). */
 #define DP_METER_MAX_ELAPSED 1000000LL
 
+#define DP_METER_QUARANTINE 256  /* Frees before a number is reused. */
+
 struct dp_meter {
     atomic_flag lock;           /* Guards everything below. */
     bool configured;            /* dp_meter_set() since the last alloc. */
+    bool allocated;             /* Between alloc and free (main thread
+                                 * only; a quarantined number is not). */
     struct dp_meter_config cfg; /* Configuration. */
     uint64_t tokens[DP_METER_MAX_BANDS];   /* Bucket contents. */
     uint64_t capacity[DP_METER_MAX_BANDS]; /* Bucket sizes. */
@@ -31,7 +35,17 @@ struct dp_meter_table {
     /* Slots, allocated on first use and kept until the table goes; packet
      * threads load them with acquire order. */
     struct dp_meter *_Atomic meters[DP_METER_MAX];
-    uint64_t used[DP_METER_MAX / 64]; /* Allocated numbers (main thread). */
+    uint64_t used[DP_METER_MAX / 64]; /* Numbers allocated or quarantined
+                                       * (main thread). */
+    /* Freed numbers wait here, still marked used, for DP_METER_QUARANTINE
+     * more frees before they can be taken again: a megaflow that names a
+     * freed meter runs until the revalidator replaces it (the same main
+     * loop turn or the next), and must not meter against a new meter
+     * meanwhile. */
+    uint32_t quarantine[DP_METER_QUARANTINE];
+    size_t n_quarantined;       /* Entries in use... */
+    size_t quarantine_head;     /* ...from this one (the oldest), in a
+                                 * ring. */
 };
 
 static void
@@ -103,6 +117,7 @@ dp_meter_alloc(struct dp_meter_table *t, uint32_t *idp)
             m->configured = false;
             meter_unlock(m);
         }
+        m->allocated = true;
         *idp = id;
         return 0;
     }
@@ -117,10 +132,24 @@ dp_meter_free(struct dp_meter_table *t, uint32_t id)
     if (!m) {
         return;
     }
+    if (!m->allocated) {
+        return;
+    }
     meter_lock(m);
     m->configured = false;
     meter_unlock(m);
-    t->used[id / 64] &= ~(UINT64_C(1) << (id % 64));
+    m->allocated = false;
+
+    if (t->n_quarantined == DP_METER_QUARANTINE) {
+        uint32_t old = t->quarantine[t->quarantine_head];
+
+        t->used[old / 64] &= ~(UINT64_C(1) << (old % 64));
+        t->quarantine_head = (t->quarantine_head + 1) % DP_METER_QUARANTINE;
+        t->n_quarantined--;
+    }
+    t->quarantine[(t->quarantine_head + t->n_quarantined)
+                  % DP_METER_QUARANTINE] = id;
+    t->n_quarantined++;
 }
 
 /* The bucket size of 'band' in tokens. */
@@ -140,7 +169,7 @@ dp_meter_set(struct dp_meter_table *t, uint32_t id,
              long long now)
 {
     struct dp_meter *m = meter_get(t, id);
-    if (!m || !(t->used[id / 64] & (UINT64_C(1) << (id % 64)))
+    if (!m || !m->allocated
         || cfg->n_bands > DP_METER_MAX_BANDS) {
         return -EINVAL;
     }
@@ -173,7 +202,7 @@ dp_meter_get_stats(struct dp_meter_table *t, uint32_t id,
                    struct dp_meter_stats *stats)
 {
     struct dp_meter *m = meter_get(t, id);
-    if (!m || !(t->used[id / 64] & (UINT64_C(1) << (id % 64)))) {
+    if (!m || !m->allocated) {
         memset(stats, 0, sizeof *stats);
         return -ENOENT;
     }

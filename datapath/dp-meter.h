@@ -76,7 +76,9 @@ void dp_meter_table_destroy(struct dp_meter_table *t);
  * packet until dp_meter_set().  Returns 0 or -ENOSPC. */
 int dp_meter_alloc(struct dp_meter_table *t, uint32_t *idp)
     WARN_UNUSED_RESULT;
-/* Unconfigures meter 'id' and makes its number free again. */
+/* Unconfigures meter 'id' (it passes every packet from now on) and makes
+ * its number free again after 256 more frees, so that a megaflow still
+ * naming it until revalidation never meters against a new meter. */
 void dp_meter_free(struct dp_meter_table *t, uint32_t id);
 /* Configures allocated meter 'id' from 'cfg' (copied), filling every
  * bucket; 'reset_stats' zeroes its counters (a new meter), else they go

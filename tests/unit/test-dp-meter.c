@@ -303,11 +303,20 @@ test_alloc_free_and_unconfigured(void **state)
     c.bands[0].rate = 1;
     c.bands[0].type = 9;
     assert_int_equal(dp_meter_set(t, a, &c, true, 0), -EINVAL);
-    /* Freed: the number comes back, unconfigured, with zero stats. */
+    /* Freed: unconfigured at once; the number comes back only after 256
+     * more frees (a stale megaflow may still name it), unconfigured, with
+     * zero stats. */
     dp_meter_free(t, a);
     struct dp_meter_stats st;
     assert_int_equal(dp_meter_get_stats(t, a, &st), -ENOENT);
     assert_int_equal(run(t, a, 40, 32, 100, 0), 40);
+    for (int i = 0; i < 256; i++) {
+        uint32_t x;
+
+        assert_int_equal(dp_meter_alloc(t, &x), 0);
+        assert_int_not_equal(x, a);
+        dp_meter_free(t, x);
+    }
     assert_int_equal(dp_meter_alloc(t, &c2), 0);
     assert_int_equal(c2, a);
     c.bands[0].type = DP_METER_BAND_DROP;

@@ -269,10 +269,13 @@ test_meter_bundle(void **state)
     ofproto_bundle_destroy(b);
     assert_null(ofproto_meter_find(p, 9));
     assert_int_equal(ofproto_flow_count(p), 0);
-    /* The rolled-back add gave its datapath meter back. */
+    /* The rolled-back add gave its datapath meter (number 0, the first)
+     * back: freed, and in quarantine, so the next one is another. */
     uint32_t probe;
+    struct dp_meter_stats st;
+    assert_int_equal(dp_meter_get_stats(dp, 0, &st), -ENOENT);
     assert_int_equal(dp_meter_alloc(dp, &probe), 0);
-    assert_int_equal(probe, 0);
+    assert_int_equal(probe, 1);
     dp_meter_free(dp, probe);
 
     /* The same without the duplicate commits both. */
