@@ -111,6 +111,11 @@ enum ofpmsg_type {
     OFPMSG_NXT_TLV_TABLE_REPLY,
     OFPMSG_NXT_CT_FLUSH_ZONE,
     OFPMSG_NXT_SET_ASYNC_CONFIG,
+    OFPMSG_NXT_FLOW_MONITOR_CANCEL,  /* openflow/ofp-monitor.h. */
+    OFPMSG_NXT_FLOW_MONITOR_PAUSED,  /* No body. */
+    OFPMSG_NXT_FLOW_MONITOR_RESUMED, /* No body. */
+    OFPMSG_FLOW_MONITOR_REQUEST,     /* NXST_FLOW_MONITOR; ofp-monitor.h. */
+    OFPMSG_FLOW_MONITOR_REPLY,       /* NXST_FLOW_MONITOR; ofp-monitor.h. */
 
     OFPMSG_N_TYPES
 };

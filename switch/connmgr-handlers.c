@@ -124,6 +124,30 @@ encode_actions(struct ofconn *c, uint8_t version,
     out->size = tmp->size - start;
 }
 
+/* Wrappers for connmgr-monitor.c. */
+enum ofperr
+connmgr__decode_match(struct ofconn *c, const struct ofpmsg_match *wm,
+                      struct ofp_match *m)
+{
+    return decode_match(c, wm, m);
+}
+
+void
+connmgr__encode_match(struct ofconn *c, enum ofpmsg_match_format format,
+                      uint8_t version, const struct ofp_match *m,
+                      struct ofpbuf *tmp, struct ofpmsg_match *out)
+{
+    encode_match(c, format, version, m, tmp, out);
+}
+
+void
+connmgr__encode_actions(struct ofconn *c, uint8_t version,
+                        const struct ofproto_actions *a, struct ofpbuf *tmp,
+                        struct ofpmsg_actions *out)
+{
+    encode_actions(c, version, a, tmp, out, false);
+}
+
 /* Decodes a flow_mod message into 'fm', with its actions in 'ofpacts'
  * (which 'fm' then points into).  Also stores the buffer id. */
 static enum ofperr
@@ -1414,9 +1438,17 @@ connmgr__handle_request(struct ofconn *c, const struct ofpmsg *msg)
         ofconn__send_error(c, msg, OFPERR_OFPBRC_IS_SLAVE);
         return;
     }
+    c->mgr->origin = c;
+    c->mgr->origin_xid = msg->xid;
     switch (msg->type) {
     case OFPMSG_FLOW_MOD:
         handle_flow_mod(c, msg);
+        break;
+    case OFPMSG_FLOW_MONITOR_REQUEST:
+        connmgr__monitor_request(c, msg);
+        break;
+    case OFPMSG_NXT_FLOW_MONITOR_CANCEL:
+        connmgr__monitor_cancel(c, msg);
         break;
     case OFPMSG_GROUP_MOD:
         handle_group_mod(c, msg);
@@ -1496,6 +1528,7 @@ connmgr__handle_request(struct ofconn *c, const struct ofpmsg *msg)
                                     : OFPERR_OFPBRC_BAD_EXP_TYPE));
         break;
     }
+    c->mgr->origin = NULL;
 }
 
 /* Asynchronous messages. */
@@ -1580,6 +1613,8 @@ connmgr__register_callbacks(struct connmgr *mgr)
     static const struct ofproto_callbacks cbs = {
         .flow_removed = flow_removed_cb,
         .port_status = port_status_cb,
+        .flow_changed = connmgr__monitor_flow_changed,
+        .flows_done = connmgr__monitor_flows_done,
     };
     ofproto_set_callbacks(mgr->ofproto, &cbs, mgr);
 }

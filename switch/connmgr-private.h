@@ -11,6 +11,7 @@
 #include "lib/list.h"
 #include "openflow/ofp-msgs.h"
 #include "switch/connmgr.h"
+#include "switch/ofproto.h"
 
 struct stream;
 struct stream_listener;
@@ -48,6 +49,10 @@ struct connmgr {
     void *resume_aux;           /* Its argument. */
     struct connmgr_tlv tlvs[64]; /* Geneve options by tun_metadata index;
                                   * option_len 0 when unmapped. */
+    size_t n_monitors;          /* Flow monitors of every connection. */
+    struct ofconn *origin;      /* Connection whose request is being
+                                 * handled (its own changes), or NULL. */
+    uint32_t origin_xid;        /* That request's xid. */
 };
 
 /* A controller target. */
@@ -88,6 +93,15 @@ struct ofconn {
     uint16_t miss_send_len;     /* From set_config. */
     struct ofpmsg_async_config async; /* Which async messages it gets. */
     struct list bundles;        /* "struct conn_bundle"s. */
+    struct list monitors;       /* "struct conn_monitor"s
+                                 * (connmgr-monitor.c). */
+    bool monitor_paused;        /* NXT_FLOW_MONITOR_PAUSED sent, RESUMED
+                                 * not yet. */
+    bool monitor_abbrev_sent;   /* An ABBREV is pending in
+                                 * 'monitor_updates'. */
+    struct ofpmsg_mp_reply *monitor_updates; /* Updates of the commit in
+                                              * progress, or NULL.
+                                              * Owned. */
 };
 
 void ofconn__send(struct ofconn *, const void *, size_t);
@@ -102,5 +116,36 @@ struct ofpmsg_port *connmgr__collect_ports(struct ofproto *, uint8_t version,
 void connmgr__handle_request(struct ofconn *, const struct ofpmsg *);
 void connmgr__bundles_clear(struct ofconn *);
 void connmgr__register_callbacks(struct connmgr *);
+
+/* Shared by connmgr-handlers.c and connmgr-monitor.c. */
+enum ofperr connmgr__decode_match(struct ofconn *, const struct ofpmsg_match *,
+                                  struct ofp_match *);
+void connmgr__encode_match(struct ofconn *, enum ofpmsg_match_format,
+                           uint8_t version, const struct ofp_match *,
+                           struct ofpbuf *tmp, struct ofpmsg_match *out);
+void connmgr__encode_actions(struct ofconn *, uint8_t version,
+                             const struct ofproto_actions *,
+                             struct ofpbuf *tmp, struct ofpmsg_actions *out);
+
+/* Flow monitors (connmgr-monitor.c).  Monitor updates are sent only to
+ * connections with monitors: with none anywhere the callbacks return at
+ * once.  A connection whose output backlog passes
+ * CONNMGR_MONITOR_PAUSE_BACKLOG gets NXT_FLOW_MONITOR_PAUSED and no
+ * updates until its backlog falls under a quarter of that (checked each
+ * tick); then it gets every flow its monitors select as ADDED (a full
+ * re-sync) and NXT_FLOW_MONITOR_RESUMED. */
+#define CONNMGR_MONITOR_PAUSE_BACKLOG (128 * 1024)
+
+void connmgr__monitor_request(struct ofconn *, const struct ofpmsg *);
+void connmgr__monitor_cancel(struct ofconn *, const struct ofpmsg *);
+void connmgr__monitors_clear(struct ofconn *);
+void connmgr__monitors_run(struct connmgr *);
+void connmgr__monitor_flow_changed(struct ofproto *,
+                                   const struct ofproto_rule *,
+                                   enum ofproto_flow_event,
+                                   enum ofproto_removed_reason,
+                                   const struct ofproto_actions *,
+                                   void *mgr);
+void connmgr__monitor_flows_done(struct ofproto *, void *mgr);
 
 #endif /* switch/connmgr-private.h */

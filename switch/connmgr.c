@@ -544,6 +544,7 @@ ofconn_create(struct connmgr *mgr, struct stream *stream, bool service,
     c->async.flow_removed_mask[1] = 0;
     c->last_rx = time_msec();
     list_init(&c->bundles);
+    list_init(&c->monitors);
     list_push_back(&mgr->conns, &c->node);
     if (stream) {
         ofconn_attach(c, stream);
@@ -568,6 +569,7 @@ static void
 ofconn_destroy(struct ofconn *c)
 {
     connmgr__bundles_clear(c);
+    connmgr__monitors_clear(c);
     if (c->controller) {
         c->controller->conn = NULL;
         controller_schedule_reconnect(c->controller);
@@ -726,6 +728,7 @@ connmgr_tick_cb(uv_timer_t *timer)
     struct ofconn *c;
 
     ofproto_run_timeouts(mgr->ofproto);
+    connmgr__monitors_run(mgr);
     if (mgr->probe_interval <= 0) {
         return;
     }

@@ -643,9 +643,31 @@ txn_undo(struct ofproto *p, struct txn_entry *e)
     }
 }
 
+/* Whether the TXN_RULE_MOD 'e' changed what a flow monitor reports. */
+static bool
+rule_mod_visible(const struct txn_entry *e)
+{
+    const struct ofproto_actions *a = e->rule->actions, *b = e->old_actions;
+    return (e->rule->cookie != e->old_cookie
+            || a->size != b->size
+            || memcmp(a->ofpacts, b->ofpacts, a->size));
+}
+
 static void
 txn_finish(struct ofproto *p, struct txn_entry *e)
 {
+    if (p->cbs.flow_changed) {
+        if (e->op == TXN_RULE_ADD) {
+            p->cbs.flow_changed(p, e->rule, OFPROTO_FLOW_ADDED, 0, NULL,
+                                p->cbs_aux);
+        } else if (e->op == TXN_RULE_DEL) {
+            p->cbs.flow_changed(p, e->rule, OFPROTO_FLOW_DELETED, e->reason,
+                                NULL, p->cbs_aux);
+        } else if (e->op == TXN_RULE_MOD && rule_mod_visible(e)) {
+            p->cbs.flow_changed(p, e->rule, OFPROTO_FLOW_MODIFIED, 0,
+                                e->old_actions, p->cbs_aux);
+        }
+    }
     switch (e->op) {
     case TXN_RULE_ADD:
         ofproto_rule_unref(e->old);
@@ -695,6 +717,9 @@ ofproto_txn_commit(struct ofproto_txn *txn)
     }
     if (txn->n_log) {
         atomic_fetch_add_explicit(&p->version, 1, memory_order_release);
+        if (p->cbs.flows_done) {
+            p->cbs.flows_done(p, p->cbs_aux);
+        }
     }
     pthread_rwlock_unlock(&p->rwlock);
     free(txn->log);

@@ -242,6 +242,14 @@ struct ofproto_group_mod {
     size_t n_buckets;           /* Entries in 'buckets'. */
 };
 
+/* What happened to a rule, for flow monitors. */
+enum ofproto_flow_event {
+    OFPROTO_FLOW_ADDED = 0,     /* Inserted (also replacing an identical
+                                 * rule). */
+    OFPROTO_FLOW_DELETED = 1,   /* Removed (with a removed reason). */
+    OFPROTO_FLOW_MODIFIED = 2,  /* Its actions or cookie changed. */
+};
+
 /* Notifications, called under the write lock at commit. */
 struct ofproto_callbacks {
     /* A rule with OFPROTO_FF_SEND_FLOW_REM left the table. */
@@ -250,6 +258,16 @@ struct ofproto_callbacks {
     /* A port was added (reason 0), deleted (1) or modified (2). */
     void (*port_status)(struct ofproto *, const struct ofproto_port *,
                         uint8_t reason, void *aux);
+    /* Any rule was added, deleted ('reason' says why) or modified (its
+     * actions before were 'old_actions', NULL for other events); then,
+     * once per commit that changed rules, 'flows_done'.  Either may be
+     * NULL. */
+    void (*flow_changed)(struct ofproto *, const struct ofproto_rule *,
+                         enum ofproto_flow_event,
+                         enum ofproto_removed_reason reason,
+                         const struct ofproto_actions *old_actions,
+                         void *aux);
+    void (*flows_done)(struct ofproto *, void *aux);
 };
 
 /* The switch. */

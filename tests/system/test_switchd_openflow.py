@@ -727,3 +727,167 @@ def test_meter_drops_udp_between_namespaces():
         assert h.proc.poll() is None
     finally:
         net.cleanup()
+
+
+# -- flow monitors (NXST_FLOW_MONITOR) ----------------------------------
+
+class Monitor:
+    """`ovs-ofctl monitor br0 WATCH...` running in the background."""
+
+    def __init__(self, sw, name, *watch):
+        self.path = os.path.join(sw.dir, name + ".out")
+        out = open(self.path, "w")
+        # stdbuf: ovs-ofctl's stdout is a file, fully buffered otherwise.
+        self.proc = subprocess.Popen(
+            ["stdbuf", "-oL", OFCTL,
+             "--unixctl=" + os.path.join(sw.dir, name + ".ctl"),
+             "monitor", sw.mgmt] + list(watch),
+            stdout=out, stderr=subprocess.STDOUT)
+        out.close()
+
+    def text(self):
+        with open(self.path) as f:
+            return f.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(5)
+        return self.text()
+
+
+def monitor_blocks(text):
+    """The messages ovs-ofctl printed: one sorted tuple of lines per
+    message, xids normalized (a switch may order one commit's updates
+    differently)."""
+    blocks = []
+    for line in text.splitlines():
+        line = re.sub(r"xid=0x[0-9a-f]+", "xid=X", line.rstrip())
+        if not line or re.match(r"\d{4}-\d\d-\d\dT", line):
+            continue
+        if not line.startswith(" "):
+            blocks.append([line])
+        elif blocks:
+            blocks[-1].append(line)
+    return [(b[0],) + tuple(sorted(b[1:])) for b in blocks]
+
+
+def test_flow_monitor_matches_reference(pair):
+    both(pair, "add-flow", "priority=5,ip,actions=output:1")
+    both(pair, "add-flow", "table=2,priority=9,udp,actions=output:2")
+    # ovs-ofctl takes at most two watch: arguments: one process watches
+    # everything, another two narrower specs.
+    mons = [(Monitor(sw, "all", "watch:"),
+             Monitor(sw, "some", "watch:!actions,table=2",
+                     "watch:!initial,!add,tcp,out_port=3"))
+            for sw in pair]
+    for mon in sum(mons, ()):
+        wait_for(lambda: "NXST_FLOW_MONITOR reply" in mon.text(),
+                 "initial reply")
+    steps = [
+        ["add-flow", "priority=10,tcp,tp_dst=80,actions=output:2"],
+        ["add-flow", "priority=10,tcp,tp_dst=80,actions=output:2"],
+        ["add-flow", "priority=10,tcp,tp_dst=80,actions=output:3"],
+        ["mod-flows", "tcp,actions=output:3"],          # Unchanged.
+        ["mod-flows", "tcp,actions=output:4"],
+        ["mod-flows", "cookie=0x5,tcp,actions=output:4"],
+        ["add-flow", "table=2,priority=1,hard_timeout=1,arp,actions=drop"],
+        ["-O", "OpenFlow13", "add-flow",
+         "table=2,priority=3,tcp,actions=output:3"],
+        ["del-flows", "table=2,udp"],
+        ["del-flows", "ip"],
+    ]
+    for step in steps:
+        both(pair, *step)
+        time.sleep(0.2)
+    time.sleep(3)           # The hard timeout of table 2's arp flow.
+    both(pair, "del-flows")
+    time.sleep(0.5)
+    for rmon, kmon in zip(*mons):
+        rtext, ktext = rmon.stop(), kmon.stop()
+        assert monitor_blocks(ktext) == monitor_blocks(rtext), (rtext,
+                                                                ktext)
+    # The comparison saw what it should: updates of every kind.
+    ktext = mons[1][0].text()
+    for what in ("event=ADDED", "event=MODIFIED", "reason=delete",
+                 "reason=hard", "cookie=0x5", "actions=output:4"):
+        assert what in ktext, (what, ktext)
+    # !actions: table 2's udp flow (output:2) comes without its actions.
+    assert " event=ADDED table=2 cookie=0 udp\n" in mons[1][1].text()
+    assert pair[1].alive()
+
+
+NXT_HDR = "!BBHIII"             # OF1.0 vendor header + subtype.
+
+
+def nx_monitor_request(xid, mid, flags, table=0xff, out_port=0xffff):
+    body = struct.pack("!IHHHB5x", mid, flags, out_port, 0, table)
+    return (struct.pack("!BBHIHHII4x", 1, 16, 24 + len(body), xid,
+                        0xffff, 0, 0x2320, 2) + body)
+
+
+def read_updates(sock, xid=None):
+    """Reads NXST_FLOW_MONITOR replies until one (of 'xid', if given);
+    returns the list of (event, fields) updates of it."""
+    while True:
+        version, mtype, mxid, body = recv_msg(sock)
+        if mtype != 17 or body[4:12] != struct.pack("!II", 0x2320, 2):
+            continue
+        if xid is not None and mxid != xid:
+            continue
+        updates, p = [], body[16:]
+        while p:
+            length, event = struct.unpack("!HH", p[:4])
+            updates.append((event, p[4:length]))
+            p = p[length:]
+        return updates
+
+
+def test_flow_monitor_own_changes_and_cancel(kiln):
+    kiln.ofctl("del-flows")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(kiln.mgmt)
+    try:
+        s.sendall(struct.pack("!BBHI", 1, 0, 8, 1))
+        assert recv_msg(s)[1] == 0
+        # Monitor 1: adds and deletes, own changes abbreviated.
+        s.sendall(nx_monitor_request(0x10, 1, 0x1 | 0x2 | 0x4 | 0x10))
+        assert read_updates(s, 0x10) == []          # No flows yet.
+        # The same id again: OFPMOFC_MONITOR_EXISTS.
+        s.sendall(nx_monitor_request(0x11, 1, 0x2))
+        version, mtype, xid, body = expect(s, 1)
+        assert xid == 0x11
+
+        # Someone else's add: a full update.
+        kiln.ofctl("add-flow", "priority=7,ip,actions=output:1")
+        (event, fields), = read_updates(s)
+        assert event == 0                            # ADDED.
+        assert struct.unpack("!H", fields[2:4])[0] == 7
+
+        # Our own add (an OF1.0 flow_mod, xid 0x20): one ABBREV with it.
+        match = struct.pack("!IH6s6sHBxHBB2xIIHH", 0x3fffef, 0,
+                            b"\0" * 6, b"\0" * 6, 0, 0, 0x800, 0, 0, 0, 0,
+                            0, 0)
+        fm = match + struct.pack("!QHHHHIHH", 0, 0, 0, 0, 9, 0xffffffff,
+                                 0xffff, 0)
+        s.sendall(struct.pack("!BBHI", 1, 14, 8 + len(fm), 0x20) + fm)
+        assert read_updates(s) == [(3, struct.pack("!I", 0x20))]
+
+        # Cancel; an unknown id is an error.
+        cancel = struct.pack(NXT_HDR, 1, 4, 20, 0x30, 0x2320, 21)
+        s.sendall(cancel + struct.pack("!I", 1))
+        s.sendall(cancel + struct.pack("!I", 99))
+        version, mtype, xid, body = expect(s, 1)
+        assert xid == 0x30
+        # After the cancel, changes bring no update: a barrier comes first.
+        kiln.ofctl("del-flows")
+        s.sendall(struct.pack("!BBHI", 1, 18, 8, 0x40))
+        while True:
+            version, mtype, xid, body = recv_msg(s)
+            assert mtype != 17, body
+            if mtype == 19:
+                break
+    finally:
+        s.close()
+    assert kiln.alive()
