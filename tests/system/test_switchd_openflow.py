@@ -891,3 +891,52 @@ def test_flow_monitor_own_changes_and_cancel(kiln):
     finally:
         s.close()
     assert kiln.alive()
+
+
+def test_flow_monitor_pauses_a_slow_reader_and_resyncs(kiln, tmp_path):
+    """A monitoring connection that stops reading while thousands of
+    flows are added is paused (NXT_FLOW_MONITOR_PAUSED) instead of queueing
+    without bound; once it reads again it gets every flow as an update,
+    then NXT_FLOW_MONITOR_RESUMED, and the switch keeps serving."""
+    kiln.ofctl("del-flows")
+    n = 8000
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(20)
+    s.connect(kiln.mgmt)
+    try:
+        s.sendall(struct.pack("!BBHI", 1, 0, 8, 1))
+        assert recv_msg(s)[1] == 0
+        s.sendall(nx_monitor_request(0x10, 1, 0x2 | 0x10))   # ADD, ACTIONS.
+        assert read_updates(s, 0x10) == []
+        # Thousands of adds while this connection reads nothing.
+        flows = tmp_path / "flows.txt"
+        flows.write_text("".join(
+            "priority=%d,ip,nw_src=10.%d.%d.1,actions=output:1,output:2\n"
+            % (1000 + i, i // 256, i % 256) for i in range(n)))
+        kiln.ofctl("add-flows", str(flows))
+        # Now read it all.
+        seen, events = set(), []
+        while "resumed" not in events:
+            version, mtype, xid, body = recv_msg(s)
+            if mtype == 4 and body[:8] == struct.pack("!II", 0x2320, 22):
+                events.append("paused")
+            elif mtype == 4 and body[:8] == struct.pack("!II", 0x2320, 23):
+                events.append("resumed")
+            elif mtype == 17 and body[4:12] == struct.pack("!II", 0x2320, 2):
+                p = body[16:]
+                while p:
+                    length, event = struct.unpack("!HH", p[:4])
+                    if event == 0:                       # ADDED.
+                        seen.add(struct.unpack("!H", p[6:8])[0])
+                    p = p[length:]
+        assert events == ["paused", "resumed"]
+        # Before the pause and in the re-sync: every flow, none missing.
+        assert seen == set(range(1000, 1000 + n))
+        # Updates flow again after the resume.
+        kiln.ofctl("add-flow", "priority=7,ip,actions=output:1")
+        (event, fields), = read_updates(s)
+        assert event == 0
+        assert struct.unpack("!H", fields[2:4])[0] == 7
+    finally:
+        s.close()
+    assert kiln.alive()
