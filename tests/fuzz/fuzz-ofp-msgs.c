@@ -11,6 +11,7 @@
 
 #include "lib/util.h"
 #include "openflow/ofp-meter.h"
+#include "openflow/ofp-monitor.h"
 #include "openflow/ofp-msgs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -322,6 +323,32 @@ decode_and_reencode(const struct ofpmsg *msg, struct ofpbuf *out)
             continue;
         }
         return false;
+    }
+    case OFPMSG_FLOW_MONITOR_REQUEST: {
+        struct ofpmsg_iter it;
+        struct ofpmon_request req;
+        ofpmsg_iter_init(&it, msg, msg->body, msg->body_size);
+        while (!ofpmon_request_pull(&it, &req)) {
+            continue;
+        }
+        return false;
+    }
+    case OFPMSG_FLOW_MONITOR_REPLY: {
+        struct ofpmsg_iter it;
+        struct ofpmon_update u;
+        ofpmsg_iter_init(&it, msg, msg->body, msg->body_size);
+        while (!ofpmon_update_pull(&it, &u)) {
+            continue;
+        }
+        return false;
+    }
+    case OFPMSG_NXT_FLOW_MONITOR_CANCEL: {
+        uint32_t id;
+        if (ofpmon_decode_cancel(msg, &id)) {
+            return false;
+        }
+        ofpmon_encode_cancel(xid, id, out);
+        return true;
     }
     case OFPMSG_METER_FEATURES_REPLY: {
         struct ofp_meter_features mf;
