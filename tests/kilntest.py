@@ -513,3 +513,23 @@ def is_alive(pid):
         if e.errno == errno.ENOENT:
             return False
         raise
+
+
+def wait_link_running(ns, dev, timeout=10):
+    """Waits until 'dev' in namespace 'ns' has operstate UP.  A veth whose
+    peer just came up has carrier at once, but the kernel attaches its real
+    queueing discipline only in the link-watch work that also sets the
+    operstate, and that work can be held back up to a second; until it
+    runs, every packet sent on the device is dropped (a lost first ARP
+    request then costs a one-second retransmission)."""
+    path = ["ip", "netns", "exec", ns, "cat",
+            "/sys/class/net/%s/operstate" % dev]
+    wait_for(lambda: subprocess.run(path, capture_output=True, text=True)
+             .stdout.strip() == "up", timeout=timeout,
+             what="%s in %s to be up" % (dev, ns))
+
+
+def ping_received(output):
+    """The number of replies in ping's summary line ("N received")."""
+    m = re.search(r"(\d+) received", output)
+    return int(m.group(1)) if m else 0
