@@ -11,6 +11,17 @@ own database server, so its devices stay out of the host network):
              (10.0.1.12); NORMAL on each bridge.
   veth       refa (10.99.0.1) --one veth pair-- refb (10.99.0.2)
 
+Kinds: "kiln" (kiln-switchd + kiln-db), "ovs" (ovs-vswitchd +
+ovsdb-server), and, in the geneve topology only, "floor": the same
+namespaces, underlay and VMs, but no database and no bridge; each host
+namespace runs bench/geneve-floor (BUILD/bench/geneve-floor), a minimal
+forwarder between its VM port (the veth end stays in the host namespace)
+and a Geneve UDP socket on the underlay doing only the kernel I/O any
+userspace switch on kernel sockets must do (AF_PACKET with virtio-net
+headers, UDP GSO/GRO, no payload copy or checksum in user space): the
+fastest such a switch can be here, printed as the "floor" column with the
+ratio kiln/floor.
+
 Measured as in /work/shared/bench/dataplane (bench.py): ping -c 30 -i 0.1
 after 3 warm-up pings (min/avg RTT); iperf3 -t DUR, one TCP stream
 (end.sum_received); 64-byte frames with iperf3 -u -l 18 -b 0 (delivered =
@@ -18,7 +29,8 @@ server-side received bytes / 18 / seconds); switch CPU from
 /proc/PID/stat (utime + stime of every switch process, summed, % of one
 core) over the TCP and UDP runs.
 
-Usage: bench/switchd-bench.py [--duration S] [--only kiln|ovs|veth[,...]]
+Usage: bench/switchd-bench.py [--duration S]
+                              [--only kiln|ovs|veth|floor[,...]]
                               [--topology onebridge|geneve|both]
                               [--kiln-port-type system|afxdp]
                               [--xdp-mode MODE] [--kiln-vm-tx-off]
@@ -26,8 +38,8 @@ Usage: bench/switchd-bench.py [--duration S] [--only kiln|ovs|veth[,...]]
 (options:xdp-mode=MODE, default best-effort) instead of system; the VMs'
 veth ends then have transmit offloads off, as for OVS (AF_XDP carries no
 checksum or GSO state).
-Run as root. kiln-switchd and kiln-db come from $KILN_BUILD (default
-build-swbench, else build).
+Run as root. kiln-switchd, kiln-db and geneve-floor come from $KILN_BUILD
+(default build-swbench, else build).
 """
 
 import argparse
@@ -214,6 +226,31 @@ class Host:
 
     def pids(self):
         return [self.switch.pid]
+
+
+class FloorHost(Host):
+    """A host namespace running bench/geneve-floor (kind "floor") between
+    its VM port and the Geneve tunnel: no database, no bridge."""
+
+    def __init__(self, env, name):
+        super().__init__(env, "floor", name)
+        self.out = os.path.join(self.dir, "floor.out")
+
+    def start(self, bindir, dev, local, remote):
+        exe = os.path.join(bindir, "bench", "geneve-floor")
+        if not os.path.exists(exe):
+            raise RuntimeError("%s is not built (ninja -C %s "
+                               "bench/geneve-floor)" % (exe, bindir))
+        self.switch = self.env.spawn(self.ns, [
+            exe, "--vm-dev", dev, "--local", local, "--remote", remote,
+            "--vni", "5", "--seconds", "36000"], self.out)
+
+    def counters(self):
+        """Stops the forwarder; returns its JSON counters (or None)."""
+        self.env.stop(self.switch)
+        with open(self.out, errors="replace") as f:
+            lines = [ln for ln in f if ln.startswith("{")]
+        return json.loads(lines[-1]) if lines else None
 
 
 def vm(env, host_ns, name, ip, port, txoff):
@@ -428,6 +465,8 @@ def run_onebridge(env, kind, args):
 
 
 def run_geneve(env, kind, args):
+    if kind == "floor":
+        return run_geneve_floor(env, args)
     h1 = Host(env, kind, "h1")
     h2 = Host(env, kind, "h2")
     hosts = (h1, h2)
@@ -474,6 +513,37 @@ def run_geneve(env, kind, args):
                    h1.pids() + h2.pids(), args.runs)
 
 
+def run_geneve_floor(env, args):
+    """The geneve topology with geneve-floor in place of each switch."""
+    h1 = FloorHost(env, "h1")
+    h2 = FloorHost(env, "h2")
+    hosts = (h1, h2)
+    ul = {h1: "192.168.100.1", h2: "192.168.100.2"}
+    port = {h1: "vm1-p", h2: "vm2-p"}
+    try:
+        sh("ip", "link", "add", "ul", "netns", h1.ns, "type", "veth",
+           "peer", "name", "ul", "netns", h2.ns)
+        v1 = vm(env, h1.ns, "vm1", "10.0.1.11", "vm1-p", False)
+        v2 = vm(env, h2.ns, "vm2", "10.0.1.12", "vm2-p", False)
+        for h in hosts:
+            sh("ip", "-n", h.ns, "link", "set", "ul", "mtu", UL_MTU, "up")
+            sh("ip", "-n", h.ns, "addr", "add", ul[h] + "/24", "dev", "ul")
+        for h, other in ((h1, h2), (h2, h1)):
+            h.start(args.build, port[h], ul[h], ul[other])
+        wait_for(lambda: ping_ok(h1.ns, ul[h2]), "underlay ping", 20)
+        wait_for(lambda: ping_ok(v1, "10.0.1.12"), "vm1 -> vm2 ping", 30)
+    except Exception:
+        for h in hosts:
+            log(h.log_tail())
+        raise
+    log("floor geneve")
+    r = measure(env, v1, v2, "10.0.1.12", args.duration,
+                h1.pids() + h2.pids(), args.runs)
+    for h in hosts:
+        log("   %s counters: %s" % (h.ns, json.dumps(h.counters())))
+    return r
+
+
 # ------------------------------------------------------------------ table
 
 ROWS = [
@@ -505,20 +575,35 @@ def ratio(a, b):
     return "%.2fx" % (a / b)
 
 
-def print_table(results, veth, topologies):
-    hdr = "%-12s %-27s %10s %12s %12s %10s %10s" % (
-        "topology", "metric", "veth", "ovs-vswitchd", "kiln-switchd",
-        "kiln/ovs", "kiln/veth")
+def print_table(results, veth, topologies, floor=False):
+    """Prints the table; with 'floor', also the floor column (geneve-floor,
+    geneve topology only) and the ratio kiln/floor."""
+    cols = ["topology", "metric", "veth", "ovs-vswitchd", "kiln-switchd"]
+    form = "%-12s %-27s %10s %12s %12s"
+    if floor:
+        cols.append("floor")
+        form += " %10s"
+    cols += ["kiln/ovs", "kiln/veth"]
+    form += " %10s %10s"
+    if floor:
+        cols.append("kiln/floor")
+        form += " %10s"
+    hdr = form % tuple(cols)
     print(hdr)
     print("-" * len(hdr))
     for topo in topologies:
         for label, key, _ in ROWS:
             o = results.get(("ovs", topo), {}).get(key)
             k = results.get(("kiln", topo), {}).get(key)
+            fl = results.get(("floor", topo), {}).get(key)
             v = veth.get(key) if veth and not key.endswith("_cpu") else None
-            print("%-12s %-27s %10s %12s %12s %10s %10s" % (
-                topo, label, fmt(v), fmt(o), fmt(k), ratio(k, o),
-                ratio(k, v)))
+            row = [topo, label, fmt(v), fmt(o), fmt(k)]
+            if floor:
+                row.append(fmt(fl))
+            row += [ratio(k, o), ratio(k, v)]
+            if floor:
+                row.append(ratio(k, fl))
+            print(form % tuple(row))
     if veth and "tcp_gbps_txoff" in veth:
         print("veth TCP with tx checksum/TSO off (as on OVS's VM ports): "
               "%s Gb/s" % fmt(veth["tcp_gbps_txoff"]))
@@ -532,8 +617,9 @@ def main():
                     help="seconds per iperf3 run (default 10)")
     ap.add_argument("--runs", type=int, default=1,
                     help="runs per figure, median reported (default 1)")
-    ap.add_argument("--only", default="kiln,ovs,veth",
-                    help="comma list of kiln, ovs, veth (default all)")
+    ap.add_argument("--only", default="kiln,ovs,veth,floor",
+                    help="comma list of kiln, ovs, veth, floor (default "
+                    "all; floor runs in the geneve topology only)")
     ap.add_argument("--topology", default="both",
                     choices=["onebridge", "geneve", "both"])
     ap.add_argument("--json", help="also write the figures to this file")
@@ -551,8 +637,8 @@ def main():
     args = ap.parse_args()
     args.build = build_dir()
     only = set(args.only.split(","))
-    if not only <= {"kiln", "ovs", "veth"}:
-        ap.error("--only takes kiln, ovs, veth")
+    if not only <= {"kiln", "ovs", "veth", "floor"}:
+        ap.error("--only takes kiln, ovs, veth, floor")
     if os.geteuid() != 0:
         ap.error("must run as root (network namespaces)")
     topologies = (["onebridge", "geneve"] if args.topology == "both"
@@ -573,8 +659,9 @@ def main():
             finally:
                 env.cleanup()
         for topo in topologies:
-            for kind in ("ovs", "kiln"):
-                if kind not in only:
+            for kind in ("ovs", "kiln", "floor"):
+                if kind not in only or (kind == "floor"
+                                        and topo != "geneve"):
                     continue
                 try:
                     fn = run_onebridge if topo == "onebridge" else run_geneve
@@ -591,7 +678,8 @@ def main():
         return 130
     finally:
         env.cleanup()
-    print_table(results, veth, topologies)
+    print_table(results, veth, topologies,
+                floor="floor" in only and "geneve" in topologies)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"veth": veth,
