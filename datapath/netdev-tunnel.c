@@ -80,6 +80,14 @@ enum tnl_kind { TNL_GENEVE, TNL_VXLAN, TNL_GRE };
 #define GRE_MAX_HDR 16          /* Base, checksum, key, sequence. */
 #define TNL_MAX_HDR (GENEVE_HDR_SIZE + GENEVE_MAX_OPTS)
 #define TNL_RX_MSGS 16          /* Datagrams per recvmmsg(). */
+/* With UDP GRO a datagram may be 64 KiB: fewer per recvmmsg(), and a
+ * receive batch ends once it holds TNL_RX_BATCH_BYTES.  The datagrams,
+ * the packets made of them and the kernel's copies of those packets on
+ * output then stay in the CPU's cache: with 16 datagrams and 32 packets
+ * of 64 KiB (3 MiB) they did not, and the output copy of a Geneve TCP
+ * stream cost about 1.8 times as much a byte. */
+#define TNL_RX_MSGS_GRO 4
+#define TNL_RX_BATCH_BYTES (256 * 1024)
 #define TNL_RX_BUF 65536        /* Bytes per datagram (GRO: many). */
 #define TNL_MAX_GSO_SEGS 64     /* The kernel's UDP_MAX_SEGMENTS floor. */
 #define TNL_MAX_GSO_BYTES 65000 /* UDP payload of one GSO send. */
@@ -681,7 +689,8 @@ tnl_recvmmsg(struct tnl_socket *s)
         mh->msg_control = s->cmsgs[i];
         mh->msg_controllen = sizeof s->cmsgs[i];
     }
-    int n = recvmmsg(s->fd, s->msgs, TNL_RX_MSGS, MSG_DONTWAIT, NULL);
+    int n = recvmmsg(s->fd, s->msgs, s->gro ? TNL_RX_MSGS_GRO : TNL_RX_MSGS,
+                     MSG_DONTWAIT, NULL);
     if (n < 0) {
         return errno == EINTR ? -EAGAIN : -errno;
     }
@@ -1011,7 +1020,8 @@ tnl_rxq_recv(struct netdev *netdev, int qid, struct packet_batch *batch)
     }
 
     pthread_rwlock_rdlock(&tlv_lock);
-    while (batch->count < PACKET_BATCH_SIZE) {
+    size_t bytes = 0;
+    while (batch->count < PACKET_BATCH_SIZE && bytes < TNL_RX_BATCH_BYTES) {
         if (s->cur_msg >= s->n_msgs) {
             err = tnl_recvmmsg(s);
             if (err) {
@@ -1051,6 +1061,7 @@ tnl_rxq_recv(struct netdev *netdev, int qid, struct packet_batch *batch)
 
             tnl_deliver(s, port, &rx, run ? &gro : NULL, batch);
             n = run ? run : n;
+            bytes += n;
         } else {
             netdev__stats_add(&port->up.stats.rx_errors, 1);
         }
