@@ -749,24 +749,31 @@ gro_tcp4_hdr_len(const uint8_t *f, size_t size)
     return TNL_ETH_IP4 + doff;
 }
 
-/* Whether the TCP checksum of the 'size'-byte frame at 'f', which
- * gro_tcp4_hdr_len() accepted, is right. */
+/* Copies the 'pay' payload bytes of the frame at 'f', which
+ * gro_tcp4_hdr_len() accepted with header length 'hl', to 'dst', and
+ * returns whether the frame's TCP checksum is right: the payload is summed
+ * as it is copied, in one pass. */
 static bool
-gro_tcp4_csum_ok(const uint8_t *f, size_t size)
+gro_tcp4_copy_csum_ok(const uint8_t *f, size_t hl, size_t pay, uint8_t *dst)
 {
-    be32 src, dst;
+    be32 src_ip, dst_ip;
 
-    memcpy(&src, f + 14 + 12, 4);
-    memcpy(&dst, f + 14 + 16, 4);
-    size_t l4 = size - TNL_ETH_IP4;
-    uint32_t sum = packet_csum_pseudo_ipv4(src, dst, 6, l4);
-    return !packet_csum_fold(packet_csum_add(sum, f + TNL_ETH_IP4, l4));
+    memcpy(&src_ip, f + 14 + 12, 4);
+    memcpy(&dst_ip, f + 14 + 16, 4);
+    uint32_t sum = packet_csum_pseudo_ipv4(src_ip, dst_ip, 6,
+                                           hl - TNL_ETH_IP4 + pay);
+    sum = packet_csum_add(sum, f + TNL_ETH_IP4, hl - TNL_ETH_IP4);
+    /* The TCP header's length is a multiple of 4: the payload starts on a
+     * word of the sum. */
+    sum = packet_csum_copy(sum, dst, f + hl, pay);
+    return !packet_csum_fold(sum);
 }
 
 /* Looks for a run of segments of one TCP flow in the 'avail' bytes at 'd'
  * (tunnel packets of 'seg' bytes, the last maybe shorter), the first of
  * which 'rx' describes.  Returns the bytes of 'd' the run takes and fills
- * 'gro', or returns 0 if there is no run of two or more. */
+ * 'gro', or returns 0 if there is no run of two or more.  Only headers
+ * are looked at: tnl_gro_packet() verifies the checksums as it copies. */
 static size_t
 tnl_gro_find(const uint8_t *d, size_t avail, size_t seg,
              const struct tnl_rx *rx, struct tnl_gro *gro)
@@ -775,8 +782,7 @@ tnl_gro_find(const uint8_t *d, size_t avail, size_t seg,
     size_t tnl_len = h0 - d;
     size_t hl = gro_tcp4_hdr_len(h0, rx->inner_size);
 
-    if (!hl || seg >= avail || h0[TNL_ETH_IP4 + 13] & TCP_F_PSH
-        || !gro_tcp4_csum_ok(h0, rx->inner_size)) {
+    if (!hl || seg >= avail || h0[TNL_ETH_IP4 + 13] & TCP_F_PSH) {
         return 0;
     }
     size_t mss = rx->inner_size - hl, total = mss, ofs = seg, n = 1;
@@ -801,8 +807,7 @@ tnl_gro_find(const uint8_t *d, size_t avail, size_t seg,
             || memcmp(th, th0, 4) || get_be32(th + 4) != next_seq
             || memcmp(th + 8, th0 + 8, 5) || memcmp(th + 14, th0 + 14, 2)
             || memcmp(th + 20, th0 + 20, hl - TNL_ETH_IP4 - 20)
-            || hl - 14 + total + pay > 65535
-            || !gro_tcp4_csum_ok(h, len - tnl_len)) {
+            || hl - 14 + total + pay > 65535) {
             break;
         }
         total += pay;
@@ -913,27 +918,44 @@ tnl_big_get(void)
     return p;
 }
 
-/* A new TCP GSO packet of the run 'gro'. */
+/* A new TCP GSO packet of the run 'gro', or of the segments of it before
+ * the first whose TCP checksum is wrong (each is verified as it is
+ * copied, as the kernel's GRO verifies what it merges; the bad one is
+ * then delivered alone, for the receiver to drop).  Stores the number of
+ * segments merged in '*n_merged' and returns the packet, or returns NULL
+ * if that number is below 2. */
 static struct packet *
-tnl_gro_packet(const struct tnl_gro *gro)
+tnl_gro_packet(const struct tnl_gro *gro, size_t *n_merged)
 {
     size_t hl = gro->hdr_len;
     struct packet *p = tnl_big_get();
     uint8_t *d = packet_put_uninit(p, hl + gro->payload);
     uint8_t *ip = d + 14, *th = d + TNL_ETH_IP4;
-    size_t ofs = hl;
+    size_t ofs = hl, n;
 
     memcpy(d, gro->first + gro->tnl_len, hl);
-    for (size_t k = 0; k < gro->n; k++) {
-        size_t pay = k + 1 < gro->n ? gro->mss
-                                    : gro->payload - gro->mss * k;
+    for (n = 0; n < gro->n; n++) {
+        const uint8_t *f = gro->first + n * gro->stride + gro->tnl_len;
+        size_t pay = n + 1 < gro->n ? gro->mss : gro->payload - gro->mss * n;
 
-        memcpy(d + ofs, gro->first + k * gro->stride + gro->tnl_len + hl,
-               pay);
+        if (!gro_tcp4_copy_csum_ok(f, hl, pay, d + ofs)) {
+            break;
+        }
         ofs += pay;
     }
+    *n_merged = n;
+    if (n < 2) {
+        packet_destroy(p);
+        return NULL;
+    }
+    /* Cut short by a bad segment: the ones merged all had 'mss' bytes and
+     * no PSH. */
+    size_t payload = ofs - hl;
+    bool psh = n == gro->n && gro->psh;
 
-    uint16_t ip_len = hl - 14 + gro->payload;
+    packet_set_size(p, ofs);
+
+    uint16_t ip_len = hl - 14 + payload;
     be32 src, dst;
 
     ip[2] = ip_len >> 8;
@@ -941,7 +963,7 @@ tnl_gro_packet(const struct tnl_gro *gro)
     memset(ip + 10, 0, 2);
     be16 ip_csum = packet_csum_ipv4_header(ip);
     memcpy(ip + 10, &ip_csum, 2);
-    if (gro->psh) {
+    if (psh) {
         th[13] |= TCP_F_PSH;
     }
     memcpy(&src, ip + 12, 4);
@@ -958,12 +980,14 @@ tnl_gro_packet(const struct tnl_gro *gro)
     return p;
 }
 
-/* Delivers the packet 'rx' (or, if 'gro' is nonnull, the run of TCP
- * segments it starts) to its port: into 'batch' if it is 'self', else
- * into the other port's backlog.  Returns false if it was dropped. */
+/* Delivers the packet 'rx' to its port: into 'batch' if it is 'self',
+ * else into the other port's backlog.  If 'merged' is nonnull, it is
+ * what is delivered (taking ownership): the 'n_merged' TCP segments that
+ * 'rx' starts, made into one by tnl_gro_packet().  Returns false if it was
+ * dropped. */
 static bool
 tnl_deliver(struct tnl_socket *s, struct tnl_port *self,
-            const struct tnl_rx *rx, const struct tnl_gro *gro,
+            const struct tnl_rx *rx, struct packet *merged, size_t n_merged,
             struct packet_batch *batch)
 {
     struct tnl_port *port = tnl_demux(s, &rx->tnl);
@@ -972,15 +996,18 @@ tnl_deliver(struct tnl_socket *s, struct tnl_port *self,
 
     if (!dst || rx->inner_size < 14) {
         netdev__stats_add(&self->up.stats.rx_errors, 1);
+        packet_destroy(merged);
         return false;
     }
     if (dst->count >= PACKET_BATCH_SIZE) {
-        netdev__stats_add(&port->up.stats.rx_dropped, gro ? gro->n : 1);
+        netdev__stats_add(&port->up.stats.rx_dropped,
+                          merged ? n_merged : 1);
+        packet_destroy(merged);
         return false;
     }
     struct packet *p;
-    if (gro) {
-        p = tnl_gro_packet(gro);
+    if (merged) {
+        p = merged;
     } else {
         p = packet_create(rx->inner_size, PACKET_HEADROOM);
         memcpy(packet_put_uninit(p, rx->inner_size), rx->inner,
@@ -1036,7 +1063,7 @@ tnl_rxq_recv(struct netdev *netdev, int qid, struct packet_batch *batch)
         if (s->kind == TNL_GRE) {
             memset(&rx.tnl, 0, sizeof rx.tnl);
             if (parse_gre(data, len, &rx)) {
-                tnl_deliver(s, port, &rx, NULL, batch);
+                tnl_deliver(s, port, &rx, NULL, 0, batch);
             } else {
                 netdev__stats_add(&port->up.stats.rx_errors, 1);
             }
@@ -1058,9 +1085,17 @@ tnl_rxq_recv(struct netdev *netdev, int qid, struct packet_batch *batch)
             struct tnl_gro gro;
             size_t run = tnl_gro_find(data + ofs, len - ofs, seg, &rx,
                                       &gro);
+            struct packet *merged = NULL;
+            size_t n_merged = 0;
 
-            tnl_deliver(s, port, &rx, run ? &gro : NULL, batch);
-            n = run ? run : n;
+            if (run) {
+                merged = tnl_gro_packet(&gro, &n_merged);
+                if (merged && n_merged < gro.n) {
+                    run = n_merged * seg;   /* All but the last: 'seg'. */
+                }
+            }
+            tnl_deliver(s, port, &rx, merged, n_merged, batch);
+            n = merged ? run : n;
             bytes += n;
         } else {
             netdev__stats_add(&port->up.stats.rx_errors, 1);

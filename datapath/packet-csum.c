@@ -76,14 +76,15 @@ fold64(uint64_t sum)
 #define CSUM_AVX2_MIN 256
 
 /* Returns the sum of the 16-bit words (loaded little-endian, as the scalar
- * loop does) of the 64 * 'n_blocks' bytes at 'p', unfolded.  Each 32-bit
- * lane of a loaded vector holds two words; masking and shifting put them
- * into 32-bit accumulators, which take 2 * 16384 words of at most 0xffff
- * before they are widened into 64-bit ones: two adds per 16 bytes where
- * the add-with-carry chain does one per 8, and no carry chain to wait
- * on. */
-__attribute__((target("avx2"))) static uint64_t
-csum_blocks_avx2(const uint8_t *p, size_t n_blocks)
+ * loop does) of the 64 * 'n_blocks' bytes at 'p', unfolded, and copies
+ * them to 'dst' unless it is null.  Each 32-bit lane of a loaded vector
+ * holds two words; masking and shifting put them into 32-bit accumulators,
+ * which take 2 * 16384 words of at most 0xffff before they are widened
+ * into 64-bit ones: two adds per 16 bytes where the add-with-carry chain
+ * does one per 8, and no carry chain to wait on.  Always inlined, so that
+ * each caller gets a loop without the test. */
+__attribute__((target("avx2"), always_inline)) static inline uint64_t
+csum_blocks_avx2__(uint8_t *dst, const uint8_t *p, size_t n_blocks)
 {
     const __m256i low = _mm256_set1_epi32(0xffff);
     __m256i wide = _mm256_setzero_si256();
@@ -97,6 +98,11 @@ csum_blocks_avx2(const uint8_t *p, size_t n_blocks)
             __m256i v0 = _mm256_loadu_si256((const __m256i *) p);
             __m256i v1 = _mm256_loadu_si256((const __m256i *) (p + 32));
 
+            if (dst) {
+                _mm256_storeu_si256((__m256i *) dst, v0);
+                _mm256_storeu_si256((__m256i *) (dst + 32), v1);
+                dst += 64;
+            }
             a = _mm256_add_epi32(a, _mm256_and_si256(v0, low));
             b = _mm256_add_epi32(b, _mm256_srli_epi32(v0, 16));
             a = _mm256_add_epi32(a, _mm256_and_si256(v1, low));
@@ -114,6 +120,18 @@ csum_blocks_avx2(const uint8_t *p, size_t n_blocks)
 
     _mm256_storeu_si256((__m256i *) lanes, wide);
     return lanes[0] + lanes[1] + lanes[2] + lanes[3];
+}
+
+__attribute__((target("avx2"))) static uint64_t
+csum_blocks_avx2(const uint8_t *p, size_t n_blocks)
+{
+    return csum_blocks_avx2__(NULL, p, n_blocks);
+}
+
+__attribute__((target("avx2"))) static uint64_t
+csum_copy_blocks_avx2(uint8_t *dst, const uint8_t *p, size_t n_blocks)
+{
+    return csum_blocks_avx2__(dst, p, n_blocks);
 }
 
 /* Whether this CPU runs csum_blocks_avx2() (a load and a test of what
@@ -195,6 +213,26 @@ packet_csum_add(uint32_t sum, const void *data, size_t size)
         acc += load16(last);
     }
     return fold64(acc);
+}
+
+uint32_t
+packet_csum_copy(uint32_t sum, void *dst_, const void *src_, size_t size)
+{
+    uint8_t *dst = dst_;
+    const uint8_t *src = src_;
+
+#if CSUM_HAVE_AVX2
+    if (size >= CSUM_AVX2_MIN && csum_use_avx2()) {
+        size_t bulk = size / 64 * 64;
+
+        sum = fold64(sum + csum_copy_blocks_avx2(dst, src, size / 64));
+        dst += bulk;
+        src += bulk;
+        size -= bulk;
+    }
+#endif
+    memcpy(dst, src, size);
+    return packet_csum_add(sum, dst, size);
 }
 
 be16

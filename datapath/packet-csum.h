@@ -22,6 +22,11 @@ struct packet;
  * trailing odd byte is padded with zero, so only the last piece of a
  * checksummed range may have an odd size). */
 uint32_t packet_csum_add(uint32_t sum, const void *data, size_t size);
+/* Copies the 'size' bytes at 'src' to 'dst' (the two must not overlap) and
+ * returns 'sum' plus their 16-bit words, as packet_csum_add() would: one
+ * pass over the bytes where memcpy() and packet_csum_add() take two. */
+uint32_t packet_csum_copy(uint32_t sum, void *dst, const void *src,
+                          size_t size);
 /* Folds 'sum' to 16 bits and complements it: the checksum to store. */
 be16 packet_csum_fold(uint32_t sum);
 

@@ -276,7 +276,7 @@ check_coalesced(struct packet *p, uint32_t seq, size_t payload, bool gso,
 /* A UDP GRO datagram of consecutive segments of one TCP flow comes out
  * as one TCP GSO packet, ended by a short segment or PSH; a gap in the
  * sequence numbers starts another packet, and a segment with a wrong
- * checksum is never merged. */
+ * checksum is never merged (the ones before it are). */
 static void
 test_geneve_rx_coalesces_tcp(void **state)
 {
@@ -309,10 +309,15 @@ test_geneve_rx_coalesces_tcp(void **state)
     send_gso(fd, port, (uint32_t[]) { 7000, 7100, 7200 },
              (size_t[]) { CO_MSS, CO_MSS, CO_MSS },
              (uint8_t[]) { 0x10, 0x10, 0x10 }, 3, 2);
+    /* The third of four is wrong: the first two are merged (without the
+     * last one's PSH), the other two go alone. */
+    send_gso(fd, port, (uint32_t[]) { 9000, 9100, 9200, 9300 },
+             (size_t[]) { CO_MSS, CO_MSS, CO_MSS, CO_MSS },
+             (uint8_t[]) { 0x10, 0x10, 0x10, 0x18 }, 4, 4);
 
-    struct packet *got[8];
+    struct packet *got[12];
     size_t n_got = 0;
-    for (int tries = 0; tries < 20 && n_got < 6; tries++) {
+    for (int tries = 0; tries < 20 && n_got < 9; tries++) {
         struct pollfd pfd = { .fd = netdev_rxq_fd(dev, 0), .events = POLLIN };
         struct packet_batch b;
 
@@ -328,7 +333,7 @@ test_geneve_rx_coalesces_tcp(void **state)
             }
         }
     }
-    assert_int_equal(n_got, 6);
+    assert_int_equal(n_got, 9);
     check_coalesced(got[0], 1000, 3 * CO_MSS + 40, true, true);
     check_coalesced(got[1], 5000, 2 * CO_MSS, true, false);
     check_coalesced(got[2], 5300, CO_MSS, false, false);
@@ -343,6 +348,10 @@ test_geneve_rx_coalesces_tcp(void **state)
     assert_int_not_equal(packet_csum_fold(packet_csum_add(sum, ip + 20,
                                                           32 + CO_MSS)), 0);
     check_coalesced(got[5], 7200, CO_MSS, false, false);
+    check_coalesced(got[6], 9000, 2 * CO_MSS, true, false);
+    assert_int_equal(got[7]->size, CO_HDR + CO_MSS);
+    assert_int_equal(got[7]->gso, PACKET_GSO_NONE);
+    check_coalesced(got[8], 9300, CO_MSS, false, true);
     for (size_t i = 0; i < n_got; i++) {
         assert_int_equal(be64_to_host(got[i]->md.tunnel.tun_id), 5);
         packet_destroy(got[i]);

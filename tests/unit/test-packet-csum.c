@@ -414,6 +414,33 @@ test_packet_csum_segment_headers(void **state)
     free(expect);
 }
 
+/* The reference: 'start' plus the 16-bit words of the 'len' bytes at 'd'
+ * (a last odd byte padded with zero), added one by one and folded to 32
+ * bits. */
+static uint32_t
+ref_sum(uint32_t start, const uint8_t *d, size_t len)
+{
+    uint64_t ref = start;
+
+    for (size_t k = 0; k + 1 < len; k += 2) {
+        uint16_t w;
+
+        memcpy(&w, d + k, 2);
+        ref += w;
+    }
+    if (len & 1) {
+        uint8_t last[2] = { d[len - 1], 0 };
+        uint16_t w;
+
+        memcpy(&w, last, 2);
+        ref += w;
+    }
+    while (ref >> 32) {
+        ref = (ref & 0xffffffff) + (ref >> 32);
+    }
+    return ref;
+}
+
 /* packet_csum_add() sums 64-bit words with deferred carries: check it
  * against a plain 16-bit ones' complement sum for every length up to 300
  * at every alignment, on bytes that make many carries. */
@@ -428,24 +455,11 @@ test_packet_csum_add_reference(void **state)
     for (size_t align = 0; align < 8; align++) {
         for (size_t len = 0; len <= 300; len++) {
             const uint8_t *d = buf + align;
-            uint32_t ref = 0xfffe;    /* A start value with carries. */
 
-            for (size_t k = 0; k + 1 < len; k += 2) {
-                uint16_t w;
-
-                memcpy(&w, d + k, 2);
-                ref += w;
-            }
-            if (len & 1) {
-                uint8_t last[2] = { d[len - 1], 0 };
-                uint16_t w;
-
-                memcpy(&w, last, 2);
-                ref += w;
-            }
+            /* A start value with carries. */
             assert_int_equal(packet_csum_fold(packet_csum_add(0xfffe, d,
                                                               len)),
-                             packet_csum_fold(ref));
+                             packet_csum_fold(ref_sum(0xfffe, d, len)));
         }
     }
 }
@@ -466,27 +480,10 @@ test_packet_csum_add_long(void **state)
     for (size_t align = 0; align < 8; align += 3) {
         for (size_t len = 250; len <= 8192; len += len < 400 ? 1 : 61) {
             const uint8_t *d = buf + align;
-            uint64_t ref = 0x1234;
 
-            for (size_t k = 0; k + 1 < len; k += 2) {
-                uint16_t w;
-
-                memcpy(&w, d + k, 2);
-                ref += w;
-            }
-            if (len & 1) {
-                uint8_t last[2] = { d[len - 1], 0 };
-                uint16_t w;
-
-                memcpy(&w, last, 2);
-                ref += w;
-            }
-            while (ref >> 32) {
-                ref = (ref & 0xffffffff) + (ref >> 32);
-            }
             assert_int_equal(packet_csum_fold(packet_csum_add(0x1234, d,
                                                               len)),
-                             packet_csum_fold((uint32_t) ref));
+                             packet_csum_fold(ref_sum(0x1234, d, len)));
         }
     }
 
@@ -506,6 +503,44 @@ test_packet_csum_add_long(void **state)
     assert_int_equal(packet_csum_fold(sum),
                      packet_csum_fold((uint32_t) want));
     free(buf);
+}
+
+/* packet_csum_copy() copies exactly the range, and sums it as
+ * packet_csum_add() does, at source and destination alignments that
+ * differ, over short ranges (no vector loop) and long ones. */
+static void
+test_packet_csum_copy(void **state)
+{
+    enum { MAX_LEN = 8192, GUARD = 16 };
+    uint8_t *src = xmalloc(MAX_LEN + 8);
+    uint8_t *dst = xmalloc(MAX_LEN + 8 + GUARD);
+
+    for (size_t i = 0; i < MAX_LEN + 8; i++) {
+        src[i] = (uint8_t) (i * 151 + (i >> 7) + 0xc0);
+    }
+    for (size_t sa = 0; sa < 4; sa++) {
+        for (size_t da = 0; da < 8; da += 5) {
+            for (size_t len = 0; len <= MAX_LEN;
+                 len += len < 300 ? 1 : 61) {
+                memset(dst, 0xa5, MAX_LEN + 8 + GUARD);
+                uint32_t sum = packet_csum_copy(0xfff3, dst + da, src + sa,
+                                                len);
+
+                assert_int_equal(packet_csum_fold(sum),
+                                 packet_csum_fold(ref_sum(0xfff3, src + sa,
+                                                          len)));
+                assert_memory_equal(dst + da, src + sa, len);
+                for (size_t g = 0; g < GUARD; g++) {
+                    assert_int_equal(dst[da + len + g], 0xa5);
+                }
+                for (size_t g = 0; g < da; g++) {
+                    assert_int_equal(dst[g], 0xa5);
+                }
+            }
+        }
+    }
+    free(src);
+    free(dst);
 }
 
 static void
@@ -617,6 +652,7 @@ main(void)
         cmocka_unit_test(test_packet_csum_udp6_full),
         cmocka_unit_test(test_packet_csum_add_pieces),
         cmocka_unit_test(test_packet_csum_add_long),
+        cmocka_unit_test(test_packet_csum_copy),
         cmocka_unit_test(test_packet_csum_incremental),
         cmocka_unit_test(test_packet_csum_incremental_ipv6),
         cmocka_unit_test(test_packet_csum_finish_tcp4),
