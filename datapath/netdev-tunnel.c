@@ -728,8 +728,8 @@ get_be32(const uint8_t *p)
 }
 
 /* If the 'size'-byte frame at 'f' is an Ethernet/IPv4 (no options, not a
- * fragment)/TCP segment with payload whose flags are ACK or ACK|PSH,
- * returns its header length; else 0. */
+ * fragment, right header checksum)/TCP segment with payload whose flags
+ * are ACK or ACK|PSH, returns its header length; else 0. */
 static size_t
 gro_tcp4_hdr_len(const uint8_t *f, size_t size)
 {
@@ -744,6 +744,13 @@ gro_tcp4_hdr_len(const uint8_t *f, size_t size)
         || (ip[6] & 0x3f) || ip[7] || doff < 20
         || TNL_ETH_IP4 + doff >= size
         || (th[13] & ~TCP_F_PSH) != TCP_F_ACK) {
+        return 0;
+    }
+    /* The merged packet gets a fresh IPv4 header checksum, which would
+     * hide a bad one (found by tests/fuzz/fuzz-tunnel-rx): such a segment
+     * is not merged but delivered as it came, for the receiver to drop, as
+     * the kernel's GRO does. */
+    if (packet_csum_fold(packet_csum_add(0, ip, 20))) {
         return 0;
     }
     return TNL_ETH_IP4 + doff;
