@@ -5,7 +5,7 @@
  * topology and prints it as the "floor" column).
  *
  *   geneve-floor --vm-dev DEV --local IP --remote IP [--vni N]
- *                [--seconds S]
+ *                [--seconds S] [--csum]
  *
  * One process, one thread, one poll() loop over two sockets:
  *
@@ -40,6 +40,15 @@
  * receives do not.  The AF_PACKET socket ignores its own transmissions
  * (PACKET_IGNORE_OUTGOING).  The VM port's offloads are left as they are.
  *
+ * With --csum it also does the checksum work any switch that talks to
+ * others must do, reading the payload in place (Kiln's packet_csum_add(),
+ * the fastest sum we have): each segment it sends gets its inner TCP
+ * checksum, and the segments of a received datagram are merged only if
+ * each one's TCP checksum is right (else they go one by one, for the VM
+ * to check), as the kernel's GRO verifies what it merges.  Without it the
+ * other side of a kiln-switchd must also be a geneve-floor without it:
+ * its segments' checksums are not finished.
+ *
  * It stops after --seconds (default 600) or on SIGTERM/SIGINT, and prints
  * one JSON line of counters on standard output.  Plain libc: no lib/. */
 #ifndef _GNU_SOURCE
@@ -66,6 +75,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "datapath/packet-csum.h"
 
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
@@ -141,8 +152,27 @@ struct floor {
     uint8_t (*dgrams)[UDP_BUF];    /* BATCH datagram buffers (owned). */
     struct tx_batch to_tun;     /* Messages for the UDP socket. */
     struct tx_batch to_vm;      /* Messages for the AF_PACKET socket. */
+    bool csum;                  /* --csum: write and verify TCP checksums. */
     struct counters c;          /* Counters. */
 };
+
+/* Whether the TCP/IPv4 checksum of the segment whose IPv4 header is at
+ * 'ip', TCP header at 'tcp' ('tcp_hlen' bytes) and payload at 'payload'
+ * ('plen' bytes) is right (--csum). */
+static bool
+tcp4_csum_ok(const uint8_t *ip, const uint8_t *tcp, size_t tcp_hlen,
+             const uint8_t *payload, size_t plen)
+{
+    be32 src, dst;
+
+    memcpy(&src, ip + 12, 4);
+    memcpy(&dst, ip + 16, 4);
+    uint32_t sum = packet_csum_pseudo_ipv4(src, dst, IPPROTO_TCP,
+                                           tcp_hlen + plen);
+    sum = packet_csum_add(sum, tcp, tcp_hlen);
+    sum = packet_csum_add(sum, payload, plen);
+    return !packet_csum_fold(sum);
+}
 
 static volatile sig_atomic_t stop_requested;  /* Set by SIGTERM/SIGINT. */
 
@@ -389,6 +419,20 @@ vm_gso_frame(struct floor *f, uint8_t *frame, size_t size, size_t mss)
         if (i) {
             tcp[13] &= ~0x80;   /* CWR only on the first segment. */
         }
+        if (f->csum) {
+            be32 src, dst;
+            be16 c;
+
+            memcpy(&src, ip + 12, 4);
+            memcpy(&dst, ip + 16, 4);
+            memset(tcp + 16, 0, 2);
+            uint32_t sum = packet_csum_pseudo_ipv4(src, dst, IPPROTO_TCP,
+                                                   hlen - l4 + plen);
+            sum = packet_csum_add(sum, tcp, hlen - l4);
+            sum = packet_csum_add(sum, frame + hlen + i * mss, plen);
+            c = packet_csum_fold(sum);
+            memcpy(tcp + 16, &c, 2);
+        }
         tx_batch_iov(b, h, GENEVE_HLEN + hlen);
         tx_batch_iov(b, frame + hlen + i * mss, plen);
     }
@@ -597,6 +641,14 @@ coalesce(struct floor *f, struct seg *segs, size_t n)
     }
     if (hlen - ETH_HLEN_ + total > 65535) {
         return false;
+    }
+    for (size_t i = 0; f->csum && i < n; i++) {
+        size_t plen = i + 1 < n ? mss : total - (n - 1) * mss;
+
+        if (!tcp4_csum_ok(segs[i].p + ETH_HLEN_, segs[i].p + l4, hlen - l4,
+                          segs[i].p + hlen, plen)) {
+            return false;
+        }
     }
     if (!tx_batch_room(b, 1, n + 1, 0)) {
         tx_batch_flush(b);
@@ -867,7 +919,7 @@ static void
 usage(void)
 {
     fprintf(stderr, "usage: geneve-floor --vm-dev DEV --local IP "
-            "--remote IP [--vni N] [--seconds S]\n");
+            "--remote IP [--vni N] [--seconds S] [--csum]\n");
     exit(2);
 }
 
@@ -880,12 +932,14 @@ main(int argc, char *argv[])
         {"remote", required_argument, NULL, 'r'},
         {"vni", required_argument, NULL, 'v'},
         {"seconds", required_argument, NULL, 's'},
+        {"csum", no_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
     const char *dev = NULL;
     struct in_addr local = {0}, remote = {0};
     bool have_local = false, have_remote = false;
     double seconds = 600, deadline;
+    bool csum = false;
     unsigned long vni = 0;
     struct floor *f;
     struct sigaction sa;
@@ -908,6 +962,9 @@ main(int argc, char *argv[])
         case 's':
             seconds = strtod(optarg, NULL);
             break;
+        case 'c':
+            csum = true;
+            break;
         default:
             usage();
         }
@@ -918,6 +975,7 @@ main(int argc, char *argv[])
     }
 
     f = xcalloc_or_die(1, sizeof *f);
+    f->csum = csum;
     f->geneve[2] = 0x65;        /* Protocol: Transparent Ethernet. */
     f->geneve[3] = 0x58;
     f->geneve[4] = vni >> 16;

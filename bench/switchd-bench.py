@@ -34,6 +34,7 @@ Usage: bench/switchd-bench.py [--duration S]
                               [--topology onebridge|geneve|both]
                               [--kiln-port-type system|afxdp]
                               [--xdp-mode MODE] [--kiln-vm-tx-off]
+                              [--floor-csum]
 --kiln-port-type afxdp makes kiln-switchd's VM ports type=afxdp
 (options:xdp-mode=MODE, default best-effort) instead of system; the VMs'
 veth ends then have transmit offloads off, as for OVS (AF_XDP carries no
@@ -236,14 +237,15 @@ class FloorHost(Host):
         super().__init__(env, "floor", name)
         self.out = os.path.join(self.dir, "floor.out")
 
-    def start(self, bindir, dev, local, remote):
+    def start(self, bindir, dev, local, remote, csum=False):
         exe = os.path.join(bindir, "bench", "geneve-floor")
         if not os.path.exists(exe):
             raise RuntimeError("%s is not built (ninja -C %s "
                                "bench/geneve-floor)" % (exe, bindir))
         self.switch = self.env.spawn(self.ns, [
             exe, "--vm-dev", dev, "--local", local, "--remote", remote,
-            "--vni", "5", "--seconds", "36000"], self.out)
+            "--vni", "5", "--seconds", "36000"]
+            + (["--csum"] if csum else []), self.out)
 
     def counters(self):
         """Stops the forwarder; returns its JSON counters (or None)."""
@@ -529,7 +531,8 @@ def run_geneve_floor(env, args):
             sh("ip", "-n", h.ns, "link", "set", "ul", "mtu", UL_MTU, "up")
             sh("ip", "-n", h.ns, "addr", "add", ul[h] + "/24", "dev", "ul")
         for h, other in ((h1, h2), (h2, h1)):
-            h.start(args.build, port[h], ul[h], ul[other])
+            h.start(args.build, port[h], ul[h], ul[other],
+                    args.floor_csum)
         wait_for(lambda: ping_ok(h1.ns, ul[h2]), "underlay ping", 20)
         wait_for(lambda: ping_ok(v1, "10.0.1.12"), "vm1 -> vm2 ping", 30)
     except Exception:
@@ -631,6 +634,10 @@ def main():
                              "native-with-zerocopy"],
                     help="options:xdp-mode of afxdp ports (default "
                     "best-effort)")
+    ap.add_argument("--floor-csum", action="store_true",
+                    help="geneve-floor --csum: the floor also writes and "
+                    "verifies the inner TCP checksums, as any switch that "
+                    "talks to others must")
     ap.add_argument("--kiln-vm-tx-off", action="store_true",
                     help="kiln's VMs with transmit offloads off also on "
                     "system ports (to compare with afxdp ports)")
